@@ -1,0 +1,4 @@
+/** The hugepage backend of wd-mm. */
+module dev.wdmm.backend.hugepage {
+    requires dev.wdmm.core;
+}

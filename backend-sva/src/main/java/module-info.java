@@ -1,0 +1,4 @@
+/** The sva backend of wd-mm. */
+module dev.wdmm.backend.sva {
+    requires dev.wdmm.core;
+}

@@ -1,0 +1,195 @@
+package dev.wdmm.api;
+
+import java.lang.foreign.MemorySegment;
+import java.util.OptionalLong;
+
+/**
+ * The memory bridge: C's {@code struct wd_mm_br}. It allocates DMA-capable memory and gives the
+ * device address (IOVA) of any range of it.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from many threads at once (the seed's
+ * "Precautions"); implementations must be safe for that.
+ *
+ * <p><b>Bad input:</b> every method refuses a null, non-native, zero-sized, overflowing,
+ * foreign, interior, already freed or out-of-range argument with a specific exception whose
+ * message names the value and the rule ({@code size=0 must be > 0}); a refused call changes
+ * nothing. After {@link #close()} every method throws {@link WdClosedException}.
+ */
+public interface WdMmBridge extends AutoCloseable {
+
+    /**
+     * Allocates {@code size} bytes: C's {@code wd_alloc(usr, size)}.
+     *
+     * @param size bytes, {@code > 0}
+     * @return a native segment of exactly {@code size} bytes, never null; valid until freed
+     * @throws IllegalArgumentException if {@code size <= 0} or over what the backend can serve
+     * @throws WdAllocationException if the memory is exhausted
+     * @throws WdClosedException after close
+     */
+    MemorySegment alloc(long size);
+
+    /**
+     * Releases an allocation by its start: C's {@code wd_free(usr, va)}. Only the address of
+     * {@code segment} matters, so a segment rebuilt from the same address also works.
+     *
+     * @param segment a segment whose address is the start of a live allocation of this bridge
+     * @throws NullPointerException if {@code segment} is null
+     * @throws WdOwnershipException if the address is foreign, interior or already freed
+     * @throws WdClosedException after close
+     */
+    void free(MemorySegment segment);
+
+    /**
+     * Returns the device address of {@code [segment.address(), segment.address() + size)}: C's
+     * {@code wd_map(usr, va, sz)}. The IOVA is valid for the whole range.
+     *
+     * @param segment the start of the range; must cover {@code size} bytes
+     * @param size bytes, {@code > 0} and {@code <= segment.byteSize()}
+     * @return the IOVA of the first byte
+     * @throws IllegalArgumentException if the range is empty, wraps or exceeds the segment
+     * @throws WdOwnershipException if the range is not inside memory this bridge maps
+     * @throws WdMappingException if the range cannot have one IOVA (e.g. not contiguous)
+     * @throws WdClosedException after close
+     */
+    long iovaMap(MemorySegment segment, long size);
+
+    /**
+     * Undoes {@link #iovaMap}: C's {@code wd_unmap(usr, va, iova, sz)}.
+     *
+     * @param segment the start of the mapped range
+     * @param iova the IOVA that {@link #iovaMap} returned for it
+     * @param size the size that was mapped
+     * @throws IllegalArgumentException if the arguments do not describe a mapping of this bridge
+     *     (the IOVA does not match, or the range is bad as for {@link #iovaMap})
+     * @throws WdClosedException after close
+     */
+    void iovaUnmap(MemorySegment segment, long iova, long size);
+
+    /**
+     * The fixed buffer size of a pool-backed bridge: UADK's optional {@code get_bufsize}.
+     *
+     * @return the size of every buffer this bridge hands out, or empty where sizes vary
+     */
+    default OptionalLong bufferSize() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Releases everything this bridge still owns. Idempotent. After it, every other method
+     * throws {@link WdClosedException}. Segments still held by callers become invalid: the
+     * caller must not touch them (the memory may be returned to the operating system).
+     */
+    @Override
+    default void close() {
+    }
+
+    /**
+     * Builds a bridge from four callbacks and a user object, mirroring {@code struct wd_mm_br}
+     * for code ported from C. The returned bridge checks every argument (as documented on this
+     * interface) before calling a callback, and refuses a null or undersized result of
+     * {@code alloc}. It is exactly as thread-safe as the callbacks are.
+     *
+     * @param <U> the type of the user object
+     * @param usr the user object passed to every callback ({@code void *usr}); may be null
+     * @param alloc {@code wd_alloc}
+     * @param free {@code wd_free}
+     * @param map {@code wd_map}
+     * @param unmap {@code wd_unmap}
+     * @return a bridge calling the callbacks; its {@link #close()} does nothing
+     * @throws NullPointerException if a callback is null
+     */
+    static <U> WdMmBridge of(U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap) {
+        return new CallbackBridge<>(usr, alloc, free, map, unmap, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #of(Object, Alloc, Free, IovaMap, IovaUnmap)}, with UADK's {@code get_bufsize}.
+     *
+     * @param <U> the type of the user object
+     * @param usr the user object
+     * @param alloc {@code wd_alloc}
+     * @param free {@code wd_free}
+     * @param map {@code wd_map}
+     * @param unmap {@code wd_unmap}
+     * @param bufferSize the fixed buffer size, {@code > 0}
+     * @return a bridge calling the callbacks
+     * @throws NullPointerException if a callback is null
+     * @throws IllegalArgumentException if {@code bufferSize <= 0}
+     */
+    static <U> WdMmBridge of(
+            U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap, long bufferSize) {
+        if (bufferSize <= 0) {
+            throw new IllegalArgumentException("bufferSize=" + bufferSize + " must be > 0");
+        }
+        return new CallbackBridge<>(usr, alloc, free, map, unmap, OptionalLong.of(bufferSize));
+    }
+
+    /**
+     * C's {@code wd_alloc}: returns memory of at least {@code size} bytes, or null on failure.
+     *
+     * @param <U> the type of the user object
+     */
+    @FunctionalInterface
+    interface Alloc<U> {
+        /**
+         * Allocates.
+         *
+         * @param usr the user object
+         * @param size bytes, already checked to be {@code > 0}
+         * @return a native segment of at least {@code size} bytes, or null on failure
+         */
+        MemorySegment alloc(U usr, long size);
+    }
+
+    /**
+     * C's {@code wd_free}.
+     *
+     * @param <U> the type of the user object
+     */
+    @FunctionalInterface
+    interface Free<U> {
+        /**
+         * Frees.
+         *
+         * @param usr the user object
+         * @param va the start of the memory, already checked to be native
+         */
+        void free(U usr, MemorySegment va);
+    }
+
+    /**
+     * C's {@code wd_map}.
+     *
+     * @param <U> the type of the user object
+     */
+    @FunctionalInterface
+    interface IovaMap<U> {
+        /**
+         * Maps.
+         *
+         * @param usr the user object
+         * @param va the start of the range
+         * @param size bytes, already checked
+         * @return the IOVA
+         */
+        long map(U usr, MemorySegment va, long size);
+    }
+
+    /**
+     * C's {@code wd_unmap}.
+     *
+     * @param <U> the type of the user object
+     */
+    @FunctionalInterface
+    interface IovaUnmap<U> {
+        /**
+         * Unmaps.
+         *
+         * @param usr the user object
+         * @param va the start of the range
+         * @param iova the IOVA returned by the map
+         * @param size bytes, already checked
+         */
+        void unmap(U usr, MemorySegment va, long iova, long size);
+    }
+}

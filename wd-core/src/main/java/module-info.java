@@ -1,0 +1,14 @@
+/**
+ * The wd-mm core: backend discovery through {@link java.util.ServiceLoader}, IOMMU mode
+ * detection, backend selection, Guice wiring, the queue, and the building blocks a backend
+ * author reuses.
+ */
+module dev.wdmm.core {
+    requires transitive dev.wdmm.api;
+    requires transitive com.google.guice;
+    requires jakarta.inject;
+
+    exports dev.wdmm.core.memory;
+
+    uses dev.wdmm.spi.WdBackendProvider;
+}
