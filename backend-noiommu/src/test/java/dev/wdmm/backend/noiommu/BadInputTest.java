@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** SPEC 6: every bad input is refused by name, touches nothing and changes nothing. */
+@SuppressWarnings("restricted")
 class BadInputTest {
     private static final long PAGE = KernelPagemap.PAGE;
 

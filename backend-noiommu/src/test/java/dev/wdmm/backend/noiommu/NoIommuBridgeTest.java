@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("restricted")
 class NoIommuBridgeTest {
     private static final long PAGE = KernelPagemap.PAGE;
 

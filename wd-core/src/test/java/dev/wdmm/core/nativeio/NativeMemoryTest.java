@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("restricted")
 class NativeMemoryTest {
     private static final int RW = NativeMemory.PROT_READ | NativeMemory.PROT_WRITE;
     private static final MemorySegment UNMAPPED = MemorySegment.ofAddress(0x1000).reinterpret(4096);
