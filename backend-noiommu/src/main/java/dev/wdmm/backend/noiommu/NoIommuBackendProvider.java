@@ -2,6 +2,7 @@ package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdNativeException;
 import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.core.nativeio.Pagemap;
 import dev.wdmm.core.nativeio.ResourceLimit;
@@ -125,8 +126,8 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
             NativeMemory.mlock(page);
             NativeMemory.munlock(page);
             return null;
-        } catch (RuntimeException e) {
-            return e.getMessage();
+        } catch (WdNativeException e) {
+            return e.call() + " failed with errno=" + e.errno() + " (" + NativeMemory.strerror(e.errno()) + ")";
         } finally {
             NativeMemory.munmap(page);
         }
