@@ -26,6 +26,7 @@ class ConcurrencyTest {
 
     @Test
     void concurrentAllocMapFreeAgreesWithTheKernel() throws Exception {
+        long lockedBefore = KernelPagemap.lockedKiB();
         try (NoIommuBridge bridge = NoIommuBridge.open(); ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -37,6 +38,7 @@ class ConcurrencyTest {
             }
             assertEquals(0, bridge.lockedBytes());
         }
+        assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "every page unlocked");
     }
 
     private static void churn(NoIommuBridge bridge, SplittableRandom random) {
@@ -86,6 +88,7 @@ class ConcurrencyTest {
 
     @Test
     void closeRacingWithAllocLeaksNothing() throws Exception {
+        long lockedBefore = KernelPagemap.lockedKiB();
         for (int round = 0; round < 20; round++) {
             NoIommuBridge bridge = NoIommuBridge.open();
             try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
@@ -107,6 +110,7 @@ class ConcurrencyTest {
                 }
             }
             assertEquals(0, bridge.lockedBytes(), "round " + round);
+            assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "round " + round + ": the kernel counts no page still locked");
         }
     }
 }

@@ -48,4 +48,15 @@ final class KernelPagemap {
             return physical(page.address()) > 0;
         }
     }
+
+    /** {@code VmLck} of /proc/self/status: memory this process has locked, in KiB, as the kernel counts it. */
+    static long lockedKiB() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmLck:")).mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

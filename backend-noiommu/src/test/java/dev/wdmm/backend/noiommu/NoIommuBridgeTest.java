@@ -108,26 +108,16 @@ class NoIommuBridgeTest {
         assertEquals(5, bridge.contiguousLength(widened, 2 * PAGE), "clamped to the allocation");
     }
 
-    private static long lockedKiB() {
-        try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("VmLck:")).mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                    .findFirst().orElseThrow();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     @Test
     void closeFreesEverythingAndRefusesEveryCall() {
-        long lockedBefore = lockedKiB();
+        long lockedBefore = KernelPagemap.lockedKiB();
         MemorySegment a = bridge.alloc(3 * PAGE);
         MemorySegment b = bridge.alloc(100);
         long iova = bridge.iovaMap(b, 100);
-        assertEquals(lockedBefore + 16, lockedKiB(), "the kernel counts 4 locked pages");
+        assertEquals(lockedBefore + 16, KernelPagemap.lockedKiB(), "the kernel counts 4 locked pages");
         bridge.close();
         bridge.close();
-        assertEquals(lockedBefore, lockedKiB(), "close unlocked and unmapped everything");
+        assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "close unlocked and unmapped everything");
         assertEquals(0, bridge.lockedBytes());
         BadInputTest.assertClosed(() -> bridge.alloc(1));
         BadInputTest.assertClosed(() -> bridge.free(a));
