@@ -9,6 +9,7 @@ module dev.wdmm.core {
     requires jakarta.inject;
 
     exports dev.wdmm.core.memory;
+    exports dev.wdmm.core.nativeio;
 
     uses dev.wdmm.spi.WdBackendProvider;
 }
