@@ -92,6 +92,27 @@ class ModeDetectorTest {
     }
 
     @Test
+    void amdIommuOffMeansNoIommu() {
+        Detection detection = detect("amd-iommu-off");
+        assertEquals(IommuMode.NO_IOMMU, detection.mode());
+        assertEvidence(detection, "amd_iommu=off");
+    }
+
+    @Test
+    void iommuPassthroughParameterMeansPassthrough() {
+        Detection detection = detect("passthrough-param");
+        assertEquals(IommuMode.PASSTHROUGH, detection.mode());
+        assertEvidence(detection, "iommu.passthrough=1: identity domains");
+    }
+
+    @Test
+    void iommuPtWithoutAnyIommuUnitIsNoIommu() {
+        Detection detection = detect("pt-without-unit");
+        assertEquals(IommuMode.NO_IOMMU, detection.mode());
+        assertEvidence(detection, "iommu=pt but no IOMMU unit exists");
+    }
+
+    @Test
     void vfioNoIommuModeMeansNoIommu() {
         Detection detection = detect("vfio-noiommu");
         assertEquals(IommuMode.NO_IOMMU, detection.mode());

@@ -39,6 +39,10 @@ final class Selector {
         Selection selection = configuration.backend().isPresent()
                 ? configured(configuration, discovery, detection, checked)
                 : detected(configuration, discovery, detection, checked);
+        for (Discovery.Broken broken : discovery.broken()) {
+            LOG.log(System.Logger.Level.WARNING, "wd-mm: skipped broken backend provider {0} from {1}: {2}",
+                    broken.type(), broken.location(), broken.error());
+        }
         LOG.log(System.Logger.Level.DEBUG, () -> "wd-mm backend selection:\n" + selection.toText());
         return selection;
     }
