@@ -74,14 +74,17 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
     }
 
     /**
-     * Discovers through this class's own loader: the usual call for an application.
+     * Discovers through this library's own class loader: the usual call for an application. That
+     * loader sees providers declared with {@code provides} in named modules it defines (the
+     * module path) and those listed in {@code META-INF/services} on its class path, so both are
+     * found.
      *
      * @return the discovery
      * @throws WdDiscoveryException if two providers share a name
      */
     public static Discovery load() {
-        Module module = Discovery.class.getModule();
-        return module.isNamed() && module.getLayer() != null ? load(module.getLayer()) : load(Discovery.class.getClassLoader());
+        ClassLoader loader = Discovery.class.getClassLoader();
+        return load(loader != null ? loader : ClassLoader.getSystemClassLoader());
     }
 
     /**

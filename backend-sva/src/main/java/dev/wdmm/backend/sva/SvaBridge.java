@@ -16,7 +16,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * Identity-mapping bridge: each allocation is its own shared {@link Arena} (64-byte aligned,
  * page-aligned from 4 KiB), tracked in an {@link AllocationRegistry} so foreign, interior and
- * double frees and maps of memory it does not own are refused. Thread-safe: operations share a
+ * double frees and maps of memory it does not own are refused. Because each segment belongs to its
+ * own arena, touching it after {@link #free} or {@link #close()} throws
+ * {@link IllegalStateException} instead of reaching freed memory. Thread-safe: operations share a
  * read lock, {@link #close()} takes the write lock so nothing races the final release.
  */
 final class SvaBridge implements WdMmBridge {

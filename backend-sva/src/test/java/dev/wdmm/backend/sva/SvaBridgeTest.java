@@ -36,6 +36,16 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
     }
 
     @Test
+    void touchingFreedOrClosedMemoryThrowsInsteadOfCrashing() {
+        MemorySegment freed = bridge.alloc(256);
+        MemorySegment live = bridge.alloc(256);
+        bridge.free(freed);
+        assertThrows(IllegalStateException.class, () -> freed.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        bridge.close();
+        assertThrows(IllegalStateException.class, () -> live.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
+    }
+
+    @Test
     void allocationsOfAPageOrMoreArePageAligned() {
         MemorySegment segment = bridge.alloc(4096);
         assertEquals(0, segment.address() % 4096);
