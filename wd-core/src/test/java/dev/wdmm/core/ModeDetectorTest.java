@@ -58,7 +58,7 @@ class ModeDetectorTest {
         assertEquals(IommuMode.NO_IOMMU, detection.mode());
         assertEquals(List.of(new Detection.HugepagePool(1L << 30, 0, 0), new Detection.HugepagePool(2L << 20, 64, 60)),
                 detection.hugepages());
-        assertEvidence(detection, "2048 kB pages: nr_hugepages=64 free_hugepages=60");
+        assertEvidence(detection, "hugepages-2048kB: nr_hugepages=64 free_hugepages=60");
         assertEvidence(detection, "proc/cmdline: no IOMMU option");
     }
 

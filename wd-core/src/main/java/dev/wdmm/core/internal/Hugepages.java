@@ -24,7 +24,7 @@ final class Hugepages {
             long free = count(dir.resolve("free_hugepages"));
             HugepagePool pool = new HugepagePool(kb << 10, total, free);
             pools.add(pool);
-            evidence.add(root.relativize(dir) + ": " + pool);
+            evidence.add(root.relativize(dir) + ": nr_hugepages=" + total + " free_hugepages=" + free);
         }
         return pools;
     }

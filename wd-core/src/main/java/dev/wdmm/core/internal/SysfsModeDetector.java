@@ -49,7 +49,11 @@ final class SysfsModeDetector implements ModeDetector {
     private IommuMode uacce(List<String> evidence) {
         boolean sva = false;
         boolean noIommu = false;
-        for (Path device : children("sys/class/uacce")) {
+        List<Path> devices = children("sys/class/uacce");
+        if (devices.isEmpty()) {
+            evidence.add("sys/class/uacce: no UACCE devices");
+        }
+        for (Path device : devices) {
             Path file = device.resolve("flags");
             Optional<String> text = Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
             if (text.isEmpty()) {
@@ -77,6 +81,7 @@ final class SysfsModeDetector implements ModeDetector {
     private boolean vfioNoIommu(List<String> evidence) {
         Path file = root.resolve("sys/module/vfio/parameters/enable_unsafe_noiommu_mode");
         if (!Files.exists(file)) {
+            evidence.add("sys/module/vfio/parameters/enable_unsafe_noiommu_mode: absent (VFIO no-IOMMU mode off)");
             return false;
         }
         String text = read(file).trim();
@@ -92,7 +97,11 @@ final class SysfsModeDetector implements ModeDetector {
     private IommuMode groups(List<String> evidence) {
         int identity = 0;
         int translated = 0;
-        for (Path group : children("sys/kernel/iommu_groups")) {
+        List<Path> all = children("sys/kernel/iommu_groups");
+        if (all.isEmpty()) {
+            evidence.add("sys/kernel/iommu_groups: no IOMMU groups");
+        }
+        for (Path group : all) {
             Path file = group.resolve("type");
             if (!Files.exists(file)) {
                 continue;
