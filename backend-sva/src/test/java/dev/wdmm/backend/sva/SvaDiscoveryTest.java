@@ -69,6 +69,37 @@ class SvaDiscoveryTest {
         assertEquals(List.of(), discoveryType.getMethod("broken").invoke(discovery));
     }
 
+    @Test
+    void guiceModuleWorksOnTheModulePath() throws Exception {
+        List<Path> paths = new java.util.ArrayList<>(List.of(
+                location(SvaBackendProvider.class), location(Discovery.class), location(WdBackendProvider.class)));
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (name.matches("(guice|guava|failureaccess|aopalliance|jakarta\\.inject|asm)-.*\\.jar")) {
+                paths.add(Path.of(entry));
+            }
+        }
+        Configuration configuration = ModuleLayer.boot().configuration().resolveAndBind(
+                ModuleFinder.of(paths.toArray(Path[]::new)), ModuleFinder.of(),
+                Set.of("dev.wdmm.backend.sva", "dev.wdmm.core", "com.google.common"));
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        ClassLoader loader = layer.findLoader("dev.wdmm.core");
+        Class<?> discoveryType = loader.loadClass("dev.wdmm.core.Discovery");
+        Object discovery = discoveryType.getMethod("load").invoke(null);
+        Class<?> moduleType = loader.loadClass("dev.wdmm.core.guice.WdMmModule");
+        Object module = moduleType.getConstructor(discoveryType).newInstance(discovery);
+        Class<?> guice = loader.loadClass("com.google.inject.Guice");
+        Class<?> guiceModule = loader.loadClass("com.google.inject.Module");
+        Object modules = java.lang.reflect.Array.newInstance(guiceModule, 1);
+        java.lang.reflect.Array.set(modules, 0, module);
+        Object injector = guice.getMethod("createInjector", modules.getClass()).invoke(null, modules);
+        Class<?> selectionType = loader.loadClass("dev.wdmm.core.Selection");
+        Object selection = loader.loadClass("com.google.inject.Injector")
+                .getMethod("getInstance", Class.class).invoke(injector, selectionType);
+        assertEquals("NO_IOMMU", selectionType.getMethod("mode").invoke(selection).toString());
+        assertEquals(java.util.Optional.empty(), selectionType.getMethod("selected").invoke(selection));
+    }
+
     private static Path location(Class<?> type) throws Exception {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
