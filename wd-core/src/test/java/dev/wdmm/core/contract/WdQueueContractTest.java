@@ -127,6 +127,35 @@ public abstract class WdQueueContractTest {
     }
 
     @Test
+    void concurrentMapsFromSeveralThreadsAgree() throws Exception {
+        MemorySegment segment = queue.bridge().alloc(4096);
+        long expected = queue.iovaMap(segment, 4096);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        long offset = (i * 64L) % 4096;
+                        long iova = queue.iovaMap(segment.asSlice(offset), 64);
+                        queue.iovaUnmap(segment.asSlice(offset), iova, 64);
+                        if (iova != expected + offset) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                assertTrue(result.get(), "a thread saw an inconsistent IOVA");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        queue.bridge().free(segment);
+    }
+
+    @Test
     void everyOperationAfterCloseIsRefusedAndCloseIsIdempotent() {
         MemorySegment segment = queue.bridge().alloc(64);
         queue.close();
