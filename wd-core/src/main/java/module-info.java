@@ -9,6 +9,8 @@ module dev.wdmm.core {
     requires jakarta.inject;
 
     exports dev.wdmm.core.memory;
+    exports dev.wdmm.core.pool;
+    exports dev.wdmm.core.sgl;
 
     uses dev.wdmm.spi.WdBackendProvider;
 }
