@@ -24,8 +24,8 @@ final class FreeStack {
             return;
         }
         int bottom = indices[from + count - 1];
-        for (int i = from + count - 1; i > from; i--) {
-            next[indices[i]] = indices[i - 1];
+        for (int i = from; i < from + count - 1; i++) {
+            next[indices[i]] = indices[i + 1];
         }
         int top = indices[from];
         while (true) {
