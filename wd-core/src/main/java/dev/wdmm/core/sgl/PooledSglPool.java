@@ -1,6 +1,5 @@
 package dev.wdmm.core.sgl;
 
-import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
@@ -206,9 +205,9 @@ final class PooledSglPool implements SglPool {
         Objects.requireNonNull(destination, "destination is null");
         Objects.requireNonNull(source, "source is null");
         if (destination == source || (destination instanceof PooledSgl d && source instanceof PooledSgl s
-                && d.pool == s.pool && d.head == s.head)) {
-            throw new IllegalArgumentException("merge destination and source are the same SGL dma="
-                    + hex(destination.dma()) + " (UADK refuses this)");
+                && d.pool == s.pool && d.head == s.head && d.generation == s.generation)) {
+            throw new IllegalArgumentException("merge destination and source are the same SGL " + destination
+                    + " (UADK refuses this)");
         }
         int dst = live(destination, "merge destination");
         int src = live(source, "merge source");
