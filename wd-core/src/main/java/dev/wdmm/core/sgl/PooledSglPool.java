@@ -1,6 +1,5 @@
 package dev.wdmm.core.sgl;
 
-
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.core.pool.BlockPool;
