@@ -20,10 +20,17 @@ import java.lang.foreign.MemorySegment;
  * {@link #freeAddress(long)} / {@link #iovaMap(long)} work on raw addresses and allocate no Java
  * memory on success: use them on hot paths.
  *
- * <p><b>Thread-safety.</b> All methods may be called from any number of threads. Alloc and
- * free go through per-thread-stripe caches in front of a lock-free global free stack, so
- * threads do not contend on one lock (UADK takes one spinlock per call). A block freed by one
- * thread may be allocated by another.
+ * <p><b>Thread-safety.</b> All methods may be called from any number of threads. Threads map
+ * to stripes by thread id (twice as many stripes as processors, at most 64); each stripe caches
+ * up to 64 free blocks behind a spin lock that is uncontended unless two running threads share a
+ * stripe, and refills from or spills to a lock-free global stack 32 blocks at a time. So there
+ * is no global lock on the hot path (UADK takes one spinlock per call), and no Java allocation.
+ * A free changes the block's state word with one compare-and-set, so a double free racing
+ * from two threads fails exactly once. An alloc that finds its stripe and the global stack empty
+ * takes a block from any other stripe: unlike DPDK's per-lcore caches, an alloc fails only when
+ * no block is free anywhere (frees racing with it aside). A block freed by one thread may be
+ * allocated by another. {@link #destroy()} while other threads still use the pool is a caller
+ * error; their calls then fail with {@link dev.wdmm.api.WdClosedException}.
  *
  * <p><b>Bad input.</b> Null, foreign, padding, skipped, already-freed or free addresses are
  * refused with {@link dev.wdmm.api.WdOwnershipException} (or {@link IllegalArgumentException}
