@@ -194,7 +194,11 @@ public final class TranslationTable {
         if (Long.compareUnsigned(va + size, va) < 0) {
             throw new IllegalArgumentException("va=" + hex(va) + " size=" + size + " wraps the address space");
         }
-        long iova = translate(va);
+        long iova = lookup(va);
+        if (iova == NOT_MAPPED) {
+            throw new WdMappingException(va, size, -1,
+                    "va=" + hex(va) + " size=" + size + " starts in no registered region");
+        }
         long reach = contiguousLength(va, size);
         if (reach < size) {
             long next = va + reach;

@@ -132,6 +132,10 @@ final class PooledSglPool implements SglPool {
                     + " (" + HwSgl.MAX_SGLS_PER_CHAIN + " SGLs per chain * sglBytes=" + perSgl + ")");
         }
         int count = (int) ((size + perSgl - 1) / perSgl);
+        if (count > setup.sglCount()) {
+            throw new IllegalArgumentException("size=" + size + " needs sgls=" + count + " but the pool has only sglCount="
+                    + setup.sglCount() + " (sglBytes=" + perSgl + ")");
+        }
         if (count > freeCount) {
             failures++;
             throw new WdAllocationException(size, "sgl pool: size=" + size + " needs sgls=" + count

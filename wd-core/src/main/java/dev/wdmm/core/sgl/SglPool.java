@@ -72,9 +72,9 @@ public interface SglPool extends AutoCloseable {
     /**
      * Allocates a chain holding {@code size} bytes: UADK's {@code wd_alloc_sgl}.
      *
-     * @param size bytes, {@code > 0}, at most {@code 256 * sglBytes}
+     * @param size bytes, {@code > 0}, at most {@code min(256, sglCount) * sglBytes}
      * @return the chain, its images written
-     * @throws IllegalArgumentException if {@code size} is out of range
+     * @throws IllegalArgumentException if {@code size} is out of range (it could never be served)
      * @throws dev.wdmm.api.WdAllocationException if too few SGLs are free (the failure counter is bumped)
      * @throws dev.wdmm.api.WdClosedException after destroy
      */

@@ -93,6 +93,9 @@ class TranslationTableTest {
         WdMappingException end = assertThrows(WdMappingException.class, () -> table.translate(va + 2 * MIB2, MIB2 + 1));
         assertEquals(MIB2, end.breakOffset());
         assertEquals(0, table.contiguousLength(va + 3 * MIB2, 10));
+        WdMappingException outside = assertThrows(WdMappingException.class, () -> table.translate(va - 1, 2));
+        assertEquals(-1, outside.breakOffset());
+        assertEquals(2, outside.size());
     }
 
     @Test

@@ -176,6 +176,8 @@ class SglPoolTest {
         assertMessage("size=0", () -> pool.alloc(0));
         assertMessage("size=-1", () -> pool.alloc(-1));
         assertMessage("size=1048577", () -> pool.alloc(256 * 4096 + 1));
+        assertMessage("size=32769 needs sgls=9 but the pool has only sglCount=8", () -> pool.alloc(8 * 4096 + 1));
+        assertEquals(0, pool.allocFailures());
         Sgl all = pool.alloc(8 * 4096);
         assertEquals(8, all.sglCount());
         WdAllocationException e = assertThrows(WdAllocationException.class, () -> pool.alloc(1));
