@@ -10,6 +10,8 @@ module dev.wdmm.core {
 
     exports dev.wdmm.core.memory;
     exports dev.wdmm.core.nativeio;
+    exports dev.wdmm.core.pool;
+    exports dev.wdmm.core.sgl;
 
     uses dev.wdmm.spi.WdBackendProvider;
 }
