@@ -31,17 +31,29 @@ final class Bin {
      * @param requested the caller's size, for an exhaustion message
      * @return the slot's address
      */
-    synchronized long alloc(long requested) {
-        if (bridge.isClosed()) {
-            throw new WdClosedException("hugepage bridge is closed: alloc(size=" + requested + ") refused");
+    long alloc(long requested) {
+        synchronized (this) {
+            ensureOpen(requested);
+            if (head != null) {
+                return takeLocked();
+            }
         }
-        ClassPage page = head;
-        if (page == null) {
-            page = ClassPage.of(bridge.acquire(1, requested), this, slotShift);
-            bridge.adopt(page);
-            link(page);
+        // map outside the lock: acquiring may trim other bins, which takes their locks
+        ClassPage fresh = ClassPage.of(bridge.acquire(1, requested), this, slotShift);
+        bridge.adopt(fresh);
+        synchronized (this) {
+            if (bridge.isClosed()) {
+                bridge.releasePage(fresh);
+                ensureOpen(requested);
+            }
+            link(fresh);
             emptyPages++;
+            return takeLocked();
         }
+    }
+
+    private long takeLocked() {
+        ClassPage page = head;
         if (page.live() == 0) {
             emptyPages--;
         }
@@ -50,6 +62,34 @@ final class Bin {
             unlink(page);
         }
         return address;
+    }
+
+    private void ensureOpen(long requested) {
+        if (bridge.isClosed()) {
+            throw new WdClosedException("hugepage bridge is closed: alloc(size=" + requested + ") refused");
+        }
+    }
+
+    /**
+     * Gives every empty page of this bin back to the operating system.
+     *
+     * @return how many pages were released
+     */
+    synchronized int trim() {
+        int released = 0;
+        ClassPage page = head;
+        while (page != null && emptyPages > 0) {
+            ClassPage next = page.next;
+            if (page.live() == 0) {
+                unlink(page);
+                page.released = true;
+                emptyPages--;
+                released++;
+                bridge.releasePage(page);
+            }
+            page = next;
+        }
+        return released;
     }
 
     /**
@@ -92,11 +132,6 @@ final class Bin {
                     "va=" + hex(address) + " is interior to the allocation at va=" + hex(start) + " (offset="
                             + (address - start) + "); free takes the start address");
         }
-    }
-
-    /** Whether the page has been given up; read under the bin monitor by callers that must know. */
-    synchronized boolean isReleased(ClassPage page) {
-        return page.released;
     }
 
     /** Empty pages this bin holds. */

@@ -175,7 +175,11 @@ final class HugeBridge implements HugepageBridge {
 
     @Override
     public long contiguousLength(MemorySegment segment, long limit) {
-        WdArguments.requireRange(segment, limit);
+        WdArguments.requireNative("segment", segment);
+        WdArguments.requirePositive("limit", limit);
+        if (limit > segment.byteSize()) {
+            throw new IllegalArgumentException("limit=" + limit + " must be <= segment.byteSize()=" + segment.byteSize());
+        }
         ensureOpen("contiguousLength");
         long address = segment.address();
         long end = allocationEnd(address);
@@ -210,8 +214,28 @@ final class HugeBridge implements HugepageBridge {
         return chunk;
     }
 
+    /**
+     * Huge pages from the source; on a shortage, gives back the empty pages every bin retains and
+     * tries once more. Called with no bin lock held (trimming takes them one at a time).
+     */
     MemorySegment acquire(long pages, long requested) {
-        return source.acquire(pages, requested);
+        MemorySegment mapping = source.tryAcquire(pages);
+        if (mapping == null && trimEmpty() > 0) {
+            mapping = source.tryAcquire(pages);
+        }
+        if (mapping == null) {
+            throw source.exhausted(requested, pages);
+        }
+        return mapping;
+    }
+
+    /** Releases every retained empty class page; returns how many. */
+    private int trimEmpty() {
+        int released = 0;
+        for (Bin bin : bins) {
+            released += bin.trim();
+        }
+        return released;
     }
 
     void adopt(Chunk chunk) {

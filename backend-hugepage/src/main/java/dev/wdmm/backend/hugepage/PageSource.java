@@ -27,6 +27,7 @@ final class PageSource {
     private final TranslationTable table;
     private final AtomicLong held = new AtomicLong();
     private final LongAdder failures = new LongAdder();
+    private volatile WdNativeException lastRefusal;
 
     private PageSource(long pageSize, long maxPages, Path sysfs, Pagemap pagemap) {
         this.pageSize = pageSize;
@@ -51,19 +52,20 @@ final class PageSource {
     }
 
     /**
-     * Maps, locks and registers {@code pages} huge pages.
+     * Maps, locks and registers {@code pages} huge pages, or returns null when the cap is reached
+     * or the kernel has too few free huge pages (the refusal is kept for {@link #exhausted}).
      *
      * @param pages how many, {@code > 0}
-     * @param requested the caller's size, for the message
-     * @return the mapping
-     * @throws WdAllocationException with the counts and the fix when the cap or the kernel refuses
+     * @return the mapping, or null on shortage
+     * @throws dev.wdmm.api.WdNativeException if locking or reading pagemap fails (nothing is kept)
      */
-    MemorySegment acquire(long pages, long requested) {
+    MemorySegment tryAcquire(long pages) {
         long before;
         do {
             before = held.get();
             if (before + pages > maxPages || before + pages < 0) {
-                throw exhausted(requested, pages, "max_pages=" + maxPages + " reached (wd.mm.hugepage.max-pages)", null);
+                lastRefusal = null;
+                return null;
             }
         } while (!held.compareAndSet(before, before + pages));
         MemorySegment mapping;
@@ -71,7 +73,8 @@ final class PageSource {
             mapping = NativeMemory.mmap(pages * pageSize, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
         } catch (WdNativeException e) {
             held.addAndGet(-pages);
-            throw exhausted(requested, pages, "the kernel refused mmap errno=" + e.errno(), e);
+            lastRefusal = e;
+            return null;
         }
         try {
             NativeMemory.mlock(mapping);
@@ -83,6 +86,28 @@ final class PageSource {
             throw e;
         }
         return mapping;
+    }
+
+    /**
+     * Counts a failed allocation and describes it: the counts, why, and the fix.
+     *
+     * @param requested the caller's size
+     * @param pages huge pages it needed
+     * @return the exception to throw
+     */
+    WdAllocationException exhausted(long requested, long pages) {
+        failures.increment();
+        WdNativeException refusal = lastRefusal;
+        String why = refusal == null ? "max_pages=" + maxPages + " reached (wd.mm.hugepage.max-pages)"
+                : "the kernel refused mmap errno=" + refusal.errno() + " (" + NativeMemory.strerror(refusal.errno()) + ")";
+        long free = HugepageSizes.freeOrUnknown(sysfs, pageSize);
+        String fix = pageSize == 2L << 20
+                ? "sysctl vm.nr_hugepages=" + Math.max(256, held.get() + pages + Math.max(free, 0))
+                : "echo N > " + sysfs.resolve("hugepages-" + (pageSize >> 10) + "kB/nr_hugepages");
+        return new WdAllocationException(requested, "requested=" + requested + " hugepage_size=" + pageSize
+                + " pages_needed=" + pages + " free_hugepages=" + free + " held_pages=" + held.get()
+                + " alloc_failures=" + failures.sum() + ": " + why + "; free allocations, raise"
+                + " wd.mm.hugepage.max-pages, or reserve more huge pages: " + fix, refusal);
     }
 
     /**
@@ -133,18 +158,6 @@ final class PageSource {
             }
             throw e;
         }
-    }
-
-    private WdAllocationException exhausted(long requested, long pages, String why, Throwable cause) {
-        failures.increment();
-        long free = HugepageSizes.freeOrUnknown(sysfs, pageSize);
-        String fix = pageSize == 2L << 20
-                ? "sysctl vm.nr_hugepages=" + Math.max(256, held.get() + pages + Math.max(free, 0))
-                : "echo N > " + sysfs.resolve("hugepages-" + (pageSize >> 10) + "kB/nr_hugepages");
-        return new WdAllocationException(requested, "requested=" + requested + " hugepage_size=" + pageSize
-                + " pages_needed=" + pages + " free_hugepages=" + free + " held_pages=" + held.get()
-                + " alloc_failures=" + failures.sum() + ": " + why + "; free allocations, raise"
-                + " wd.mm.hugepage.max-pages, or reserve more huge pages: " + fix, cause);
     }
 
     @Override
