@@ -18,6 +18,7 @@ final class Bin {
     private final int retainEmpty;
     private ClassPage head;
     private int emptyPages;
+    private long liveSlots;
 
     Bin(HugeBridge bridge, int slotShift, int retainEmpty) {
         this.bridge = bridge;
@@ -58,6 +59,7 @@ final class Bin {
             emptyPages--;
         }
         long address = page.take();
+        liveSlots++;
         if (page.isFull()) {
             unlink(page);
         }
@@ -109,6 +111,7 @@ final class Bin {
         check(page, address);
         boolean wasFull = page.isFull();
         page.put(address);
+        liveSlots--;
         if (wasFull) {
             link(page);
         }
@@ -134,6 +137,11 @@ final class Bin {
         }
     }
 
+    /** Allocated slots in this bin's pages. */
+    synchronized long liveSlots() {
+        return liveSlots;
+    }
+
     /** Empty pages this bin holds. */
     synchronized int emptyPages() {
         return emptyPages;
@@ -142,6 +150,8 @@ final class Bin {
     /** Waits for operations in progress; called by close after the closed flag is set. */
     synchronized void quiesce() {
         head = null;
+        liveSlots = 0;
+        emptyPages = 0;
     }
 
     private void link(ClassPage page) {

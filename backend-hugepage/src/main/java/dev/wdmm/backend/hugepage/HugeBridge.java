@@ -9,7 +9,7 @@ import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The hugepage bridge (see {@link HugepageBridge} for the promises). Small sizes go to the
@@ -35,7 +35,8 @@ final class HugeBridge implements HugepageBridge {
     private final TranslationTable table;
     private final PageDirectory directory;
     private final ConcurrentHashMap<Long, Chunk> chunks = new ConcurrentHashMap<>();
-    private final LongAdder live = new LongAdder();
+    /** Live runs; live slots are counted by their bins, under the bins' locks. */
+    private final AtomicLong liveRuns = new AtomicLong();
     private volatile boolean closed;
 
     private HugeBridge(long pageSize, int retainEmpty, long maxPages, Path sysfs, int stripes) {
@@ -84,16 +85,12 @@ final class HugeBridge implements HugepageBridge {
         if (size > MAX_SIZE) {
             throw new IllegalArgumentException("size=" + size + " must be <= " + MAX_SIZE);
         }
-        long address;
         if (size <= 1L << maxShift) {
             int shift = Math.max(MIN_SHIFT, 64 - Long.numberOfLeadingZeros(size - 1));
             int stripe = (int) Thread.currentThread().threadId() & stripeMask;
-            address = bins[stripe * classes + shift - MIN_SHIFT].alloc(size);
-        } else {
-            address = allocRun(size);
+            return bins[stripe * classes + shift - MIN_SHIFT].alloc(size);
         }
-        live.increment();
-        return address;
+        return allocRun(size);
     }
 
     private long allocRun(long size) {
@@ -105,6 +102,7 @@ final class HugeBridge implements HugepageBridge {
             source.release(run.mapping());
             throw new WdClosedException("hugepage bridge is closed: alloc(size=" + size + ") refused");
         }
+        liveRuns.incrementAndGet();
         return run.base();
     }
 
@@ -123,7 +121,6 @@ final class HugeBridge implements HugepageBridge {
         } else {
             freeRun((Run) chunk, address);
         }
-        live.decrement();
     }
 
     private void freeRun(Run run, long address) {
@@ -136,6 +133,7 @@ final class HugeBridge implements HugepageBridge {
             throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED,
                     "va=" + hex(address) + " was already freed");
         }
+        liveRuns.decrementAndGet();
         if (chunks.remove(run.base(), run)) {
             directory.set(run, null);
             source.release(run.mapping());
@@ -155,13 +153,15 @@ final class HugeBridge implements HugepageBridge {
         if (Long.compareUnsigned(address + size, address) < 0) {
             throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
         }
-        long end = allocationEnd(address);
+        Chunk chunk = owner(address);
+        long end = allocationEnd(chunk, address);
         if (Long.compareUnsigned(address + size, end) > 0) {
             throw new IllegalArgumentException("va=" + hex(address) + " size=" + size
                     + " must end within its allocation, which ends at va=" + hex(end) + " (" + (end - address)
                     + " bytes from va)");
         }
-        return table.translate(address, size);
+        // a slot never crosses a huge page: one lookup; a run may cross, so its contiguity is checked
+        return chunk instanceof ClassPage ? table.translate(address) : table.translate(address, size);
     }
 
     @Override
@@ -182,13 +182,12 @@ final class HugeBridge implements HugepageBridge {
         }
         ensureOpen("contiguousLength");
         long address = segment.address();
-        long end = allocationEnd(address);
+        long end = allocationEnd(owner(address), address);
         return table.contiguousLength(address, Math.min(limit, end - address));
     }
 
     /** The end of the live allocation containing {@code address}, or an ownership exception. */
-    private long allocationEnd(long address) {
-        Chunk chunk = owner(address);
+    private static long allocationEnd(Chunk chunk, long address) {
         if (chunk instanceof ClassPage page) {
             if (!page.isAllocated(address)) {
                 throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED, "va=" + hex(address)
@@ -269,6 +268,7 @@ final class HugeBridge implements HugepageBridge {
         for (Bin bin : bins) {
             bin.quiesce();
         }
+        liveRuns.set(0);
         for (Chunk chunk : chunks.values()) {
             if (chunks.remove(chunk.base(), chunk)) {
                 directory.set(chunk, null);
@@ -300,12 +300,16 @@ final class HugeBridge implements HugepageBridge {
 
     @Override
     public long liveAllocations() {
-        return live.sum();
+        long slots = 0;
+        for (Bin bin : bins) {
+            slots += bin.liveSlots();
+        }
+        return slots + liveRuns.get();
     }
 
     @Override
     public String toString() {
-        return "HugepageBridge[hugePageSize=" + pageSize + ", heldPages=" + heldPages() + ", live=" + live.sum()
+        return "HugepageBridge[hugePageSize=" + pageSize + ", heldPages=" + heldPages() + ", live=" + liveAllocations()
                 + (closed ? ", closed" : "") + "]";
     }
 }
