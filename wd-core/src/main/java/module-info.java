@@ -8,10 +8,15 @@ module dev.wdmm.core {
     requires transitive com.google.guice;
     requires jakarta.inject;
 
+    exports dev.wdmm.core;
+    exports dev.wdmm.core.guice;
     exports dev.wdmm.core.memory;
     exports dev.wdmm.core.nativeio;
     exports dev.wdmm.core.pool;
     exports dev.wdmm.core.sgl;
+
+    // Guice calls the module's @Provides methods reflectively
+    opens dev.wdmm.core.guice to com.google.guice;
 
     uses dev.wdmm.spi.WdBackendProvider;
 }
