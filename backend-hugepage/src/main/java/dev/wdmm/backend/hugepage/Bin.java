@@ -36,7 +36,7 @@ final class Bin {
         synchronized (this) {
             ensureOpen(requested);
             if (head != null) {
-                return takeLocked();
+                return takeLocked(requested);
             }
         }
         // map outside the lock: acquiring may trim other bins, which takes their locks
@@ -49,16 +49,16 @@ final class Bin {
             }
             link(fresh);
             emptyPages++;
-            return takeLocked();
+            return takeLocked(requested);
         }
     }
 
-    private long takeLocked() {
+    private long takeLocked(long requested) {
         ClassPage page = head;
         if (page.live() == 0) {
             emptyPages--;
         }
-        long address = page.take();
+        long address = page.take(requested);
         liveSlots++;
         if (page.isFull()) {
             unlink(page);

@@ -31,9 +31,4 @@ abstract sealed class Chunk permits ClassPage, Run {
     final int pages() {
         return pages;
     }
-
-    /** One past the last address. */
-    final long end() {
-        return base + mapping.byteSize();
-    }
 }

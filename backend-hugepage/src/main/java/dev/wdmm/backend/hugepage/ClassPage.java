@@ -17,6 +17,8 @@ final class ClassPage extends Chunk {
     final int slotShift;
     private final int slots;
     private final long[] allocated;
+    /** The requested size of each allocated slot, so that maps stop where the allocation does. */
+    private final int[] sizes;
     private int[] freeStack;
     private int freeTop;
     private int bump;
@@ -33,6 +35,7 @@ final class ClassPage extends Chunk {
         this.slotShift = slotShift;
         this.slots = (int) (mapping.byteSize() >>> slotShift);
         this.allocated = new long[(slots + 63) >>> 6];
+        this.sizes = new int[slots];
         this.freeStack = new int[Math.min(INITIAL_STACK, slots)];
     }
 
@@ -48,10 +51,11 @@ final class ClassPage extends Chunk {
         return new ClassPage(mapping, bin, slotShift);
     }
 
-    /** Takes a free slot; the caller checked {@link #isFull()} is false. Returns its address. */
-    long take() {
+    /** Takes a free slot for {@code size} bytes; the caller checked {@link #isFull()} is false. Returns its address. */
+    long take(long size) {
         int slot = freeTop > 0 ? freeStack[--freeTop] : bump++;
         allocated[slot >>> 6] |= 1L << slot;
+        sizes[slot] = (int) size;
         live++;
         return base() + ((long) slot << slotShift);
     }
@@ -76,6 +80,11 @@ final class ClassPage extends Chunk {
     /** The start of the slot containing {@code address} (inside this page). */
     long slotStart(long address) {
         return address & -(1L << slotShift);
+    }
+
+    /** The requested size of the (allocated) slot containing {@code address}. */
+    long allocationSize(long address) {
+        return sizes[(int) ((address - base()) >>> slotShift)];
     }
 
     /** Slot size in bytes. */

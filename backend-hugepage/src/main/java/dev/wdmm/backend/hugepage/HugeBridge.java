@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link TranslationTable} of the {@link PageSource} gives IOVAs.
  */
 final class HugeBridge implements HugepageBridge {
-    /** Smallest size class: 64 bytes. */
+    /** Smallest size class: 64 bytes (larger for huge pages over 2 MiB, to bound slots per page). */
     static final int MIN_SHIFT = 6;
+    /** At most 2^15 slots per class page, which bounds a page's bookkeeping to ~260 KiB. */
+    static final int MAX_SLOTS_SHIFT = 15;
     /** Largest size class: 1 MiB (or half a huge page if that is smaller). */
     static final int MAX_SHIFT = 20;
     /** Largest request served at all: 2^46 bytes, far beyond any machine's huge pages. */
@@ -27,6 +29,7 @@ final class HugeBridge implements HugepageBridge {
 
     private final long pageSize;
     private final int pageShift;
+    private final int minShift;
     private final int maxShift;
     private final int classes;
     private final int stripeMask;
@@ -43,14 +46,15 @@ final class HugeBridge implements HugepageBridge {
         this.pageSize = pageSize;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.maxShift = Math.min(MAX_SHIFT, pageShift - 1);
-        this.classes = maxShift - MIN_SHIFT + 1;
+        this.minShift = Math.max(MIN_SHIFT, pageShift - MAX_SLOTS_SHIFT);
+        this.classes = maxShift - minShift + 1;
         this.stripeMask = stripes - 1;
         this.source = PageSource.open(pageSize, maxPages, sysfs);
         this.table = source.table();
         this.directory = PageDirectory.create(pageShift);
         this.bins = new Bin[stripes * classes];
         for (int i = 0; i < bins.length; i++) {
-            bins[i] = new Bin(this, MIN_SHIFT + i % classes, retainEmpty);
+            bins[i] = new Bin(this, minShift + i % classes, retainEmpty);
         }
     }
 
@@ -86,16 +90,16 @@ final class HugeBridge implements HugepageBridge {
             throw new IllegalArgumentException("size=" + size + " must be <= " + MAX_SIZE);
         }
         if (size <= 1L << maxShift) {
-            int shift = Math.max(MIN_SHIFT, 64 - Long.numberOfLeadingZeros(size - 1));
+            int shift = Math.max(minShift, 64 - Long.numberOfLeadingZeros(size - 1));
             int stripe = (int) Thread.currentThread().threadId() & stripeMask;
-            return bins[stripe * classes + shift - MIN_SHIFT].alloc(size);
+            return bins[stripe * classes + shift - minShift].alloc(size);
         }
         return allocRun(size);
     }
 
     private long allocRun(long size) {
         long pages = (size + pageSize - 1) >>> pageShift;
-        Run run = Run.of(acquire(pages, size), (int) pages);
+        Run run = Run.of(acquire(pages, size), (int) pages, size);
         adopt(run);
         if (closed && chunks.remove(run.base(), run)) {
             directory.set(run, null);
@@ -183,6 +187,10 @@ final class HugeBridge implements HugepageBridge {
         ensureOpen("contiguousLength");
         long address = segment.address();
         long end = allocationEnd(owner(address), address);
+        if (Long.compareUnsigned(address, end) >= 0) {
+            throw new IllegalArgumentException("va=" + hex(address) + " must be inside its allocation, which ends at va="
+                    + hex(end));
+        }
         return table.contiguousLength(address, Math.min(limit, end - address));
     }
 
@@ -194,14 +202,14 @@ final class HugeBridge implements HugepageBridge {
                         + " is in a free slot (va=" + hex(page.slotStart(address)) + " size=" + page.slotSize()
                         + "): already freed or never allocated");
             }
-            return page.slotStart(address) + page.slotSize();
+            return page.slotStart(address) + page.allocationSize(address);
         }
         Run run = (Run) chunk;
         if (run.isFreed()) {
             throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED,
                     "va=" + hex(address) + " is in an allocation that was freed");
         }
-        return run.end();
+        return run.base() + run.size();
     }
 
     private Chunk owner(long address) {

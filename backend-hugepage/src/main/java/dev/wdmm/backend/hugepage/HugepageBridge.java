@@ -13,8 +13,7 @@ import dev.wdmm.core.nativeio.PhysicalContiguity;
  * huge page. Larger sizes get a run of whole huge pages of their own, unmapped when freed. An
  * emptied class page is returned to the operating system when its stripe already holds
  * {@value HugepageBackendProvider#DEFAULT_RETAIN_EMPTY} (option {@code wd.mm.hugepage.retain-empty})
- * empty pages of that class. An allocation may be used (and mapped) up to its usable size: the
- * class size, or the whole run.
+ * empty pages of that class. An allocation is mapped exactly up to its requested size.
  *
  * <p><b>Translation:</b> IOVAs are physical addresses. {@link #iovaMap} and
  * {@link #iovaMapAddress} of any range inside one allocation are a table lookup with no system

@@ -7,10 +7,12 @@ import java.lang.foreign.MemorySegment;
  * The {@code freed} flag is written under the run's monitor so that one of two racing frees wins.
  */
 final class Run extends Chunk {
+    private final long size;
     private volatile boolean freed;
 
-    private Run(MemorySegment mapping, int pages) {
+    private Run(MemorySegment mapping, int pages, long size) {
         super(mapping, pages);
+        this.size = size;
     }
 
     /**
@@ -18,10 +20,16 @@ final class Run extends Chunk {
      *
      * @param mapping the huge page mapping
      * @param pages huge pages in it
+     * @param size the requested size, {@code <= mapping.byteSize()}
      * @return the run
      */
-    static Run of(MemorySegment mapping, int pages) {
-        return new Run(mapping, pages);
+    static Run of(MemorySegment mapping, int pages, long size) {
+        return new Run(mapping, pages, size);
+    }
+
+    /** The requested size: maps stop there. */
+    long size() {
+        return size;
     }
 
     /** Whether the run was freed (its memory is gone or going). */
