@@ -328,7 +328,10 @@ public final class NativeMemory {
     }
 
     private static String lockFix(int errno) {
-        return errno == NativeErrors.ENOMEM || errno == NativeErrors.EAGAIN || errno == NativeErrors.EPERM
+        if (errno == NativeErrors.EAGAIN || errno == NativeErrors.EPERM) {
+            return NativeErrors.memlockFix(memlockLimit());
+        }
+        return errno == NativeErrors.ENOMEM
                 ? NativeErrors.memlockFix(memlockLimit()) + " (ENOMEM also means part of the range is not mapped)"
                 : null;
     }

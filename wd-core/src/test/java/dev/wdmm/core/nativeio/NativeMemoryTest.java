@@ -3,6 +3,7 @@ package dev.wdmm.core.nativeio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.api.WdOwnershipException;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("restricted")
 class NativeMemoryTest {
     private static final int RW = NativeMemory.PROT_READ | NativeMemory.PROT_WRITE;
     private static final MemorySegment UNMAPPED = MemorySegment.ofAddress(0x1000).reinterpret(4096);
@@ -188,6 +190,51 @@ class NativeMemoryTest {
         } finally {
             NativeMemory.munmap(m);
         }
+    }
+
+    @Test
+    void hugetlbMappingIsOnePhysicallyContiguousHugePage() throws IOException {
+        long huge = 2L << 20;
+        assumeTrue(freeHugePages("hugepages-2048kB") > 0, "no free 2 MiB huge pages");
+        MemorySegment m;
+        try {
+            m = NativeMemory.mmap(huge, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE
+                    | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(huge));
+        } catch (WdNativeException e) {
+            assumeTrue(e.errno() != 12, "huge pages taken by another process meanwhile");
+            throw e;
+        }
+        try {
+            assertEquals(huge, m.byteSize());
+            assertEquals(0, m.address() % huge);
+            long first = KernelPagemap.physical(m.address());
+            assumeTrue(first > 0, "needs CAP_SYS_ADMIN");
+            assertEquals(0, first % huge);
+            for (long offset = 0; offset < huge; offset += 4096) {
+                assertEquals(first + offset, KernelPagemap.physical(m.address() + offset));
+            }
+            try (Pagemap pagemap = Pagemap.open()) {
+                assertEquals(huge, pagemap.contiguousLength(m.address(), huge));
+            }
+        } finally {
+            NativeMemory.munmap(m);
+        }
+    }
+
+    @Test
+    void hugetlbShortageNamesTheSysctl() throws IOException {
+        long gib = 1L << 30;
+        assumeTrue(Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-1048576kB"))
+                && freeHugePages("hugepages-1048576kB") == 0, "needs a 1 GiB huge page size with none free");
+        WdNativeException e = assertThrows(WdNativeException.class, () -> NativeMemory.mmap(gib, RW,
+                NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(gib)));
+        assertEquals(12, e.errno());
+        assertTrue(e.getMessage().contains("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"), e.getMessage());
+    }
+
+    private static long freeHugePages(String size) throws IOException {
+        Path free = Path.of("/sys/kernel/mm/hugepages", size, "free_hugepages");
+        return Files.exists(free) ? Long.parseLong(Files.readString(free).trim()) : 0;
     }
 
     static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {

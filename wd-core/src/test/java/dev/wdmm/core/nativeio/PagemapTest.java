@@ -142,6 +142,47 @@ class PagemapTest {
     }
 
     @Test
+    void concurrentReadersEachSeeTheKernelsEntries() throws Exception {
+        assumeTrue(KernelPagemap.pfnsVisible(), "needs CAP_SYS_ADMIN");
+        int threads = 4;
+        MemorySegment m = NativeMemory.mmap(threads * 64 * PAGE, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++) {
+                long base = m.address() + t * 64 * PAGE;
+                futures.add(pool.submit(() -> {
+                    long[] frames = new long[64];
+                    for (int round = 0; round < 200; round++) {
+                        pagemap.frameNumbers(base, frames);
+                        int page = round % 64;
+                        assertEquals(KernelPagemap.physical(base + page * PAGE) >>> 12, frames[page]);
+                        assertEquals(KernelPagemap.physical(base + page * PAGE + 5), pagemap.physicalAddress(base + page * PAGE + 5));
+                    }
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        } finally {
+            NativeMemory.munmap(m);
+        }
+    }
+
+    @Test
+    void anInterruptedReaderDoesNotCloseThePagemapForOthers() {
+        MemorySegment m = NativeMemory.mmap(PAGE, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
+        try {
+            Thread.currentThread().interrupt();
+            long interrupted = pagemap.entry(m.address());
+            assertTrue(Thread.interrupted(), "the interrupt status is left alone");
+            assertEquals(KernelPagemap.entry(m.address()), interrupted);
+            assertEquals(interrupted, pagemap.entry(m.address()));
+        } finally {
+            NativeMemory.munmap(m);
+        }
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         NativeMemoryTest.assertMessage("limit=0 must be > 0", () -> pagemap.contiguousLength(0x1000, 0));
         NativeMemoryTest.assertMessage("limit=-5 must be > 0", () -> pagemap.contiguousLength(0x1000, -5));
