@@ -101,9 +101,12 @@ final class HugeBridge implements HugepageBridge {
         long pages = (size + pageSize - 1) >>> pageShift;
         Run run = Run.of(acquire(pages, size), (int) pages, size);
         adopt(run);
-        if (closed && chunks.remove(run.base(), run)) {
-            directory.set(run, null);
-            source.release(run.mapping());
+        if (closed) {
+            // close may already have released it; either way the caller must not get it
+            if (chunks.remove(run.base(), run)) {
+                directory.set(run, null);
+                source.release(run.mapping());
+            }
             throw new WdClosedException("hugepage bridge is closed: alloc(size=" + size + ") refused");
         }
         liveRuns.incrementAndGet();
