@@ -15,6 +15,8 @@ final class ClassPage extends Chunk {
 
     final Bin bin;
     final int slotShift;
+    /** The IOVA of the page's first byte, read once from the translation table when the page is adopted. */
+    long iova;
     private final int slots;
     private final long[] allocated;
     /** The requested size of each allocated slot, so that maps stop where the allocation does. */

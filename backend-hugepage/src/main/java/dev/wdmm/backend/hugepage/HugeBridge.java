@@ -101,9 +101,12 @@ final class HugeBridge implements HugepageBridge {
         long pages = (size + pageSize - 1) >>> pageShift;
         Run run = Run.of(acquire(pages, size), (int) pages, size);
         adopt(run);
-        if (closed && chunks.remove(run.base(), run)) {
-            directory.set(run, null);
-            source.release(run.mapping());
+        if (closed) {
+            // close may already have released it; either way the caller must not get it
+            if (chunks.remove(run.base(), run)) {
+                directory.set(run, null);
+                source.release(run.mapping());
+            }
             throw new WdClosedException("hugepage bridge is closed: alloc(size=" + size + ") refused");
         }
         liveRuns.incrementAndGet();
@@ -164,8 +167,9 @@ final class HugeBridge implements HugepageBridge {
                     + " must end within its allocation, which ends at va=" + hex(end) + " (" + (end - address)
                     + " bytes from va)");
         }
-        // a slot never crosses a huge page: one lookup; a run may cross, so its contiguity is checked
-        return chunk instanceof ClassPage ? table.translate(address) : table.translate(address, size);
+        // a slot never crosses its huge page, whose IOVA the page took from the table when adopted;
+        // a run may cross huge pages, so the table checks that the whole range is contiguous
+        return chunk instanceof ClassPage page ? page.iova + (address - page.base()) : table.translate(address, size);
     }
 
     @Override
@@ -246,6 +250,9 @@ final class HugeBridge implements HugepageBridge {
     }
 
     void adopt(Chunk chunk) {
+        if (chunk instanceof ClassPage page) {
+            page.iova = table.translate(page.base());
+        }
         chunks.put(chunk.base(), chunk);
         directory.set(chunk, chunk);
     }

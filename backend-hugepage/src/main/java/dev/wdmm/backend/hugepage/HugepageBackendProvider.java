@@ -19,6 +19,9 @@ import java.util.Set;
  * IOVAs are physical addresses ({@code NO_IOMMU}, {@code PASSTHROUGH}), translated in O(1) for any
  * interior address. Priority 300. Needs free huge pages of the configured size and
  * {@code CAP_SYS_ADMIN} (pagemap PFNs). Stateless and thread-safe; the constructor does no work.
+ *
+ * <p>Native access: {@code --enable-native-access=dev.wdmm.core,dev.wdmm.backend.hugepage} on the
+ * module path ({@code ALL-UNNAMED} on the class path); the bridge builds segments over its pages.
  */
 public final class HugepageBackendProvider implements WdBackendProvider {
     /** Default of {@link #RETAIN_EMPTY}. */

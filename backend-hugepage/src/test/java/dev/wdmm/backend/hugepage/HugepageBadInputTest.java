@@ -25,7 +25,9 @@ class HugepageBadInputTest {
 
     @AfterEach
     void close() {
-        bridge.close();
+        if (bridge != null) {
+            bridge.close();
+        }
     }
 
     private static void assertMessage(Class<? extends Throwable> type, String fragment, Executable call) {
