@@ -62,8 +62,12 @@ if [ "$free" -lt "$need" ]; then
   fi
 fi
 
+# --- machine load: the figures are only as quiet as the machine -------------------------------
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+echo "bench: load average before the run: $load ($(nproc) cores)" >&2
+notes=("--note" "load average before the run: $load on $(nproc) cores (anything else running competes with the benchmarks)")
+
 # --- which backends can run here ------------------------------------------------------------------
-notes=()
 backends=$("$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.wdmm.bench.Backends 2>"$out/backends.txt" || true)
 while IFS= read -r line; do
   [ -n "$line" ] && notes+=("--note" "${line#bench: }")

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class Report {
         Path out = Path.of(opts.get("--out"));
         List<Result> results = new ArrayList<>();
         String jvm = null;
-        for (String file : jmhFiles.isEmpty() ? java.util.Collections.<String>singletonList(null) : jmhFiles) {
+        for (String file : jmhFiles.isEmpty() ? Collections.<String>singletonList(null) : jmhFiles) {
             String v = read(file, "JMH", notes, results, true);
             jvm = jvm == null ? v : jvm;
         }

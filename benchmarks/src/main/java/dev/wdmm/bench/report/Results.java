@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -64,8 +63,7 @@ final class Results {
         for (JsonNode run : JSON.readTree(file.toFile())) {
             String name = run.path("benchmark").asText();
             Map<String, String> params = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = run.path("params").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : run.path("params").properties()) {
                 params.put(e.getKey(), e.getValue().asText());
             }
             String backend = params.remove("backend");
