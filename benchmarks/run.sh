@@ -87,9 +87,11 @@ case "$mode" in
   --full)  timing=(-f 2 -wi 5 -w 1s -i 10 -r 1s) ;;
   --smoke) timing=(-f 1 -wi 0 -w 100ms -i 1 -r 100ms -foe true) ;;
 esac
-peers='dev\.wdmm\.bench\.AllocFree(Peers|NettyUnsafe)Bench'
-ours='dev\.wdmm\.bench\.(AllocFree|Map)Bench'
-two='\.[a-zA-Z]+2Threads$'   # the two-thread methods
+# naming convention: *PeersBench = peers (no backend parameter), every other *Bench = wd-mm
+# suites with @Param backend, run only when a backend is available
+peers='dev\.wdmm\.bench\.\w+PeersBench'
+ours='dev\.wdmm\.bench\.\w+(?<!Peers)Bench'
+two='\.\w+2Threads$'   # the two-thread methods
 jmh() { # $1 = result file, rest = JMH arguments
   local file=$1; shift
   echo "bench: jmh $*" >&2

@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       direct buffers + {@code release}.</li>
  * </ul>
  * Netty runs as it does on JDK 25 with no extra flag: without {@code sun.misc.Unsafe}
- * ({@code io.netty.noUnsafe=true} by default on Java 25+). {@link AllocFreeNettyUnsafeBench} gives
+ * ({@code io.netty.noUnsafe=true} by default on Java 25+). {@link AllocFreeNettyUnsafePeersBench} gives
  * the figures with Unsafe allowed.
  */
 @State(Scope.Benchmark)

@@ -25,8 +25,7 @@ final class Results {
     /** Groups in report order. The first rule whose prefix starts the benchmark name wins. */
     static final List<Rule> RULES = List.of(
             new Rule("dev.wdmm.bench.AllocFreeBench.", "alloc+free", Kind.WDMM, null),
-            new Rule("dev.wdmm.bench.AllocFreePeersBench.", "alloc+free", Kind.JAVA_PEER, null),
-            new Rule("dev.wdmm.bench.AllocFreeNettyUnsafeBench.", "alloc+free", Kind.JAVA_PEER, null),
+            new Rule("dev.wdmm.bench.AllocFree", "alloc+free", Kind.JAVA_PEER, null),
             new Rule("dpdk.rte_malloc_free", "alloc+free", Kind.C_PEER, null),
             new Rule("dev.wdmm.bench.BlockPoolBench.", "pool get+put", Kind.WDMM, null),
             new Rule("dpdk.rte_mempool_get_put", "pool get+put", Kind.C_PEER, null),

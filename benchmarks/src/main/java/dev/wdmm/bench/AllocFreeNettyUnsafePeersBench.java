@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
-public class AllocFreeNettyUnsafeBench {
+public class AllocFreeNettyUnsafePeersBench {
 
     /** Bytes per allocation, the same sizes as {@link AllocFreeBench#size}. */
     @Param({"64", "4096", "65536", "1048576"})
