@@ -149,6 +149,8 @@ static void op_memseg_iova(void *ctx, uint64_t ops)
 	for (uint64_t i = 0; i < ops; i++) {
 		const void *va = w->addrs[w->next];
 		const struct rte_memseg *ms = rte_mem_virt2memseg(va, NULL);
+		if (unlikely(ms == NULL))
+			rte_exit(EXIT_FAILURE, "rte_mem_virt2memseg(%p) found no memseg\n", va);
 		acc += ms->iova + RTE_PTR_DIFF(va, ms->addr);
 		w->next = (w->next + 1) & w->mask;
 	}
