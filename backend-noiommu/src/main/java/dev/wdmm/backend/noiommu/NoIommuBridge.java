@@ -8,6 +8,7 @@ import dev.wdmm.api.WdMappingException;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.core.memory.AllocationRegistry;
+import dev.wdmm.core.memory.PageDirectory;
 import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.core.nativeio.Pagemap;
 import dev.wdmm.core.nativeio.PhysicalContiguity;
@@ -25,8 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * pagemap once, with one batched read, when it is allocated: locked pages do not move, so every
  * later map or contiguity query is arithmetic on that table, without a system call.
  *
- * <p>Thread-safe without locks: the allocation table is concurrent and each allocation's frame
- * table is immutable.
+ * <p>Maps and contiguity queries find their allocation in O(1), whatever the number of live
+ * allocations, through a {@link PageDirectory} in which every page of an allocation points to its
+ * immutable {@code Pages} record; they take no lock and allocate nothing. Frees go through an
+ * {@link AllocationRegistry}, which tells foreign, interior and double frees apart; refused maps
+ * ask it too, for the same reasons in their messages.
+ *
+ * <p>Thread-safe: lookups are lock-free; directory writes (alloc, free) are serialized.
  */
 final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     /** Allocations above this size are first checked against {@code MemAvailable}. */
@@ -36,17 +42,25 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     private final long pageSize = NativeMemory.pageSize();
     private final int pageShift = Long.numberOfTrailingZeros(pageSize);
     private final AllocationRegistry<Pages> registry = new AllocationRegistry<>(OWNER);
+    private final PageDirectory<Pages> directory = PageDirectory.create(pageShift);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong lockedBytes = new AtomicLong();
 
     /**
      * The physical layout of one allocation.
      *
+     * @param address start address
+     * @param size bytes the caller asked for
      * @param mapping the whole mapping (whole pages)
      * @param frames the frame number of each page
      * @param runEnd for each page, the index of the last page of its physically contiguous run
      */
-    private record Pages(MemorySegment mapping, long[] frames, int[] runEnd) {
+    private record Pages(long address, long size, MemorySegment mapping, long[] frames, int[] runEnd) {
+        /** Whether {@code [va, va + length)} ({@code length > 0}, not wrapping) lies inside the allocation. */
+        boolean contains(long va, long length) {
+            long offset = va - address;
+            return Long.compareUnsigned(offset, size) < 0 && Long.compareUnsigned(length, size - offset) <= 0;
+        }
     }
 
     private NoIommuBridge() {
@@ -73,11 +87,12 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         try {
             long[] frames = new long[(int) (rounded >>> pageShift)];
             SharedPagemap.INSTANCE.frameNumbers(mapping.address(), frames);
-            pages = new Pages(mapping, frames, runEnds(frames));
+            pages = new Pages(mapping.address(), size, mapping, frames, runEnds(frames));
         } catch (RuntimeException e) {
             release(mapping);
             throw e;
         }
+        directory.set(mapping.address(), rounded, pages); // first, so that a racing close() clears it
         registry.register(mapping.address(), size, pages);
         if (closed.get()) {
             try {
@@ -94,7 +109,7 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     public void free(MemorySegment segment) {
         WdArguments.requireNative("segment", segment);
         checkOpen("free");
-        release(registry.remove(segment.address()).attachment().mapping());
+        release(registry.remove(segment.address()).attachment());
     }
 
     @Override
@@ -124,11 +139,11 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         WdArguments.requireRange(segment, limit);
         checkOpen("contiguousLength");
         long va = segment.address();
-        AllocationRegistry.Entry<Pages> entry = registry.find(va, 1);
-        long offset = va - entry.address();
+        Pages pages = owner(va, 1);
+        long offset = va - pages.address();
         int first = (int) (offset >>> pageShift);
-        long runBytes = ((long) (entry.attachment().runEnd()[first] + 1) << pageShift) - offset;
-        return Math.min(limit, Math.min(runBytes, entry.size() - offset));
+        long runBytes = ((long) (pages.runEnd()[first] + 1) << pageShift) - offset;
+        return Math.min(limit, Math.min(runBytes, pages.size() - offset));
     }
 
     /** Frees every allocation still live. Idempotent. */
@@ -136,7 +151,7 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             for (AllocationRegistry.Entry<Pages> entry : registry.drain()) {
-                release(entry.attachment().mapping());
+                release(entry.attachment());
             }
         }
     }
@@ -153,9 +168,8 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     }
 
     private long translate(long va, long size) {
-        AllocationRegistry.Entry<Pages> entry = registry.find(va, size);
-        Pages pages = entry.attachment();
-        long offset = va - entry.address();
+        Pages pages = owner(va, size);
+        long offset = va - pages.address();
         int first = (int) (offset >>> pageShift);
         int last = (int) ((offset + size - 1) >>> pageShift);
         int runEnd = pages.runEnd()[first];
@@ -202,8 +216,22 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         }
     }
 
+    /** Forgets the allocation's pages in the directory (before the address can be reused), then unmaps it. */
     private void release(Pages pages) {
+        directory.clear(pages.address(), pages.mapping().byteSize());
         release(pages.mapping());
+    }
+
+    /**
+     * The live allocation containing the whole range: one directory lookup; when that misses, the
+     * registry finds it (a racing alloc) or throws the ownership exception naming the reason.
+     */
+    private Pages owner(long va, long size) {
+        Pages pages = directory.find(va);
+        if (pages != null && pages.contains(va, size)) {
+            return pages;
+        }
+        return registry.find(va, size).attachment();
     }
 
     /** Refuses, before touching anything, an allocation that would push the machine into the OOM killer. */

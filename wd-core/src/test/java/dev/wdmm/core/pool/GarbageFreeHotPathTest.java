@@ -3,6 +3,7 @@ package dev.wdmm.core.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wdmm.core.memory.PageDirectory;
 import dev.wdmm.core.memory.TranslationTable;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,29 @@ class GarbageFreeHotPathTest {
             long address = va + ((i * 7919L) & ((16L << 21) - 1));
             sink += table.lookup(address) + table.translate(address) + table.contiguousLength(address, 1 << 20);
             sink += table.translate(va + 100, (8L << 21) - 100);
+        }
+        return sink;
+    }
+
+    @Test
+    void pageDirectoryLookupsAllocateNothing() {
+        PageDirectory<String> directory = PageDirectory.create(12);
+        long va = 0x5000_0000_0000L;
+        directory.set(va, 64L << 12, "owner");
+        long sink = finds(directory, va);
+        long before = allocatedBytes();
+        sink += finds(directory, va);
+        long used = allocatedBytes() - before;
+        assertTrue(used < SLACK, "allocated " + used + " bytes over " + CALLS + " directory lookups");
+        assertTrue(sink != 0);
+    }
+
+    private static long finds(PageDirectory<String> directory, long va) {
+        long sink = 0;
+        for (int i = 0; i < CALLS; i++) {
+            String owner = directory.find(va + ((i * 7919L) & ((64L << 12) - 1)));
+            sink += owner.length();
+            sink += directory.find(va - 1 - i) == null ? 1 : 0;
         }
         return sink;
     }

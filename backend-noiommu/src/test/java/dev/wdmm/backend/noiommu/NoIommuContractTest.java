@@ -1,0 +1,26 @@
+package dev.wdmm.backend.noiommu;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.core.contract.WdMmBridgeContractTest;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The shared bridge contract of wd-core, run against the no-IOMMU bridge. */
+class NoIommuContractTest extends WdMmBridgeContractTest {
+    @BeforeAll
+    static void needsPfns() {
+        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
+    }
+
+    @Override
+    protected WdMmBridge newBridge() {
+        return NoIommuBridge.open();
+    }
+
+    /** Every allocation is its own mapping of whole pages. */
+    @Override
+    protected long minimumAlignment() {
+        return KernelPagemap.PAGE;
+    }
+}

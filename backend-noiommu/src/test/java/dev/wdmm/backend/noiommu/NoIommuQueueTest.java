@@ -1,0 +1,43 @@
+package dev.wdmm.backend.noiommu;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wdmm.api.WdQueue;
+import dev.wdmm.core.ConfigSources;
+import dev.wdmm.core.Discovery;
+import dev.wdmm.core.WdMm;
+import dev.wdmm.core.contract.WdQueueContractTest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The shared queue contract of wd-core, run against a queue over the no-IOMMU backend. */
+class NoIommuQueueTest extends WdQueueContractTest {
+    private WdMm mm;
+
+    @BeforeAll
+    static void needsPfns() {
+        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
+    }
+
+    @Override
+    protected WdQueue newQueue() {
+        mm = WdMm.builder()
+                .backend(NoIommuBackendProvider.NAME)
+                .discovery(Discovery.of(List.of(new NoIommuBackendProvider())))
+                .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
+                .open();
+        return mm.openQueue();
+    }
+
+    @Override
+    protected void closeExtras() {
+        mm.close();
+    }
+
+    @Override
+    protected boolean reserves() {
+        return false;
+    }
+}

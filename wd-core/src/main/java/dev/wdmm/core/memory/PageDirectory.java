@@ -1,0 +1,168 @@
+package dev.wdmm.core.memory;
+
+import static dev.wdmm.spi.WdArguments.hex;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Page number ({@code va >>> pageShift}) to the object that owns the page, for O(1) ownership
+ * lookups on a hot path: a radix table of three levels over 48-bit user addresses, whose lower
+ * tables are created on first use and kept for the life of the directory (memory grows with the
+ * spread of the address ranges ever set, about 16 KiB per {@code 4096 << pageShift} bytes of
+ * address space touched, never with the number of lookups).
+ *
+ * <p><b>Thread-safety:</b> {@link #find} is lock-free, wait-free and allocates nothing; it may run
+ * concurrently with writers and sees each page either before or after a write (acquire loads
+ * paired with release stores). {@link #set} and {@link #clear} are serialized on the directory.
+ * A reader racing a write of a range may see some of its pages updated and others not yet; the
+ * owner of the directory orders its own publication (e.g. set before handing an allocation out,
+ * clear before unmapping it).
+ *
+ * <p>Addresses at or above {@code 2^48} (and negative ones) are never held: {@link #find} returns
+ * null for them and writes refuse them.
+ *
+ * @param <T> the owner type, e.g. an allocation record
+ */
+public final class PageDirectory<T> {
+    /** Addresses the directory can hold are below {@code 2^VA_BITS}. */
+    public static final int VA_BITS = 48;
+    private static final int MAX_LEVEL_BITS = 12;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    private final int pageShift;
+    private final int leafBits;
+    private final int middleBits;
+    private final Object[] top;
+
+    private PageDirectory(int pageShift) {
+        this.pageShift = pageShift;
+        int indexBits = VA_BITS - pageShift;
+        this.leafBits = Math.min(MAX_LEVEL_BITS, indexBits);
+        this.middleBits = Math.min(MAX_LEVEL_BITS, indexBits - leafBits);
+        this.top = new Object[1 << (indexBits - leafBits - middleBits)];
+    }
+
+    /**
+     * An empty directory over pages of {@code 2^pageShift} bytes.
+     *
+     * @param pageShift log2 of the page size; 12 for 4 KiB pages, 21 for 2 MiB huge pages
+     * @param <T> the owner type
+     * @return the directory
+     * @throws IllegalArgumentException unless {@code 12 <= pageShift <= 40}
+     */
+    public static <T> PageDirectory<T> create(int pageShift) {
+        if (pageShift < 12 || pageShift > 40) {
+            throw new IllegalArgumentException("pageShift=" + pageShift + " must be in [12, 40]");
+        }
+        return new PageDirectory<>(pageShift);
+    }
+
+    /**
+     * log2 of the page size this directory indexes by.
+     *
+     * @return the page shift
+     */
+    public int pageShift() {
+        return pageShift;
+    }
+
+    /**
+     * The owner of the page containing {@code va}. O(1): three dependent array loads, no lock,
+     * no allocation.
+     *
+     * @param va any address
+     * @return the owner, or null if no owner is set for that page (or the address cannot be held)
+     */
+    @SuppressWarnings("unchecked")
+    public T find(long va) {
+        if ((va >>> VA_BITS) != 0) {
+            return null;
+        }
+        long index = va >>> pageShift;
+        Object[] middle = (Object[]) SLOT.getAcquire(top, (int) (index >>> (leafBits + middleBits)));
+        if (middle == null) {
+            return null;
+        }
+        Object[] leaf = (Object[]) SLOT.getAcquire(middle, (int) ((index >>> leafBits) & ((1 << middleBits) - 1)));
+        return leaf == null ? null : (T) SLOT.getAcquire(leaf, (int) (index & ((1 << leafBits) - 1)));
+    }
+
+    /**
+     * Points every page overlapping {@code [va, va + length)} at {@code owner}, replacing what was
+     * there.
+     *
+     * @param va start of the range
+     * @param length bytes, {@code > 0}
+     * @param owner the owner, not null
+     * @throws IllegalArgumentException if the range is empty or not wholly below {@code 2^48};
+     *     nothing is changed
+     * @throws NullPointerException if {@code owner} is null
+     */
+    public void set(long va, long length, T owner) {
+        if (owner == null) {
+            throw new NullPointerException("owner is null");
+        }
+        write(va, length, owner);
+    }
+
+    /**
+     * Removes the owner of every page overlapping {@code [va, va + length)}; later lookups there
+     * return null. Tables stay allocated.
+     *
+     * @param va start of the range
+     * @param length bytes, {@code > 0}
+     * @throws IllegalArgumentException if the range is empty or not wholly below {@code 2^48};
+     *     nothing is changed
+     */
+    public void clear(long va, long length) {
+        write(va, length, null);
+    }
+
+    private synchronized void write(long va, long length, Object owner) {
+        requireHeld(va, length);
+        long first = va >>> pageShift;
+        long last = (va + length - 1) >>> pageShift;
+        for (long index = first; index <= last; index++) {
+            Object[] leaf = leafFor(index, owner != null);
+            if (leaf != null) {
+                SLOT.setRelease(leaf, (int) (index & ((1 << leafBits) - 1)), owner);
+            }
+        }
+    }
+
+    /** The leaf table for a page index, created (and published) if {@code create}; else null when absent. */
+    private Object[] leafFor(long index, boolean create) {
+        int topIndex = (int) (index >>> (leafBits + middleBits));
+        Object[] middle = (Object[]) top[topIndex];
+        if (middle == null) {
+            if (!create) {
+                return null;
+            }
+            middle = new Object[1 << middleBits];
+            SLOT.setRelease(top, topIndex, middle);
+        }
+        int middleIndex = (int) ((index >>> leafBits) & ((1 << middleBits) - 1));
+        Object[] leaf = (Object[]) middle[middleIndex];
+        if (leaf == null && create) {
+            leaf = new Object[1 << leafBits];
+            SLOT.setRelease(middle, middleIndex, leaf);
+        }
+        return leaf;
+    }
+
+    private static void requireHeld(long va, long length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length=" + length + " must be > 0");
+        }
+        if ((va >>> VA_BITS) != 0 || length > (1L << VA_BITS) - va) {
+            throw new IllegalArgumentException("va=" + hex(va) + " length=" + length
+                    + " must lie below 2^" + VA_BITS + " (0x1000000000000)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PageDirectory[pageShift=" + pageShift + "]";
+    }
+}
