@@ -14,6 +14,7 @@ module dev.wdmm.core {
     exports dev.wdmm.core.memory;
     exports dev.wdmm.core.nativeio;
     exports dev.wdmm.core.pool;
+    exports dev.wdmm.core.region;
     exports dev.wdmm.core.sgl;
 
     // Guice calls the module's @Provides methods reflectively
