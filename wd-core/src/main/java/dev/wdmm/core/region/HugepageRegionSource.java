@@ -88,9 +88,13 @@ final class HugepageRegionSource implements WdRegionSource {
             if (e.errno() != ENOMEM) {
                 throw e;
             }
+            long free = count("free_hugepages");
+            long total = count("nr_hugepages");
+            String fix = free < 0 || total < 0 ? "sysctl vm.nr_hugepages=N with N >= nr_hugepages + " + pages
+                    : "sysctl vm.nr_hugepages=" + (total + pages - Math.min(free, pages));
             throw new WdAllocationException(size, "reserving size=" + size + " needs " + pages
-                    + " free 2 MiB huge pages but free_hugepages=" + freeHugepages()
-                    + "; fix as root: sysctl vm.nr_hugepages=N with N >= nr_hugepages + " + pages, e);
+                    + " free 2 MiB huge pages but free_hugepages=" + (free < 0 ? "unknown" : free)
+                    + " (nr_hugepages=" + (total < 0 ? "unknown" : total) + "); fix as root: " + fix, e);
         }
     }
 
@@ -118,12 +122,13 @@ final class HugepageRegionSource implements WdRegionSource {
         return slices;
     }
 
-    private String freeHugepages() {
-        Path file = sysfs.resolve("hugepages-" + (HUGE_PAGE >> 10) + "kB").resolve("free_hugepages");
+    /** A 2 MiB huge page count from sysfs, or -1 when it cannot be read. */
+    private long count(String name) {
+        Path file = sysfs.resolve("hugepages-" + (HUGE_PAGE >> 10) + "kB").resolve(name);
         try {
-            return Files.readString(file).trim();
-        } catch (IOException e) {
-            return "unknown (" + file + ": " + e.getMessage() + ")";
+            return Long.parseLong(Files.readString(file).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
     }
 
