@@ -112,6 +112,29 @@ class PassthroughBridgeTest {
     }
 
     @Test
+    void queueFactoryRefusesNullsAndAClosedQueue() {
+        BlockPoolSetup setup = new BlockPoolSetup(4096, 4, 64);
+        assertThrows(NullPointerException.class, () -> PassthroughBackendProvider.bridge(null, setup));
+        try (WdMm mm = openMm()) {
+            WdQueue queue = mm.openQueue();
+            queue.reserveMemory(4 * 4096 + 64);
+            assertThrows(NullPointerException.class, () -> PassthroughBackendProvider.bridge(queue, null));
+            queue.close();
+            assertThrows(dev.wdmm.api.WdClosedException.class, () -> PassthroughBackendProvider.bridge(queue, setup));
+        }
+    }
+
+    @Test
+    void queueFactoryRefusesARegionTooSmallForThe87PercentRule() {
+        try (WdMm mm = openMm(); WdQueue queue = mm.openQueue()) {
+            queue.reserveMemory(4096);
+            WdAllocationException e = assertThrows(WdAllocationException.class,
+                    () -> PassthroughBackendProvider.bridge(queue, new BlockPoolSetup(4096, 1024, 64)));
+            assertTrue(e.getMessage().contains("1024"), e.getMessage());
+        }
+    }
+
+    @Test
     void badAddressesAreRefusedWithTheirReasonAndChangeNothing() {
         try (WdMmBridge bridge = new PassthroughBackendProvider().open(SMALL)) {
             MemorySegment a = bridge.alloc(256);
