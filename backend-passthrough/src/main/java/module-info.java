@@ -1,4 +1,11 @@
-/** The passthrough backend of wd-mm. */
+/**
+ * The passthrough backend of wd-mm: per-queue reserved memory from huge pages, carved into
+ * fixed-size DMA blocks by wd-core's block pool (UADK's reserved-memory model).
+ */
 module dev.wdmm.backend.passthrough {
     requires dev.wdmm.core;
+
+    exports dev.wdmm.backend.passthrough;
+
+    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.passthrough.PassthroughBackendProvider;
 }

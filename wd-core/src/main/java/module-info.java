@@ -2,7 +2,7 @@
  * The wd-mm core: backend discovery through {@link java.util.ServiceLoader}, IOMMU mode
  * detection, backend selection, Guice wiring, the queue, and the building blocks a backend
  * author reuses (native calls and pagemap, ownership registry, translation table, block pool,
- * SGL pools).
+ * SGL pools, the huge page region source).
  */
 module dev.wdmm.core {
     requires transitive dev.wdmm.api;
@@ -14,6 +14,7 @@ module dev.wdmm.core {
     exports dev.wdmm.core.memory;
     exports dev.wdmm.core.nativeio;
     exports dev.wdmm.core.pool;
+    exports dev.wdmm.core.region;
     exports dev.wdmm.core.sgl;
 
     // Guice calls the module's @Provides methods reflectively

@@ -1,0 +1,173 @@
+package dev.wdmm.backend.passthrough;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdQueue;
+import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.core.pool.BlockPoolSetup;
+import dev.wdmm.core.region.RegionSources;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
+import dev.wdmm.spi.WdOptions;
+import dev.wdmm.spi.WdRegionSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code passthrough} backend (priority 200): UADK's reserved-memory model. A queue reserves
+ * its DMA region once from huge pages ({@link #regionSource}); a bridge's memory is a block pool
+ * of fixed-size blocks over such a region, so {@code alloc(size)} serves {@code size <=}
+ * {@link #BLOCK_SIZE} and {@code bufferSize()} is the block size. IOVA = physical address, which is
+ * what devices see with the IOMMU in passthrough or absent. The hugepage backend (priority 300)
+ * stays the default for both modes; select this one by name.
+ *
+ * <p>Stateless and thread-safe; the constructor does no work. Bridges are thread-safe.
+ */
+public final class PassthroughBackendProvider implements WdBackendProvider {
+    /** Bytes per block (and the largest allocation). */
+    public static final WdOption<Long> BLOCK_SIZE = WdOption.size("wd.mm.passthrough.block-size", 4096, 1,
+            BlockPoolSetup.MAX_BLOCK_SIZE, "bytes per block, the largest allocation of a bridge");
+    /** Blocks per bridge. */
+    public static final WdOption<Long> BLOCK_COUNT = WdOption.size("wd.mm.passthrough.block-count", 1024, 1,
+            BlockPoolSetup.MAX_BLOCK_COUNT, "blocks in a bridge's pool");
+    /** Alignment of every block: a power of two from 2 to 4096. */
+    public static final WdOption<Long> ALIGN = WdOption.size("wd.mm.passthrough.align", 64, 2,
+            BlockPoolSetup.MAX_ALIGNMENT, "alignment of every block, a power of two");
+
+    /** The command that reserves huge pages, as the fixes name it. */
+    static final String RESERVE_COMMAND = "sysctl vm.nr_hugepages=256";
+    private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN);
+    private static final String PREFIX = "wd.mm.passthrough.";
+    private static final String FREE_2M = "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages";
+
+    /** Creates the provider; does nothing else (discovery instantiates every provider). */
+    public PassthroughBackendProvider() {
+    }
+
+    /**
+     * A bridge over a queue's reserved memory (UADK's {@code wd_blkpool_create(q, setup)}): block
+     * IOVAs come from the region's slice table. The region stays the queue's: closing the bridge
+     * frees its blocks and destroys the pool but does not release the region; close the bridge
+     * before the queue.
+     *
+     * @param queue a queue that has reserved memory ({@link WdQueue#reserveMemory})
+     * @param setup block size, count and alignment
+     * @return the bridge; {@code bufferSize()} is the block size
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the queue has reserved no memory
+     * @throws dev.wdmm.api.WdAllocationException if too few blocks fit the region (87% rule)
+     * @throws dev.wdmm.api.WdClosedException if the queue is closed
+     */
+    public static WdMmBridge bridge(WdQueue queue, BlockPoolSetup setup) {
+        Objects.requireNonNull(queue, "queue is null");
+        Objects.requireNonNull(setup, "setup is null");
+        WdReservedMemory region = queue.reservedMemory().orElseThrow(() -> new IllegalStateException(
+                "queue has no reserved memory; call queue.reserveMemory(size) first"));
+        return PassthroughBridge.over(region, setup);
+    }
+
+    @Override
+    public String name() {
+        return "passthrough";
+    }
+
+    @Override
+    public String description() {
+        return "fixed-size DMA blocks from a block pool over reserved, physically contiguous huge page slices;"
+                + " IOVA = physical address (IOMMU passthrough or none); UADK's reserved-memory model";
+    }
+
+    @Override
+    public Set<IommuMode> modes() {
+        return EnumSet.of(IommuMode.PASSTHROUGH, IommuMode.NO_IOMMU);
+    }
+
+    @Override
+    public int priority() {
+        return 200;
+    }
+
+    @Override
+    public List<WdOption<?>> options() {
+        return OPTIONS;
+    }
+
+    /**
+     * Available when free 2 MiB huge pages exist under the environment's root and, on the real
+     * root, pagemap shows PFNs. Never throws for an environment problem.
+     */
+    @Override
+    public WdAvailability availability(WdEnvironment environment) {
+        Path file = environment.resolve(FREE_2M);
+        long free;
+        try {
+            free = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return WdAvailability.unavailable("cannot read " + file + ": " + e.getMessage(),
+                    "check that sysfs is mounted and readable, then " + RESERVE_COMMAND);
+        }
+        List<String> details = new ArrayList<>();
+        details.add("hugepages-2048kB: free_hugepages=" + free);
+        if (free <= 0) {
+            return new WdAvailability.Unavailable("no free 2 MiB huge pages (free_hugepages=" + free + " in " + file + ")",
+                    "reserve them as root: " + RESERVE_COMMAND, details);
+        }
+        if (environment.isRealRoot()) {
+            Optional<String> cause = Pagemap.unavailabilityCause();
+            if (cause.isPresent()) {
+                details.add("pagemap: PFNs hidden");
+                return new WdAvailability.Unavailable("physical addresses cannot be read: " + cause.get(),
+                        "run with CAP_SYS_ADMIN (as root, or setcap cap_sys_admin+ep on the java binary)", details);
+            }
+            details.add("pagemap: PFNs visible");
+        }
+        return new WdAvailability.Available(details);
+    }
+
+    /**
+     * Opens a bridge over a new region reserved from {@link #regionSource} for
+     * {@code block-count} blocks; closing it releases the region.
+     *
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.passthrough.*} key or a bad value
+     * @throws dev.wdmm.api.WdAllocationException if huge pages run short (the message names
+     *     {@code free_hugepages} and the sysctl)
+     * @throws IllegalStateException if pagemap PFNs are hidden
+     */
+    @Override
+    public WdMmBridge open(WdOptions options) {
+        return PassthroughBridge.reserve(RegionSources.hugepages(), setup(options));
+    }
+
+    /**
+     * The huge page region source ({@link RegionSources#hugepages()}), after checking the options.
+     *
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.passthrough.*} key or a bad value
+     */
+    @Override
+    public Optional<WdRegionSource> regionSource(WdOptions options) {
+        setup(options);
+        return Optional.of(RegionSources.hugepages());
+    }
+
+    static BlockPoolSetup setup(WdOptions options) {
+        Objects.requireNonNull(options, "options is null");
+        List<String> known = OPTIONS.stream().map(WdOption::name).toList();
+        for (String name : options.names()) {
+            if (name.startsWith(PREFIX) && !known.contains(name)) {
+                throw new IllegalArgumentException(name + " is not an option of the passthrough backend; known: "
+                        + String.join(", ", known));
+            }
+        }
+        return new BlockPoolSetup(options.get(BLOCK_SIZE), options.get(BLOCK_COUNT), options.get(ALIGN));
+    }
+}
