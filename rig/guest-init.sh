@@ -1,0 +1,24 @@
+#!/bin/sh
+# /init of the rig's guest: load the modules, mount the host's root file system read-only over 9p,
+# chroot into it with a writable 9p share at /tmp/rig-out, run the job the host left there, power off.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev
+while read -r m; do insmod "/mods/$m" 2>/dev/null || echo "rig-init: insmod $m failed"; done < /mods/order
+opts=trans=virtio,version=9p2000.L,msize=524288
+if mount -t 9p -o "$opts,ro" hostroot /host; then
+  mount -t proc proc /host/proc
+  mount -t sysfs sysfs /host/sys
+  mount -t devtmpfs dev /host/dev
+  mount -t tmpfs tmp /host/tmp
+  mkdir -p /host/tmp/rig-out
+  mount -t 9p -o "$opts" rigout /host/tmp/rig-out
+  chroot /host /bin/sh /tmp/rig-out/guest-job.sh > /host/tmp/rig-out/guest.log 2>&1
+  echo "rig-init: job exit=$?"
+  sync
+  umount /host/tmp/rig-out
+else
+  echo "rig-init: cannot mount the host root over 9p"
+fi
+poweroff -f
