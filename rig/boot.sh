@@ -17,7 +17,7 @@ esac
 fs="security_model=none,multidevs=remap"
 set +e
 timeout --kill-after=10 "$LIMIT" qemu-system-x86_64 -accel tcg "${MACHINE[@]}" -cpu max -smp 2 -m 2048 \
-  -nographic -no-reboot -nodefaults -serial "file:$OUT/console.log" -monitor none \
+  -nographic -no-reboot -nodefaults -pidfile "$OUT/qemu.pid" -serial "file:$OUT/console.log" -monitor none \
   -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
   -virtfs "local,path=/,mount_tag=hostroot,$fs,readonly=on" \
   -virtfs "local,path=$OUT,mount_tag=rigout,$fs" \
