@@ -8,6 +8,11 @@ ROOT="$(cd "$HERE/.." && pwd)"
 CACHE="$ROOT/.cache/rig"
 JAVA="${RIG_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 GUEST_LIMIT="${RIG_GUEST_TIMEOUT:-240}"
+SABOTAGE=0
+if [ "${1:-}" = --sabotage ]; then
+  # proves the rig can fail: every checked transfer reads 4 KiB past the right address
+  SABOTAGE=4096
+fi
 cd "$ROOT"
 
 "$HERE/setup.sh"
@@ -35,7 +40,7 @@ status=0
 for config in plain viommu; do
   out="$WORK/$config"
   mkdir -p "$out"
-  sed -e "s|@CONFIG@|$config|" -e "s|@CLASSPATH@|$CLASSPATH|" -e "s|@JAVA@|$JAVA|" \
+  sed -e "s|@CONFIG@|$config|" -e "s|@CLASSPATH@|$CLASSPATH|" -e "s|@JAVA@|$JAVA|" -e "s|@SABOTAGE@|$SABOTAGE|" \
     "$HERE/guest-job.sh.in" > "$out/guest-job.sh"
   echo "rig: booting the $config guest (limit ${GUEST_LIMIT}s)" >&2
   start=$(date +%s)

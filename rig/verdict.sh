@@ -17,5 +17,9 @@ for config in plain viommu; do
     bytes=$((bytes + ${b#bytes=})); buffers=$((buffers + ${n#buffers=})); passes=$((passes + 1))
   done < <(grep -E '^PASS ' "$log")
 done
-echo "rig: VERDICT $([ $ok -eq 0 ] && echo PASS || echo FAIL): $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched"
+if [ $ok -eq 0 ]; then
+  echo "rig: VERDICT PASS: $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched as required"
+else
+  echo "rig: VERDICT FAIL: $passes subject(s) passed ($bytes bytes in $buffers buffers verified by DMA); see the FAIL lines above"
+fi
 exit $ok

@@ -68,7 +68,7 @@ public final class DmaCheck {
         try (EduDevice edu = EduOpener.throughSysfs(bdf)) {
             run(edu, "raw-pagemap", "PA", RawSubjects::pagemap);
             for (String name : PLAIN_BACKENDS) {
-                backend(name, IommuMode.NO_IOMMU).ifPresent(
+                backend(name, null).ifPresent(
                         provider -> run(edu, name, "PA", () -> BackendSubject.open(provider, options(), "PA")));
             }
         }
@@ -113,6 +113,7 @@ public final class DmaCheck {
         }
     }
 
+    /** The provider called {@code name}, if present and available in {@code mode} (null: its physical mode). */
     private Optional<WdBackendProvider> backend(String name, IommuMode mode) {
         Optional<WdBackendProvider> found = ServiceLoader.load(WdBackendProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(p -> p.name().equals(name)).findFirst();
@@ -120,9 +121,11 @@ public final class DmaCheck {
             System.out.println("ABSENT " + name + " (no provider of that name on the class path)");
             return found;
         }
-        WdAvailability availability = found.get().availability(new WdEnvironment(Path.of("/"), mode));
+        IommuMode asked = mode != null ? mode
+                : found.get().modes().contains(IommuMode.NO_IOMMU) ? IommuMode.NO_IOMMU : IommuMode.PASSTHROUGH;
+        WdAvailability availability = found.get().availability(new WdEnvironment(Path.of("/"), asked));
         if (availability instanceof WdAvailability.Unavailable u) {
-            fail(name, mode.name(), new RigException("unavailable: " + u.reason() + "; fix: " + u.fix()));
+            fail(name, asked.name(), new RigException("unavailable: " + u.reason() + "; fix: " + u.fix()));
             return Optional.empty();
         }
         return found;
@@ -138,7 +141,7 @@ public final class DmaCheck {
 
     private void run(EduDevice edu, String name, String mode, Supplier<DmaSubject> opener) {
         try (DmaSubject subject = opener.get()) {
-            RoundTrip trip = new RoundTrip(edu, subject);
+            RoundTrip trip = new RoundTrip(edu, subject, Long.getLong("rig.sabotage", 0L));
             long seed = name.hashCode();
             for (long[] c : CASES) {
                 trip.check(c[0], c[1], seed++);

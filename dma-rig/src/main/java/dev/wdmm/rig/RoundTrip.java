@@ -11,14 +11,20 @@ import java.util.SplittableRandom;
 final class RoundTrip {
     private final EduDevice edu;
     private final DmaSubject subject;
+    private final long sabotage;
     private long bytes;
     private int buffers;
     private int wholeRangeMaps;
     private int pieceMaps;
 
-    RoundTrip(EduDevice edu, DmaSubject subject) {
+    /**
+     * @param sabotage added to every source address of {@link #check} (0 normally): a non-zero value
+     *        proves the check fails when the address is wrong (rig/run.sh --sabotage)
+     */
+    RoundTrip(EduDevice edu, DmaSubject subject, long sabotage) {
         this.edu = edu;
         this.subject = subject;
+        this.sabotage = sabotage;
     }
 
     long bytes() { return bytes; }
@@ -96,7 +102,7 @@ final class RoundTrip {
         wholeRangeMaps++;
         for (long done = 0; done < size; ) {
             int chunk = (int) Math.min(size - done, EduRegisters.BUFFER_LIMIT - deviceOffset);
-            edu.toDevice(srcIova + done, deviceOffset, chunk);
+            edu.toDevice(srcIova + sabotage + done, deviceOffset, chunk);
             edu.toRam(deviceOffset, dstIova + done, chunk);
             done += chunk;
         }
@@ -115,7 +121,7 @@ final class RoundTrip {
             long si = subject.map(s, chunk);
             long di = subject.map(d, chunk);
             pieceMaps++;
-            edu.toDevice(si, deviceOffset, chunk);
+            edu.toDevice(si + sabotage, deviceOffset, chunk);
             edu.toRam(deviceOffset, di, chunk);
             subject.unmap(s, si, chunk);
             subject.unmap(d, di, chunk);
