@@ -140,6 +140,7 @@ public final class DmaCheck {
     }
 
     private void run(EduDevice edu, String name, String mode, Supplier<DmaSubject> opener) {
+        long transfersBefore = edu.transfers();
         try (DmaSubject subject = opener.get()) {
             RoundTrip trip = new RoundTrip(edu, subject, Long.getLong("rig.sabotage", 0L));
             long seed = name.hashCode();
@@ -154,7 +155,7 @@ public final class DmaCheck {
             totalBytes += trip.bytes();
             totalBuffers += trip.buffers();
             System.out.println("PASS " + name + " " + mode + " bytes=" + trip.bytes() + " buffers=" + trip.buffers()
-                    + " negative-control=mismatch " + trip.maps() + " transfers=" + edu.transfers());
+                    + " negative-control=mismatch " + trip.maps() + " transfers=" + (edu.transfers() - transfersBefore));
         } catch (RuntimeException e) {
             fail(name, mode, e);
         }
