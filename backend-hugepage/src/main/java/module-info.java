@@ -1,4 +1,11 @@
-/** The hugepage backend of wd-mm. */
+/**
+ * The hugepage backend of wd-mm: a general allocator over {@code MAP_HUGETLB} pages whose IOVAs
+ * are physical addresses, translated in O(1) for any interior address.
+ */
 module dev.wdmm.backend.hugepage {
     requires dev.wdmm.core;
+
+    exports dev.wdmm.backend.hugepage;
+
+    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.hugepage.HugepageBackendProvider;
 }

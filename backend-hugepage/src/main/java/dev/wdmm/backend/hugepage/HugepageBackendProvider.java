@@ -1,0 +1,152 @@
+package dev.wdmm.backend.hugepage;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
+import dev.wdmm.spi.WdOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code hugepage} backend: a general allocator over locked {@code MAP_HUGETLB} pages whose
+ * IOVAs are physical addresses ({@code NO_IOMMU}, {@code PASSTHROUGH}), translated in O(1) for any
+ * interior address. Priority 300. Needs free huge pages of the configured size and
+ * {@code CAP_SYS_ADMIN} (pagemap PFNs). Stateless and thread-safe; the constructor does no work.
+ */
+public final class HugepageBackendProvider implements WdBackendProvider {
+    /** Default of {@link #RETAIN_EMPTY}. */
+    public static final int DEFAULT_RETAIN_EMPTY = 1;
+
+    /** Huge page size: 2 MiB by default, 1 GiB where the machine has such pages. */
+    public static final WdOption<Long> SIZE = WdOption.size("wd.mm.hugepage.size", 2L << 20, 4096, 1L << 40,
+            "huge page size to allocate (2m, or 1g where the kernel offers it)");
+    /** Empty class pages a stripe keeps per size class before giving more back to the OS. */
+    public static final WdOption<Long> RETAIN_EMPTY = WdOption.size("wd.mm.hugepage.retain-empty",
+            DEFAULT_RETAIN_EMPTY, 0, 1 << 20, "empty huge pages kept per size class and stripe before unmapping more");
+    /** Cap on the huge pages one bridge holds at once; 0 means no cap but the kernel's. */
+    public static final WdOption<Long> MAX_PAGES = WdOption.size("wd.mm.hugepage.max-pages", 0, 0, Long.MAX_VALUE >> 1,
+            "most huge pages one bridge holds at once (0: no cap but the free huge pages)");
+    /** Allocation stripes (a power of two); 0 picks twice the processors. */
+    public static final WdOption<Long> STRIPES = WdOption.size("wd.mm.hugepage.stripes", 0, 0, 1024,
+            "allocation stripes, a power of two (0: twice the available processors)");
+
+    private static final String PREFIX = "wd.mm.hugepage.";
+
+    /** Creates the provider; does nothing else (discovery instantiates every provider). */
+    public HugepageBackendProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "hugepage";
+    }
+
+    @Override
+    public String description() {
+        return "general allocator over locked MAP_HUGETLB pages; IOVA = physical address, O(1) for interior"
+                + " addresses; correct where devices see physical addresses (no IOMMU, IOMMU passthrough)";
+    }
+
+    @Override
+    public Set<IommuMode> modes() {
+        return EnumSet.of(IommuMode.NO_IOMMU, IommuMode.PASSTHROUGH);
+    }
+
+    @Override
+    public int priority() {
+        return 300;
+    }
+
+    @Override
+    public List<WdOption<?>> options() {
+        return List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES);
+    }
+
+    /**
+     * Available when the kernel has free huge pages of the default size (2 MiB) and, on the real
+     * root, pagemap shows PFNs. Never throws for an environment problem.
+     */
+    @Override
+    public WdAvailability availability(WdEnvironment environment) {
+        Path sysfs = environment.resolve(HugepageSizes.SYSFS);
+        List<HugepageSizes.Pool> pools;
+        try {
+            pools = HugepageSizes.read(sysfs);
+        } catch (IllegalStateException e) {
+            return WdAvailability.unavailable("cannot read the huge page counts: " + e.getMessage(),
+                    "check that sysfs is mounted and readable at " + sysfs);
+        }
+        List<String> details = new ArrayList<>();
+        pools.forEach(pool -> details.add(pool.toString()));
+        if (pools.isEmpty()) {
+            return new WdAvailability.Unavailable("the kernel offers no huge pages (" + sysfs + " is missing or empty)",
+                    "use a kernel with CONFIG_HUGETLBFS=y, then " + HugepageSizes.RESERVE_COMMAND, details);
+        }
+        long size = SIZE.defaultValue();
+        Optional<HugepageSizes.Pool> pool = pools.stream().filter(p -> p.size() == size).findFirst();
+        if (pool.isEmpty() || pool.get().free() == 0) {
+            return new WdAvailability.Unavailable("no free " + (size >> 20) + " MiB huge pages ("
+                    + pool.map(Object::toString).orElse("hugepages-" + (size >> 10) + "kB missing") + ")",
+                    "reserve them as root: " + HugepageSizes.RESERVE_COMMAND, details);
+        }
+        if (environment.isRealRoot()) {
+            Optional<String> cause = Pagemap.unavailabilityCause();
+            if (cause.isPresent()) {
+                details.add("pagemap: PFNs hidden");
+                return new WdAvailability.Unavailable("physical addresses cannot be read: " + cause.get(),
+                        "run with CAP_SYS_ADMIN (as root, or setcap cap_sys_admin+ep on the java binary)", details);
+            }
+            details.add("pagemap: PFNs visible");
+        }
+        return new WdAvailability.Available(details);
+    }
+
+    /**
+     * Opens a {@link HugepageBridge} over the real {@code /sys}. Huge pages are mapped on demand,
+     * so opening succeeds with none free; allocations then fail with the counts and the fix.
+     *
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} key, a bad value,
+     *     or a huge page size the kernel does not offer (the offered ones are listed)
+     * @throws IllegalStateException if pagemap PFNs are hidden (no {@code CAP_SYS_ADMIN})
+     */
+    @Override
+    public HugepageBridge open(WdOptions options) {
+        return open(options, Path.of("/").resolve(HugepageSizes.SYSFS));
+    }
+
+    static HugepageBridge open(WdOptions options, Path sysfs) {
+        for (String name : options.names()) {
+            if (name.startsWith(PREFIX) && !List.of(SIZE.name(), RETAIN_EMPTY.name(), MAX_PAGES.name(),
+                    STRIPES.name()).contains(name)) {
+                throw new IllegalArgumentException(name + " is not an option of the hugepage backend; known: "
+                        + SIZE.name() + ", " + RETAIN_EMPTY.name() + ", " + MAX_PAGES.name() + ", " + STRIPES.name());
+            }
+        }
+        long size = options.get(SIZE);
+        List<HugepageSizes.Pool> pools = HugepageSizes.read(sysfs);
+        if (pools.stream().noneMatch(pool -> pool.size() == size)) {
+            throw new IllegalArgumentException(SIZE.name() + "=" + size + " must be a huge page size the kernel offers: "
+                    + pools.stream().map(pool -> Long.toString(pool.size())).toList() + " (from " + sysfs + ")");
+        }
+        long stripes = options.get(STRIPES);
+        if (stripes == 0) {
+            stripes = Long.highestOneBit(Math.max(1, 2L * Runtime.getRuntime().availableProcessors() - 1)) << 1;
+        } else if (Long.bitCount(stripes) != 1) {
+            throw new IllegalArgumentException(STRIPES.name() + "=" + stripes + " must be a power of two");
+        }
+        Optional<String> cause = Pagemap.unavailabilityCause();
+        if (cause.isPresent()) {
+            throw new IllegalStateException("hugepage backend unavailable: " + cause.get());
+        }
+        long maxPages = options.get(MAX_PAGES);
+        return HugeBridge.open(size, (int) (long) options.get(RETAIN_EMPTY), maxPages == 0 ? Long.MAX_VALUE : maxPages,
+                sysfs, (int) Math.min(1024, stripes));
+    }
+}

@@ -1,0 +1,18 @@
+package dev.wdmm.backend.hugepage;
+
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.core.contract.WdMmBridgeContractTest;
+import dev.wdmm.spi.WdOptions;
+
+/** The shared bridge contract of wd-core, run against the hugepage bridge (skipped without huge pages). */
+class HugepageContractTest extends WdMmBridgeContractTest {
+    @Override
+    protected WdMmBridge newBridge() {
+        return Hugepages.open(WdOptions.empty());
+    }
+
+    @Override
+    protected long minimumAlignment() {
+        return 64;
+    }
+}

@@ -1,0 +1,253 @@
+package dev.wdmm.backend.noiommu;
+
+import static dev.wdmm.spi.WdArguments.hex;
+
+import dev.wdmm.api.WdAllocationException;
+import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdMappingException;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdNativeException;
+import dev.wdmm.core.memory.AllocationRegistry;
+import dev.wdmm.core.nativeio.NativeMemory;
+import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.core.nativeio.PhysicalContiguity;
+import dev.wdmm.spi.WdArguments;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The no-IOMMU bridge: every allocation is its own anonymous mapping, rounded up to whole pages,
+ * populated, locked in RAM and kept out of forked children. Its frame numbers are read from
+ * pagemap once, with one batched read, when it is allocated: locked pages do not move, so every
+ * later map or contiguity query is arithmetic on that table, without a system call.
+ *
+ * <p>Thread-safe without locks: the allocation table is concurrent and each allocation's frame
+ * table is immutable.
+ */
+final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
+    /** Allocations above this size are first checked against {@code MemAvailable}. */
+    static final long LARGE = 64L << 20;
+    private static final String OWNER = "noiommu bridge";
+
+    private final long pageSize = NativeMemory.pageSize();
+    private final int pageShift = Long.numberOfTrailingZeros(pageSize);
+    private final AllocationRegistry<Pages> registry = new AllocationRegistry<>(OWNER);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong lockedBytes = new AtomicLong();
+
+    /**
+     * The physical layout of one allocation.
+     *
+     * @param mapping the whole mapping (whole pages)
+     * @param frames the frame number of each page
+     * @param runEnd for each page, the index of the last page of its physically contiguous run
+     */
+    private record Pages(MemorySegment mapping, long[] frames, int[] runEnd) {
+    }
+
+    private NoIommuBridge() {
+    }
+
+    /** Opens a bridge; the caller has checked that pagemap shows PFNs. */
+    static NoIommuBridge open() {
+        SharedPagemap.INSTANCE.pageSize();
+        return new NoIommuBridge();
+    }
+
+    @Override
+    public MemorySegment alloc(long size) {
+        WdArguments.requirePositive("size", size);
+        long maxPages = Integer.MAX_VALUE - 8L;
+        if (size > maxPages * pageSize) {
+            throw new IllegalArgumentException("size=" + size + " must be <= " + maxPages * pageSize);
+        }
+        checkOpen("alloc");
+        long rounded = (size + pageSize - 1) & -pageSize;
+        checkAvailableRam(size, rounded);
+        MemorySegment mapping = mapAndLock(size, rounded);
+        Pages pages;
+        try {
+            long[] frames = new long[(int) (rounded >>> pageShift)];
+            SharedPagemap.INSTANCE.frameNumbers(mapping.address(), frames);
+            pages = new Pages(mapping, frames, runEnds(frames));
+        } catch (RuntimeException e) {
+            release(mapping);
+            throw e;
+        }
+        registry.register(mapping.address(), size, pages);
+        if (closed.get()) {
+            try {
+                release(registry.remove(mapping.address()).attachment());
+            } catch (IllegalArgumentException alreadyDrained) {
+                // close() drained and released it
+            }
+            throw new WdClosedException(OWNER + " is closed: alloc(size=" + size + ") refused");
+        }
+        return mapping.asSlice(0, size);
+    }
+
+    @Override
+    public void free(MemorySegment segment) {
+        WdArguments.requireNative("segment", segment);
+        checkOpen("free");
+        release(registry.remove(segment.address()).attachment().mapping());
+    }
+
+    @Override
+    public long iovaMap(MemorySegment segment, long size) {
+        WdArguments.requireRange(segment, size);
+        checkOpen("iovaMap");
+        return translate(segment.address(), size);
+    }
+
+    @Override
+    public void iovaUnmap(MemorySegment segment, long iova, long size) {
+        WdArguments.requireRange(segment, size);
+        checkOpen("iovaUnmap");
+        long expected = translate(segment.address(), size);
+        if (expected != iova) {
+            throw new IllegalArgumentException("iova=" + hex(iova) + " does not match va=" + hex(segment.address())
+                    + " size=" + size + ", which maps to iova=" + hex(expected));
+        }
+    }
+
+    @Override
+    public long contiguousLength(MemorySegment segment, long limit) {
+        WdArguments.requireNative("segment", segment);
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit=" + limit + " must be > 0");
+        }
+        WdArguments.requireRange(segment, limit);
+        checkOpen("contiguousLength");
+        long va = segment.address();
+        AllocationRegistry.Entry<Pages> entry = registry.find(va, 1);
+        long offset = va - entry.address();
+        int first = (int) (offset >>> pageShift);
+        long runBytes = ((long) (entry.attachment().runEnd()[first] + 1) << pageShift) - offset;
+        return Math.min(limit, Math.min(runBytes, entry.size() - offset));
+    }
+
+    /** Frees every allocation still live. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            for (AllocationRegistry.Entry<Pages> entry : registry.drain()) {
+                release(entry.attachment().mapping());
+            }
+        }
+    }
+
+    /** Bytes currently locked by this bridge (whole pages). */
+    long lockedBytes() {
+        return lockedBytes.get();
+    }
+
+    @Override
+    public String toString() {
+        return "NoIommuBridge[allocations=" + registry.size() + ", lockedBytes=" + lockedBytes.get()
+                + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    private long translate(long va, long size) {
+        AllocationRegistry.Entry<Pages> entry = registry.find(va, size);
+        Pages pages = entry.attachment();
+        long offset = va - entry.address();
+        int first = (int) (offset >>> pageShift);
+        int last = (int) ((offset + size - 1) >>> pageShift);
+        int runEnd = pages.runEnd()[first];
+        if (runEnd < last) {
+            long breakOffset = ((long) (runEnd + 1) << pageShift) - offset;
+            throw new WdMappingException(va, size, breakOffset, "va=" + hex(va) + " size=" + size
+                    + " is not physically contiguous: contiguity breaks at offset=" + breakOffset + " (va="
+                    + hex(va + breakOffset) + " is at pa=" + hex(pages.frames()[runEnd + 1] << pageShift)
+                    + ", not pa=" + hex((pages.frames()[runEnd] + 1) << pageShift) + "); map at most " + breakOffset
+                    + " bytes from here, or split the range (contiguousLength, or a scatter-gather list)");
+        }
+        return (pages.frames()[first] << pageShift) | (offset & (pageSize - 1));
+    }
+
+    private MemorySegment mapAndLock(long size, long rounded) {
+        MemorySegment mapping;
+        try {
+            mapping = NativeMemory.mmap(rounded, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+                    NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
+        } catch (WdNativeException e) {
+            throw new WdAllocationException(size, "size=" + size + " (" + rounded + " bytes of whole pages) cannot be"
+                    + " mapped: " + e.getMessage(), e);
+        }
+        try {
+            NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
+            NativeMemory.mlock(mapping);
+        } catch (WdNativeException e) {
+            NativeMemory.munmap(mapping);
+            throw new WdAllocationException(size, "size=" + size + " (" + rounded + " bytes of whole pages) cannot be"
+                    + " locked in RAM; RLIMIT_MEMLOCK " + NativeMemory.memlockLimit() + ", locked by this bridge="
+                    + lockedBytes.get() + "; fix: `ulimit -l unlimited` or grant CAP_IPC_LOCK. Cause: "
+                    + e.getMessage(), e);
+        }
+        lockedBytes.addAndGet(rounded);
+        return mapping;
+    }
+
+    private void release(MemorySegment mapping) {
+        try {
+            NativeMemory.munlock(mapping);
+        } finally {
+            lockedBytes.addAndGet(-mapping.byteSize());
+            NativeMemory.munmap(mapping);
+        }
+    }
+
+    private void release(Pages pages) {
+        release(pages.mapping());
+    }
+
+    /** Refuses, before touching anything, an allocation that would push the machine into the OOM killer. */
+    private static void checkAvailableRam(long size, long rounded) {
+        if (rounded <= LARGE) {
+            return;
+        }
+        long available = memAvailable();
+        if (available >= 0 && rounded > available) {
+            throw new WdAllocationException(size, "size=" + size + " (" + rounded + " bytes) must be <= MemAvailable="
+                    + available + " bytes: locked memory cannot be swapped out");
+        }
+    }
+
+    private static long memAvailable() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static int[] runEnds(long[] frames) {
+        int[] runEnd = new int[frames.length];
+        runEnd[frames.length - 1] = frames.length - 1;
+        for (int i = frames.length - 2; i >= 0; i--) {
+            runEnd[i] = frames[i + 1] == frames[i] + 1 ? runEnd[i + 1] : i;
+        }
+        return runEnd;
+    }
+
+    private void checkOpen(String operation) {
+        if (closed.get()) {
+            throw new WdClosedException(OWNER + " is closed: " + operation + " refused");
+        }
+    }
+
+    /** The process's pagemap, opened on first use and kept open for the life of the process. */
+    private static final class SharedPagemap {
+        static final Pagemap INSTANCE = Pagemap.open();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.wdmm.backend.noiommu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the provider in a child JVM stripped of a capability or with a small memory-lock limit
+ * ({@code setpriv}, {@code prlimit}; needs root), and checks the reason and the fix it reports.
+ */
+class EnvironmentTest {
+
+    @BeforeAll
+    static void needsRootAndTools() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/prlimit")),
+                "needs setpriv and prlimit");
+        assumeTrue(KernelPagemap.pfnsVisible(), "needs CAP_SYS_ADMIN to drop it");
+    }
+
+    @Test
+    void withoutCapSysAdminTheBackendIsUnavailableNamingTheCapability() throws Exception {
+        String out = child(List.of("/usr/bin/setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin", "--"));
+        assertTrue(out.contains("Unavailable[reason=/proc/self/pagemap shows every PFN as 0 because the process lacks"
+                + " CAP_SYS_ADMIN"), out);
+        assertTrue(out.contains("pagemap: PFNs not visible"), out);
+    }
+
+    @Test
+    void lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix() throws Exception {
+        String out = child(List.of("/usr/bin/prlimit", "--memlock=16384:16384",
+                "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
+        assertTrue(out.contains("RLIMIT_MEMLOCK: soft=16384 hard=16384"), out);
+        assertTrue(out.contains("CAP_IPC_LOCK: no"), out);
+        assertTrue(out.contains("alloc(4096) ok"), out);
+        assertTrue(out.contains("WdAllocationException: size=65536 (65536 bytes of whole pages) cannot be locked in RAM;"
+                + " RLIMIT_MEMLOCK soft=16384 hard=16384, locked by this bridge=4096; fix: `ulimit -l unlimited`"
+                + " or grant CAP_IPC_LOCK"), out);
+    }
+
+    @Test
+    void zeroMemlockLimitMakesTheBackendUnavailable() throws Exception {
+        String out = child(List.of("/usr/bin/prlimit", "--memlock=0:0",
+                "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
+        assertTrue(out.contains("Unavailable[reason=memory cannot be locked: mlock(addr="), out);
+        assertTrue(out.contains("errno=1 (Operation not permitted)"), out);
+        assertTrue(out.contains("fix=`ulimit -l unlimited` (RLIMIT_MEMLOCK soft=0 hard=0) or grant CAP_IPC_LOCK"), out);
+    }
+
+    private static String child(List<String> prefix) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Child.class.getName());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), out);
+        return out;
+    }
+
+    /** The child JVM: prints the availability, then tries two allocations. */
+    static final class Child {
+        private Child() {
+        }
+
+        public static void main(String[] args) {
+            NoIommuBackendProvider provider = new NoIommuBackendProvider();
+            WdAvailability availability = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
+            System.out.println(availability);
+            if (!availability.isAvailable()) {
+                return;
+            }
+            try (WdMmBridge bridge = provider.open(WdOptions.empty())) {
+                bridge.alloc(4096);
+                System.out.println("alloc(4096) ok");
+                bridge.alloc(65536);
+                System.out.println("alloc(65536) ok");
+            } catch (RuntimeException e) {
+                System.out.println(e);
+            }
+        }
+    }
+}

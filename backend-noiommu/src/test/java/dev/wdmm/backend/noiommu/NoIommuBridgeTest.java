@@ -1,0 +1,128 @@
+package dev.wdmm.backend.noiommu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wdmm.api.WdMappingException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@SuppressWarnings("restricted")
+class NoIommuBridgeTest {
+    private static final long PAGE = KernelPagemap.PAGE;
+
+    private final NoIommuBridge bridge = NoIommuBridge.open();
+
+    @BeforeAll
+    static void needsPfns() {
+        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
+    }
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    @Test
+    void allocReturnsExactSizeOnLockedPopulatedPages() {
+        MemorySegment segment = bridge.alloc(5000);
+        assertEquals(5000, segment.byteSize());
+        assertEquals(0, segment.address() % PAGE);
+        assertEquals(2 * PAGE, bridge.lockedBytes());
+        assertTrue(KernelPagemap.physical(segment.address()) > 0);
+        assertTrue(KernelPagemap.physical(segment.address() + PAGE) > 0, "second page populated without a touch");
+        segment.set(ValueLayout.JAVA_BYTE, 4999, (byte) 3);
+        bridge.free(segment);
+        assertEquals(0, bridge.lockedBytes());
+    }
+
+    @Test
+    void everyPageAndInteriorAddressMapsToTheKernelsPhysicalAddress() {
+        MemorySegment segment = bridge.alloc(16 * PAGE);
+        for (long offset = 0; offset < segment.byteSize(); offset += PAGE / 4 + 1) {
+            long va = segment.address() + offset;
+            assertEquals(KernelPagemap.physical(va), bridge.iovaMap(segment.asSlice(offset), 1), "offset=" + offset);
+        }
+    }
+
+    @Test
+    void thousandsOfRandomRangesAcrossManyAllocationsAgreeWithTheKernel() {
+        SplittableRandom random = new SplittableRandom(42);
+        List<MemorySegment> segments = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            segments.add(bridge.alloc(1 + random.nextLong(64 * PAGE)));
+        }
+        int broken = 0;
+        for (int i = 0; i < 5000; i++) {
+            MemorySegment segment = segments.get(random.nextInt(segments.size()));
+            long offset = random.nextLong(segment.byteSize());
+            long size = 1 + random.nextLong(Math.min(segment.byteSize() - offset, 4 * PAGE));
+            broken += checkAgainstKernel(segment.asSlice(offset), size) ? 0 : 1;
+        }
+        assertTrue(broken < 5000, "some ranges must be contiguous");
+    }
+
+    /** Checks map and contiguousLength of one range; returns whether it was contiguous. */
+    private boolean checkAgainstKernel(MemorySegment start, long size) {
+        long va = start.address();
+        long kernelBreak = KernelPagemap.breakOffset(va, size);
+        long expectedRun = kernelBreak < 0 ? size : kernelBreak;
+        assertEquals(expectedRun, bridge.contiguousLength(start, size), () -> "va=0x" + Long.toHexString(va));
+        if (kernelBreak < 0) {
+            long iova = bridge.iovaMap(start, size);
+            assertEquals(KernelPagemap.physical(va), iova);
+            bridge.iovaUnmap(start, iova, size);
+            return true;
+        }
+        WdMappingException e = assertThrows(WdMappingException.class, () -> bridge.iovaMap(start, size));
+        assertEquals(kernelBreak, e.breakOffset());
+        assertEquals(va, e.address());
+        assertTrue(e.getMessage().contains("contiguity breaks at offset=" + kernelBreak), e.getMessage());
+        assertEquals(KernelPagemap.physical(va), bridge.iovaMap(start, kernelBreak), "the part before the break maps");
+        return false;
+    }
+
+    @Test
+    void multiPageRangeMapsWhenContiguousAndOtherwiseSaysWhereItBreaks() {
+        MemorySegment segment = bridge.alloc(256 * PAGE);
+        for (long offset = 0; offset < segment.byteSize(); offset += 31 * PAGE + 17) {
+            checkAgainstKernel(segment.asSlice(offset), segment.byteSize() - offset);
+        }
+    }
+
+    @Test
+    void contiguousLengthNeverPassesTheAllocationOrTheLimit() {
+        MemorySegment segment = bridge.alloc(PAGE + 10);
+        long tail = PAGE + 5;
+        assertEquals(5, bridge.contiguousLength(segment.asSlice(tail), 5));
+        assertEquals(1, bridge.contiguousLength(segment.asSlice(tail), 1));
+        MemorySegment widened = segment.asSlice(tail).reinterpret(2 * PAGE);
+        assertEquals(5, bridge.contiguousLength(widened, 2 * PAGE), "clamped to the allocation");
+    }
+
+    @Test
+    void closeFreesEverythingAndRefusesEveryCall() {
+        long lockedBefore = KernelPagemap.lockedKiB();
+        MemorySegment a = bridge.alloc(3 * PAGE);
+        MemorySegment b = bridge.alloc(100);
+        long iova = bridge.iovaMap(b, 100);
+        assertEquals(lockedBefore + 16, KernelPagemap.lockedKiB(), "the kernel counts 4 locked pages");
+        bridge.close();
+        bridge.close();
+        assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "close unlocked and unmapped everything");
+        assertEquals(0, bridge.lockedBytes());
+        BadInputTest.assertClosed(() -> bridge.alloc(1));
+        BadInputTest.assertClosed(() -> bridge.free(a));
+        BadInputTest.assertClosed(() -> bridge.iovaMap(b, 100));
+        BadInputTest.assertClosed(() -> bridge.iovaUnmap(b, iova, 100));
+        BadInputTest.assertClosed(() -> bridge.contiguousLength(b, 100));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.wdmm.backend.sva;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
+import dev.wdmm.spi.WdOptions;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code sva} backend: ordinary native memory whose IOVA is its virtual address. Correct only
+ * where the device really shares the process's page tables (SVA with PASID, e.g. a UACCE device
+ * whose {@code flags} have bit 0 set); anywhere else a device given these addresses would write
+ * the wrong memory. Always available, since nothing on the host is needed; selection only picks
+ * it by detection when the mode is {@link IommuMode#SVA}.
+ *
+ * <p>Stateless and thread-safe; each {@link #open} returns a new, independent bridge.
+ */
+public final class SvaBackendProvider implements WdBackendProvider {
+    /** The name users configure: {@code wd.mm.backend=sva}. */
+    public static final String NAME = "sva";
+
+    /** Prefix of this backend's options. */
+    static final String PREFIX = "wd.mm.sva.";
+
+    /**
+     * {@code wd.mm.sva.prefault}: touch one byte per page of every allocation so that the pages
+     * are present before the device sees them (UADK measured ~1.9 GB/s vs ~7 GB/s without and
+     * with pre-faulting). Default false.
+     */
+    public static final WdOption<Boolean> PREFAULT = WdOption.bool(PREFIX + "prefault", false,
+            "touch one byte per page of every allocation so the device never faults on it");
+
+    /** Creates the provider; does no work. */
+    public SvaBackendProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "identity mapping (IOVA == virtual address) over native memory; correct only where the device"
+                + " shares the process's page tables (SVA/PASID)";
+    }
+
+    @Override
+    public Set<IommuMode> modes() {
+        return Set.of(IommuMode.SVA);
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public WdAvailability availability(WdEnvironment environment) {
+        return WdAvailability.available(
+                "IOVA == virtual address: correct only where the device shares this process's page tables (SVA)");
+    }
+
+    @Override
+    public List<WdOption<?>> options() {
+        return List.of(PREFAULT);
+    }
+
+    /**
+     * Opens a bridge.
+     *
+     * @param options {@code wd.mm.sva.prefault}; any other {@code wd.mm.sva.*} key is refused
+     * @return a new bridge
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.sva.*} key or a bad value
+     */
+    @Override
+    public WdMmBridge open(WdOptions options) {
+        for (String name : options.names()) {
+            if (name.startsWith(PREFIX) && !name.equals(PREFAULT.name())) {
+                throw new IllegalArgumentException(name + " is not an option of the sva backend; known: " + PREFAULT.name());
+            }
+        }
+        return SvaBridge.open(options.get(PREFAULT));
+    }
+
+    @Override
+    public String toString() {
+        return "SvaBackendProvider[name=sva]";
+    }
+}

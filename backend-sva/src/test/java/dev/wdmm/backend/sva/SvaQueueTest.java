@@ -1,0 +1,34 @@
+package dev.wdmm.backend.sva;
+
+import dev.wdmm.api.WdQueue;
+import dev.wdmm.core.ConfigSources;
+import dev.wdmm.core.Discovery;
+import dev.wdmm.core.WdMm;
+import dev.wdmm.core.contract.WdQueueContractTest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+class SvaQueueTest extends WdQueueContractTest {
+    private WdMm mm;
+
+    @Override
+    protected WdQueue newQueue() {
+        mm = WdMm.builder()
+                .backend("sva")
+                .discovery(Discovery.of(List.of(new SvaBackendProvider())))
+                .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
+                .open();
+        return mm.openQueue();
+    }
+
+    @Override
+    protected void closeExtras() {
+        mm.close();
+    }
+
+    @Override
+    protected boolean reserves() {
+        return false;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.wdmm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Runs the packaged CLI in a fresh JVM, on the module path and on the class path. */
+class LauncherIT {
+    private static final Path TARGET = Path.of("target");
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String jars() throws IOException {
+        try (Stream<Path> lib = Files.list(TARGET.resolve("lib"))) {
+            return Stream.concat(Stream.of(TARGET.resolve("wd-cli.jar")), lib.sorted())
+                    .map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        }
+    }
+
+    private static JsonNode runDoctor(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = process.waitFor();
+        JsonNode report = new ObjectMapper().readTree(out);
+        assertEquals(report.get("selected").isNull() ? Main.NONE_USABLE : Main.SELECTED, code, out);
+        return report;
+    }
+
+    private static List<String> names(JsonNode report) {
+        List<String> names = new ArrayList<>();
+        report.get("backends").forEach(b -> names.add(b.get("name").asText()));
+        return names;
+    }
+
+    @Test
+    void doctorOnTheModulePathFindsEveryBackendModule() throws Exception {
+        JsonNode report = runDoctor(List.of(java(), "--add-modules", "ALL-MODULE-PATH",
+                "--enable-native-access=ALL-UNNAMED,dev.wdmm.core,dev.wdmm.cli",
+                "-p", jars(), "-m", "dev.wdmm.cli/dev.wdmm.cli.Main", "doctor", "--json"));
+        assertEquals("NO_IOMMU", report.get("mode").asText());
+        assertTrue(names(report).containsAll(List.of("sva", "noiommu")), names(report).toString());
+        assertTrue(report.get("broken").isEmpty(), report.get("broken").toString());
+    }
+
+    @Test
+    void doctorOnTheClassPathFindsTheSameBackends() throws Exception {
+        JsonNode report = runDoctor(List.of(java(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", jars(), "dev.wdmm.cli.Main", "--json"));
+        assertEquals("NO_IOMMU", report.get("mode").asText());
+        assertTrue(names(report).containsAll(List.of("sva", "noiommu")), names(report).toString());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.wdmm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private JsonNode json() throws IOException {
+        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void doctorJsonOnThisMachineReportsNoIommuAndEveryBackend() throws IOException {
+        int code = run("doctor", "--json");
+        JsonNode report = json();
+        assertEquals("NO_IOMMU", report.get("mode").asText());
+        assertTrue(report.get("evidence").size() > 0, "evidence is listed");
+        Set<String> names = new HashSet<>();
+        for (JsonNode backend : report.get("backends")) {
+            names.add(backend.get("name").asText());
+            assertTrue(backend.get("available").isBoolean());
+            assertTrue(backend.get("modes").isArray());
+            if (!backend.get("available").asBoolean()) {
+                assertTrue(!backend.get("reason").asText().isBlank(), "an unavailable backend says why: " + backend);
+            }
+        }
+        assertTrue(names.containsAll(Set.of("sva", "noiommu")), "found: " + names);
+        assertEquals(report.get("selected").isNull() ? Main.NONE_USABLE : Main.SELECTED, code);
+    }
+
+    @Test
+    void noArgumentsRunsDoctorAsText() {
+        run();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("mode: NO_IOMMU"), text);
+        assertTrue(text.contains("selected: "), text);
+    }
+
+    @Test
+    void svaFixtureSelectsSva(@TempDir Path root) throws IOException {
+        Path flags = root.resolve("sys/class/uacce/hisi_zip-0/flags");
+        Files.createDirectories(flags.getParent());
+        Files.writeString(flags, "1\n");
+        assertEquals(Main.SELECTED, run("--json", "--root", root.toString()));
+        JsonNode report = json();
+        assertEquals("SVA", report.get("mode").asText());
+        assertEquals("sva", report.get("selected").asText());
+    }
+
+    @Test
+    void translatedFixtureWithoutVfioSelectsNoneAndSaysWhy(@TempDir Path root) throws IOException {
+        Path type = root.resolve("sys/kernel/iommu_groups/3/type");
+        Files.createDirectories(type.getParent());
+        Files.writeString(type, "DMA-FQ\n");
+        int code = run("--json", "--root", root.toString());
+        JsonNode report = json();
+        assertEquals("TRANSLATED", report.get("mode").asText());
+        if (report.get("selected").isNull()) {
+            assertEquals(Main.NONE_USABLE, code);
+            assertTrue(!report.get("reason").asText().isBlank());
+        } else {
+            assertEquals("vfio", report.get("selected").asText());
+        }
+    }
+
+    @Test
+    void malformedSysfsFileIsAnErrorNamingTheFile(@TempDir Path root) throws IOException {
+        Path flags = root.resolve("sys/class/uacce/dev0/flags");
+        Files.createDirectories(flags.getParent());
+        Files.writeString(flags, "banana\n");
+        assertEquals(Main.ERROR, run("--root", root.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("flags"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void unknownArgumentIsAUsageError() {
+        assertEquals(Main.USAGE, run("doctr"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown argument 'doctr'"));
+        assertEquals(Main.USAGE, run("--root"));
+    }
+}

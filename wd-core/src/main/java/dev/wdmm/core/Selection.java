@@ -1,0 +1,158 @@
+package dev.wdmm.core;
+
+import dev.wdmm.api.IommuMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The backend decision, explaining itself in the spirit of SLF4J 2's provider messages: the
+ * detected mode and its evidence, every backend found (with location, availability, reason and
+ * fix), the one selected (or none) and why, and why each other one was not. What
+ * {@code wd-mm doctor} prints. Immutable and thread-safe.
+ *
+ * @param mode the detected IOMMU mode
+ * @param evidence what each file said during detection
+ * @param hugepages the hugepage pools seen
+ * @param configuredBy where the configured backend name came from, or {@code "not configured"}
+ * @param candidates every backend found, sorted by name
+ * @param broken providers that were listed but could not be loaded
+ * @param selected the selected backend's name, or empty when none is suitable
+ * @param reason why {@code selected} was chosen, or why nothing was
+ */
+public record Selection(
+        IommuMode mode,
+        List<String> evidence,
+        List<Detection.HugepagePool> hugepages,
+        String configuredBy,
+        List<Candidate> candidates,
+        List<Discovery.Broken> broken,
+        Optional<String> selected,
+        String reason) {
+
+    /** Checks for nulls and copies the lists. */
+    public Selection {
+        Objects.requireNonNull(mode, "mode is null");
+        evidence = List.copyOf(evidence);
+        hugepages = List.copyOf(hugepages);
+        Objects.requireNonNull(configuredBy, "configuredBy is null");
+        candidates = List.copyOf(candidates);
+        broken = List.copyOf(broken);
+        Objects.requireNonNull(selected, "selected is null");
+        Objects.requireNonNull(reason, "reason is null");
+    }
+
+    /**
+     * One backend found, and what the selection made of it.
+     *
+     * @param name the backend name
+     * @param description what it does
+     * @param location where its class came from
+     * @param modes the modes it serves, sorted
+     * @param priority its priority
+     * @param available whether its availability check passed
+     * @param reason why it is unavailable, or {@code ""} when available
+     * @param fix what to do about it, or {@code ""} when available
+     * @param details facts its availability check reported
+     * @param verdict why it was or was not selected ({@code "selected: highest priority available
+     *     serving NO_IOMMU"}, {@code "not selected: does not serve NO_IOMMU"}, ...)
+     */
+    public record Candidate(String name, String description, String location, List<IommuMode> modes, int priority,
+            boolean available, String reason, String fix, List<String> details, String verdict) {
+        /** Copies the lists. */
+        public Candidate {
+            modes = List.copyOf(modes);
+            details = List.copyOf(details);
+        }
+
+        /**
+         * The candidate as JSON-friendly data (strings, numbers, booleans, lists, maps).
+         *
+         * @return an ordered map
+         */
+        public Map<String, Object> toMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("name", name);
+            map.put("description", description);
+            map.put("available", available);
+            map.put("reason", reason);
+            map.put("fix", fix);
+            map.put("details", details);
+            map.put("modes", modes.stream().map(IommuMode::name).toList());
+            map.put("priority", priority);
+            map.put("location", location);
+            map.put("verdict", verdict);
+            return map;
+        }
+    }
+
+    /**
+     * The selected backend's name.
+     *
+     * @return the name
+     * @throws WdSelectionException if nothing was selected; the message is {@link #reason()}
+     *     followed by every candidate's verdict
+     */
+    public String requireSelected() {
+        return selected.orElseThrow(() -> new WdSelectionException(this));
+    }
+
+    /**
+     * The decision as JSON-friendly data: keys {@code mode}, {@code evidence}, {@code hugepages},
+     * {@code configuredBy}, {@code selected} (name or null), {@code reason}, {@code backends}
+     * (list of {@link Candidate#toMap()}), {@code broken}.
+     *
+     * @return an ordered map of strings, numbers, booleans, nulls, lists and maps
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("mode", mode.name());
+        map.put("evidence", evidence);
+        List<Map<String, Object>> pools = new ArrayList<>();
+        for (Detection.HugepagePool pool : hugepages) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("pageSize", pool.pageSize());
+            entry.put("total", pool.total());
+            entry.put("free", pool.free());
+            pools.add(entry);
+        }
+        map.put("hugepages", pools);
+        map.put("configuredBy", configuredBy);
+        map.put("selected", selected.orElse(null));
+        map.put("reason", reason);
+        map.put("backends", candidates.stream().map(Candidate::toMap).toList());
+        map.put("broken", broken.stream().map(b -> Map.of("type", b.type(), "location", b.location(), "error", b.error())).toList());
+        return map;
+    }
+
+    /**
+     * The decision as readable text, one fact per line: mode and evidence, each backend found
+     * with its location, availability and verdict, broken providers, and the outcome.
+     *
+     * @return multi-line text
+     */
+    public String toText() {
+        StringBuilder text = new StringBuilder();
+        text.append("mode: ").append(mode).append('\n');
+        evidence.forEach(line -> text.append("  evidence: ").append(line).append('\n'));
+        text.append("configuration: ").append(configuredBy).append('\n');
+        text.append("backends found: ").append(candidates.size()).append('\n');
+        for (Candidate c : candidates) {
+            text.append("  ").append(c.name()).append(" (priority ").append(c.priority()).append(", modes ")
+                    .append(c.modes()).append(", from ").append(c.location()).append(")\n");
+            text.append("    ").append(c.available() ? "available" : "unavailable: " + c.reason()).append('\n');
+            if (!c.available()) {
+                text.append("    fix: ").append(c.fix()).append('\n');
+            }
+            c.details().forEach(d -> text.append("    detail: ").append(d).append('\n'));
+            text.append("    ").append(c.verdict()).append('\n');
+        }
+        broken.forEach(b -> text.append("  broken provider ").append(b.type()).append(" from ").append(b.location())
+                .append(": ").append(b.error()).append('\n'));
+        text.append("selected: ").append(selected.orElse("none")).append(" (").append(reason).append(")\n");
+        return text.toString();
+    }
+}

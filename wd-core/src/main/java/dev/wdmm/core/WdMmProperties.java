@@ -1,0 +1,36 @@
+package dev.wdmm.core;
+
+/**
+ * The configuration keys of wd-mm. Every property name starts with {@value #PREFIX}; each has an
+ * environment-variable form (upper case, dots as underscores). Constants only.
+ *
+ * <p>Precedence, highest first: the API argument ({@link WdMm.Builder#backend}), the system
+ * property, the environment variable, the properties file ({@value #CONFIG}, else
+ * {@value #DEFAULT_CONFIG_FILE} in the working directory if present). Explicit configuration
+ * always beats detection.
+ */
+public final class WdMmProperties {
+    /** The prefix of every wd-mm property: {@value}. */
+    public static final String PREFIX = "wd.mm.";
+
+    /** The backend to use, by name ({@code sva}, {@code noiommu}, ...): {@value}. */
+    public static final String BACKEND = "wd.mm.backend";
+
+    /** Environment variable form of {@link #BACKEND}: {@value}. */
+    public static final String BACKEND_ENV = "WD_MM_BACKEND";
+
+    /** Path of a properties file with {@code wd.mm.*} entries: {@value}. */
+    public static final String CONFIG = "wd.mm.config";
+
+    /** Environment variable form of {@link #CONFIG}: {@value}. */
+    public static final String CONFIG_ENV = "WD_MM_CONFIG";
+
+    /** The properties file read from the working directory when {@link #CONFIG} is not set: {@value}. */
+    public static final String DEFAULT_CONFIG_FILE = "wd-mm.properties";
+
+    /** Prefix of environment variables mapped to {@code wd.mm.*} options ({@code WD_MM_SVA_PREFAULT}): {@value}. */
+    public static final String ENV_PREFIX = "WD_MM_";
+
+    private WdMmProperties() {
+    }
+}

@@ -1,0 +1,315 @@
+package dev.wdmm.core.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wdmm.api.WdAllocationException;
+import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdOwnershipException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules every {@link WdMmBridge} keeps (the interface's javadoc and SPEC 6). A backend's test
+ * extends this class and implements {@link #newBridge()}; bad-input properties are in
+ * {@link WdMmBridgeContractProperties}, which backends extend alike.
+ */
+public abstract class WdMmBridgeContractTest {
+    /** The bridge under test, opened before each test and closed after it. */
+    protected WdMmBridge bridge;
+
+    /**
+     * Opens a new, independent bridge of the backend under test.
+     *
+     * @return the bridge
+     */
+    protected abstract WdMmBridge newBridge();
+
+    /**
+     * The alignment every allocation's address has at least.
+     *
+     * @return a power of two
+     */
+    protected long minimumAlignment() {
+        return 8;
+    }
+
+    @BeforeEach
+    void openBridge() {
+        bridge = newBridge();
+    }
+
+    @AfterEach
+    void closeBridge() {
+        bridge.close();
+    }
+
+    @Test
+    void allocReturnsNativeSegmentOfExactSize() {
+        for (long size : new long[] {1, 7, 64, 4096, 65_536}) {
+            MemorySegment segment = bridge.alloc(size);
+            assertTrue(segment.isNative(), "native");
+            assertEquals(size, segment.byteSize());
+            assertEquals(0, segment.address() % minimumAlignment(), "address " + segment.address() + " alignment");
+            bridge.free(segment);
+        }
+    }
+
+    @Test
+    void writtenDataReadsBack() {
+        MemorySegment segment = bridge.alloc(8192);
+        for (long i = 0; i < segment.byteSize(); i++) {
+            segment.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 31));
+        }
+        for (long i = 0; i < segment.byteSize(); i++) {
+            assertEquals((byte) (i * 31), segment.get(ValueLayout.JAVA_BYTE, i));
+        }
+        bridge.free(segment);
+    }
+
+    @Test
+    void allocOfZeroOrNegativeSizeIsRefused() {
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> bridge.alloc(0));
+        assertTrue(zero.getMessage().contains("size=0"), zero.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> bridge.alloc(-5));
+        assertTrue(negative.getMessage().contains("size=-5"), negative.getMessage());
+    }
+
+    @Test
+    void allocOfAbsurdSizeFailsCleanly() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> bridge.alloc(Long.MAX_VALUE));
+        assertTrue(e instanceof IllegalArgumentException || e instanceof WdAllocationException, e.toString());
+        MemorySegment still = bridge.alloc(64);
+        bridge.free(still);
+    }
+
+    @Test
+    void freeOfNullIsRefused() {
+        assertThrows(NullPointerException.class, () -> bridge.free(null));
+    }
+
+    @Test
+    void freeOfHeapSegmentIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> bridge.free(MemorySegment.ofArray(new byte[64])));
+    }
+
+    @Test
+    void freeOfForeignMemoryIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment foreign = arena.allocate(64);
+            WdOwnershipException e = assertThrows(WdOwnershipException.class, () -> bridge.free(foreign));
+            assertEquals(WdOwnershipException.Reason.FOREIGN, e.reason());
+            assertEquals(foreign.address(), e.address());
+        }
+    }
+
+    @Test
+    void freeOfInteriorAddressIsRefusedAndChangesNothing() {
+        MemorySegment segment = bridge.alloc(256);
+        WdOwnershipException e = assertThrows(WdOwnershipException.class, () -> bridge.free(segment.asSlice(16)));
+        assertEquals(WdOwnershipException.Reason.INTERIOR, e.reason());
+        assertTrue(e.getMessage().contains("0x" + Long.toHexString(segment.address() + 16)), e.getMessage());
+        bridge.iovaMap(segment, 256);
+        bridge.free(segment);
+    }
+
+    @Test
+    void doubleFreeIsRefused() {
+        MemorySegment segment = bridge.alloc(128);
+        bridge.free(segment);
+        WdOwnershipException e = assertThrows(WdOwnershipException.class, () -> bridge.free(segment));
+        assertEquals(WdOwnershipException.Reason.ALREADY_FREED, e.reason());
+    }
+
+    @Test
+    void freeAcceptsSegmentRebuiltFromTheAddress() {
+        MemorySegment segment = bridge.alloc(128);
+        bridge.free(MemorySegment.ofAddress(segment.address()));
+    }
+
+    @Test
+    void mapOfInteriorRangeIsLinearWithinSmallAllocation() {
+        MemorySegment segment = bridge.alloc(64);
+        long base = bridge.iovaMap(segment, 64);
+        assertEquals(base + 8, bridge.iovaMap(segment.asSlice(8), 16));
+        bridge.free(segment);
+    }
+
+    @Test
+    void mapIsStableAndUnmapOfWhatMapGaveIsAccepted() {
+        MemorySegment segment = bridge.alloc(4096);
+        long iova = bridge.iovaMap(segment, 4096);
+        assertEquals(iova, bridge.iovaMap(segment, 4096));
+        bridge.iovaUnmap(segment, iova, 4096);
+        bridge.free(segment);
+    }
+
+    @Test
+    void mapOfNullZeroNegativeOrOversizedRangeIsRefused() {
+        MemorySegment segment = bridge.alloc(128);
+        assertThrows(NullPointerException.class, () -> bridge.iovaMap(null, 8));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(segment, 0)), "size=0");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(segment, -1)), "size=-1");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(segment, 129)), "size=129");
+        assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(MemorySegment.ofArray(new byte[8]), 8));
+        bridge.free(segment);
+    }
+
+    @Test
+    void mapOfWrappingRangeIsRefused() {
+        MemorySegment top = wrapping();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(top, 64));
+        assertMessage(e, "size=64");
+        assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(top, top.address(), 64));
+    }
+
+    @Test
+    void mapOfForeignMemoryIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment foreign = arena.allocate(64);
+            assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(foreign, 64));
+        }
+    }
+
+    @Test
+    void mapOfFreedMemoryIsRefused() {
+        MemorySegment segment = bridge.alloc(64);
+        bridge.free(segment);
+        assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(segment, 64));
+    }
+
+    @SuppressWarnings("restricted")
+    @Test
+    void mapRunningPastTheAllocationIsRefused() {
+        MemorySegment segment = bridge.alloc(64);
+        MemorySegment wide = segment.reinterpret(1 << 20);
+        assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(wide, 1 << 20));
+        bridge.free(segment);
+    }
+
+    @Test
+    void unmapWithMismatchedIovaIsRefused() {
+        MemorySegment segment = bridge.alloc(256);
+        long iova = bridge.iovaMap(segment, 256);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + 4096, 256));
+        assertMessage(e, "0x" + Long.toHexString(iova + 4096));
+        assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova, 0));
+        assertThrows(NullPointerException.class, () -> bridge.iovaUnmap(null, iova, 256));
+        bridge.iovaUnmap(segment, iova, 256);
+        bridge.free(segment);
+    }
+
+    @Test
+    void unmapOfForeignMemoryIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment foreign = arena.allocate(64);
+            assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(foreign, foreign.address(), 64));
+        }
+    }
+
+    @Test
+    void bufferSizeIsEmptyOrPositive() {
+        bridge.bufferSize().ifPresent(size -> assertTrue(size > 0, "bufferSize=" + size));
+    }
+
+    @Test
+    void everyOperationAfterCloseIsRefusedAndCloseIsIdempotent() {
+        MemorySegment segment = bridge.alloc(64);
+        bridge.close();
+        bridge.close();
+        assertThrows(WdClosedException.class, () -> bridge.alloc(64));
+        assertThrows(WdClosedException.class, () -> bridge.free(segment));
+        assertThrows(WdClosedException.class, () -> bridge.iovaMap(segment, 64));
+        assertThrows(WdClosedException.class, () -> bridge.iovaUnmap(segment, 0, 64));
+    }
+
+    @Test
+    void concurrentAllocMapFreeNeverHandsOutOneBlockTwice() throws Exception {
+        int threads = 4;
+        int rounds = 500;
+        Set<Long> live = ConcurrentHashMap.newKeySet();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                byte tag = (byte) (t + 1);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    churn(tag, rounds, live);
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(live.isEmpty(), "every block was freed: " + live);
+    }
+
+    private void churn(byte tag, int rounds, Set<Long> live) {
+        List<MemorySegment> held = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            MemorySegment segment = bridge.alloc(64 + (i % 7) * 64);
+            if (!live.add(segment.address())) {
+                throw new AssertionError("va=0x" + Long.toHexString(segment.address()) + " handed out twice");
+            }
+            segment.fill(tag);
+            long iova = bridge.iovaMap(segment, segment.byteSize());
+            bridge.iovaUnmap(segment, iova, segment.byteSize());
+            held.add(segment);
+            if (held.size() > 8) {
+                release(held.removeFirst(), tag, live);
+            }
+        }
+        held.forEach(segment -> release(segment, tag, live));
+    }
+
+    private void release(MemorySegment segment, byte tag, Set<Long> live) {
+        for (long i = 0; i < segment.byteSize(); i++) {
+            if (segment.get(ValueLayout.JAVA_BYTE, i) != tag) {
+                throw new AssertionError("block va=0x" + Long.toHexString(segment.address()) + " was written by another thread");
+            }
+        }
+        live.remove(segment.address());
+        bridge.free(segment);
+    }
+
+    /**
+     * A segment at the top of the address space whose end wraps; never accessed.
+     *
+     * @return the segment
+     */
+    @SuppressWarnings("restricted")
+    protected static MemorySegment wrapping() {
+        return MemorySegment.ofAddress(-32L).reinterpret(64);
+    }
+
+    /**
+     * Asserts that the message names a value.
+     *
+     * @param e the exception
+     * @param fragment text the message must contain
+     */
+    protected static void assertMessage(Exception e, String fragment) {
+        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+                "message must contain " + fragment + ": " + e.getMessage());
+    }
+}
