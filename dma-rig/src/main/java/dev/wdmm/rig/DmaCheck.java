@@ -151,10 +151,17 @@ public final class DmaCheck {
                 throw new RigException("negative control: a wrong IOVA still produced identical bytes,"
                         + " so this run cannot tell a right IOVA from a wrong one");
             }
+            SglTrip sgl = new SglTrip(edu, subject);
+            if (subject instanceof BackendSubject backend) {
+                sgl.check(backend.bridge(), seed++);
+            }
             passes++;
-            totalBytes += trip.bytes();
-            totalBuffers += trip.buffers();
-            System.out.println("PASS " + name + " " + mode + " bytes=" + trip.bytes() + " buffers=" + trip.buffers()
+            long bytes = trip.bytes() + sgl.bytes();
+            long buffers = trip.buffers() + sgl.entries();
+            totalBytes += bytes;
+            totalBuffers += buffers;
+            System.out.println("PASS " + name + " " + mode + " bytes=" + bytes + " buffers=" + buffers
+                    + " sgl-entries=" + sgl.entries()
                     + " negative-control=mismatch " + trip.maps() + " transfers=" + (edu.transfers() - transfersBefore));
         } catch (RuntimeException e) {
             fail(name, mode, e);
