@@ -7,7 +7,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 CACHE="$ROOT/.cache/rig"
 JAVA="${RIG_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
-GUEST_LIMIT="${RIG_GUEST_TIMEOUT:-240}"
+GUEST_LIMIT="${RIG_GUEST_TIMEOUT:-270}"
 SABOTAGE=0
 if [ "${1:-}" = --sabotage ]; then
   # proves the rig can fail: every checked transfer reads 4 KiB past the right address
@@ -18,7 +18,7 @@ cd "$ROOT"
 "$HERE/setup.sh"
 [ -x "$JAVA" ] || { echo "rig: no JDK 25 at $JAVA (set RIG_JAVA)" >&2; exit 1; }
 echo "rig: building dma-rig and the backends" >&2
-./mvnw -B -q -pl dma-rig -am package -DskipTests >&2
+./mvnw -B -q -pl dma-rig,wd-cli -am package -DskipTests >&2
 INITRD="$CACHE/initramfs.cpio.gz"
 if [ ! -f "$INITRD" ] || [ -n "$(find "$HERE" -newer "$INITRD" -name '*.sh')" ]; then
   "$HERE/build-initramfs.sh" "$INITRD"
@@ -40,7 +40,7 @@ status=0
 for config in plain viommu; do
   out="$WORK/$config"
   mkdir -p "$out"
-  sed -e "s|@CONFIG@|$config|" -e "s|@CLASSPATH@|$CLASSPATH|" -e "s|@JAVA@|$JAVA|" -e "s|@SABOTAGE@|$SABOTAGE|" \
+  sed -e "s|@CONFIG@|$config|" -e "s|@CLASSPATH@|$CLASSPATH|" -e "s|@JAVA@|$JAVA|" -e "s|@SABOTAGE@|$SABOTAGE|" -e "s|@ROOT@|$ROOT|g" \
     "$HERE/guest-job.sh.in" > "$out/guest-job.sh"
   echo "rig: booting the $config guest (limit ${GUEST_LIMIT}s)" >&2
   start=$(date +%s)
@@ -48,8 +48,9 @@ for config in plain viommu; do
   echo "rig: $config guest done in $(( $(date +%s) - start ))s; log $out/guest.log" >&2
   touch "$out/guest.log"
   grep -E '^(PASS|FAIL|ABSENT|TOTAL) ' "$out/guest.log" | sed "s|^|[$config] |" || true
+  doctor=$(grep -E '^DOCTOR ' "$out/guest.log" | grep -oE '"(mode|selected)": *("[A-Za-z_]*"|null)' | tr '\n' ' ' || true)
+  [ -n "$doctor" ] && echo "[$config] doctor --json: $doctor"
 done
-exec 3>&1
 "$HERE/verdict.sh" "$WORK" || status=1
 if [ $status -ne 0 ]; then
   echo "rig: FAILED; guest logs kept in $WORK" >&2

@@ -13,6 +13,14 @@ for config in plain viommu; do
   if ! grep -Eq '^TOTAL .* fails=0 ' "$log"; then echo "rig: VERDICT $config check did not finish cleanly"; ok=1; fi
   ref=raw-pagemap; [ "$config" = viommu ] && ref=raw-vfio
   if ! grep -Eq "^PASS $ref .*negative-control=mismatch" "$log"; then echo "rig: VERDICT $config: no PASS for $ref"; ok=1; fi
+  # detection in the guest (./wd-mm doctor --json): plain is NO_IOMMU; viommu is TRANSLATED and selects vfio
+  if grep -q '^DOCTOR ' "$log"; then
+    want='"mode": "NO_IOMMU"'; [ "$config" = viommu ] && want='"mode": "TRANSLATED"'
+    if ! grep '^DOCTOR ' "$log" | grep -q "$want"; then echo "rig: VERDICT $config: doctor does not report $want"; ok=1; fi
+    if [ "$config" = viommu ] && ! grep '^DOCTOR ' "$log" | grep -q '"selected": "vfio"'; then
+      echo "rig: VERDICT viommu: doctor does not select vfio"; ok=1
+    fi
+  fi
   while read -r _ _ _ b n _; do
     bytes=$((bytes + ${b#bytes=})); buffers=$((buffers + ${n#buffers=})); passes=$((passes + 1))
   done < <(grep -E '^PASS ' "$log")
