@@ -49,7 +49,7 @@ for config in plain viommu; do
   touch "$out/guest.log"
   grep -E '^(PASS|FAIL|ABSENT|TOTAL) ' "$out/guest.log" | sed "s|^|[$config] |" || true
   doctor=$(grep -E '^DOCTOR ' "$out/guest.log" | grep -oE '"(mode|selected)": *("[A-Za-z_]*"|null)' | tr '\n' ' ' || true)
-  [ -n "$doctor" ] && echo "[$config] doctor --json: $doctor"
+  if [ -n "$doctor" ]; then echo "[$config] doctor --json: $doctor"; fi
 done
 "$HERE/verdict.sh" "$WORK" || status=1
 if [ $status -ne 0 ]; then
