@@ -1,0 +1,105 @@
+package dev.wdmm.backend.vfio;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
+import dev.wdmm.spi.WdOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The {@code vfio} backend: IOMMU-translated mode through a VFIO container (type1 v2). The device is
+ * named by {@link #DEVICE}; its bridge is a {@link WdVfioBridge}. Thread-safe and stateless.
+ */
+public final class VfioBackendProvider implements WdBackendProvider {
+    /** The PCI address (BDF) of the device, bound to vfio-pci, whose container the memory is mapped into. */
+    public static final WdOption<String> DEVICE = WdOption.text("wd.mm.vfio.device", "",
+            "PCI address (BDF) of the device bound to vfio-pci, e.g. 0000:00:03.0");
+    /** Lowest IOVA handed out (page-aligned; the default, 4 GiB, stays clear of the x86 MSI window). */
+    public static final WdOption<Long> IOVA_BASE = WdOption.size("wd.mm.vfio.iova.base", 1L << 32,
+            IovaAllocator.PAGE, 1L << 47, "lowest IOVA handed out");
+    /** End of the IOVA space handed out (the default, 512 GiB, fits a 39-bit IOMMU address width). */
+    public static final WdOption<Long> IOVA_LIMIT = WdOption.size("wd.mm.vfio.iova.limit", 1L << 39,
+            2 * IovaAllocator.PAGE, 1L << 48, "end of the IOVA space handed out");
+
+    /** Creates the provider (called by {@link java.util.ServiceLoader}). */
+    public VfioBackendProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "vfio";
+    }
+
+    @Override
+    public String description() {
+        return "IOMMU-translated DMA through VFIO: VFIO_IOMMU_MAP_DMA at IOVAs from the backend's allocator";
+    }
+
+    @Override
+    public Set<IommuMode> modes() {
+        return Set.of(IommuMode.TRANSLATED);
+    }
+
+    @Override
+    public int priority() {
+        return 400;
+    }
+
+    @Override
+    public List<WdOption<?>> options() {
+        return List.of(DEVICE, IOVA_BASE, IOVA_LIMIT);
+    }
+
+    /** Available only where an IOMMU group is usable through VFIO: groups exist and one is bound to vfio-pci. */
+    @Override
+    public WdAvailability availability(WdEnvironment environment) {
+        if (entries(environment.resolve("sys/kernel/iommu_groups")).isEmpty()) {
+            return WdAvailability.unavailable("no IOMMU groups under /sys/kernel/iommu_groups: the kernel runs without an IOMMU",
+                    "boot with intel_iommu=on (or amd_iommu=on) on a machine with an IOMMU; Debian kernels have no VFIO no-IOMMU mode");
+        }
+        if (!Files.exists(environment.resolve("dev/vfio/vfio"))) {
+            return WdAvailability.unavailable("/dev/vfio/vfio is missing: VFIO is not loaded", "modprobe vfio-pci");
+        }
+        List<String> groups = entries(environment.resolve("dev/vfio")).stream().filter(n -> n.matches("[0-9]+")).toList();
+        if (groups.isEmpty()) {
+            return WdAvailability.unavailable("no device is bound to vfio-pci (no group under /dev/vfio)",
+                    "echo vfio-pci > /sys/bus/pci/devices/<bdf>/driver_override; echo <bdf> > /sys/bus/pci/drivers_probe;"
+                            + " then set " + DEVICE.name() + "=<bdf>");
+        }
+        return WdAvailability.available("vfio groups=" + String.join(",", groups));
+    }
+
+    private static List<String> entries(Path dir) {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Opens the container and group of {@link #DEVICE}.
+     *
+     * @throws IllegalArgumentException if the device option is unset or names no PCI device
+     * @throws IllegalStateException naming the fix: not bound to vfio-pci, no IOMMU group, group not viable
+     * @throws dev.wdmm.api.WdNativeException if a VFIO call fails
+     */
+    @Override
+    public WdMmBridge open(WdOptions options) {
+        String device = options.get(DEVICE).trim();
+        if (device.isEmpty()) {
+            throw new IllegalArgumentException(DEVICE.name() + " is not set: give the PCI address (BDF) of the device bound"
+                    + " to vfio-pci, e.g. -D" + DEVICE.name() + "=0000:00:03.0");
+        }
+        IovaAllocator iovas = IovaAllocator.over(options.get(IOVA_BASE), options.get(IOVA_LIMIT));
+        return VfioBridge.over(VfioContainer.open(Path.of("/sys"), device), iovas);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.wdmm.backend.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VfioBackendProviderTest {
+    private final VfioBackendProvider provider = new VfioBackendProvider();
+
+    @TempDir
+    Path root;
+
+    @Test
+    void isFoundByServiceLoaderWithItsNameModeAndPriority() {
+        WdBackendProvider found = ServiceLoader.load(WdBackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("vfio")).findFirst().orElseThrow();
+        assertEquals(Set.of(IommuMode.TRANSLATED), found.modes());
+        assertEquals(400, found.priority());
+    }
+
+    @Test
+    void machineWithoutIommuGroupsIsUnavailableWithTheFix() {
+        WdAvailability a = provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU));
+        WdAvailability.Unavailable u = (WdAvailability.Unavailable) a;
+        assertTrue(u.reason().contains("no IOMMU groups"), u.reason());
+        assertTrue(u.fix().contains("intel_iommu=on"), u.fix());
+    }
+
+    @Test
+    void groupsWithoutVfioDriverAreUnavailableWithTheModprobe() throws IOException {
+        Files.createDirectories(root.resolve("sys/kernel/iommu_groups/3"));
+        WdAvailability.Unavailable u = (WdAvailability.Unavailable) provider.availability(env());
+        assertEquals("modprobe vfio-pci", u.fix());
+        Files.createDirectories(root.resolve("dev/vfio"));
+        Files.createFile(root.resolve("dev/vfio/vfio"));
+        u = (WdAvailability.Unavailable) provider.availability(env());
+        assertTrue(u.reason().contains("no device is bound to vfio-pci"), u.reason());
+    }
+
+    @Test
+    void boundGroupMakesTheBackendAvailable() throws IOException {
+        Files.createDirectories(root.resolve("sys/kernel/iommu_groups/3"));
+        Files.createDirectories(root.resolve("dev/vfio"));
+        Files.createFile(root.resolve("dev/vfio/vfio"));
+        Files.createFile(root.resolve("dev/vfio/3"));
+        WdAvailability a = provider.availability(env());
+        assertTrue(a.isAvailable());
+        assertEquals("vfio groups=3", a.details().getFirst());
+    }
+
+    @Test
+    void openWithoutDeviceNamesTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.open(WdOptions.empty()));
+        assertTrue(e.getMessage().startsWith("wd.mm.vfio.device is not set"), e.getMessage());
+    }
+
+    @Test
+    void openOfUnknownDeviceNamesTheValue() {
+        WdOptions options = WdOptions.fromText(Map.of("wd.mm.vfio.device", "0000:ff:1f.7"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.open(options));
+        assertTrue(e.getMessage().startsWith("wd.mm.vfio.device=0000:ff:1f.7 must name a PCI device"), e.getMessage());
+    }
+
+    @Test
+    void deviceBoundToAnotherDriverIsRefusedWithTheRebindCommands() throws IOException {
+        Path dev = Files.createDirectories(root.resolve("bus/pci/devices/0000:00:03.0"));
+        Path driver = Files.createDirectories(root.resolve("bus/pci/drivers/edu"));
+        Files.createSymbolicLink(dev.resolve("driver"), driver);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> VfioContainer.groupOf(root, "0000:00:03.0"));
+        assertTrue(e.getMessage().startsWith("device=0000:00:03.0 is bound to driver=edu, not vfio-pci; fix:"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("driver_override"), e.getMessage());
+    }
+
+    @Test
+    void vfioDeviceWithoutGroupAsksForTheIommu() throws IOException {
+        Path dev = Files.createDirectories(root.resolve("bus/pci/devices/0000:00:03.0"));
+        Files.createSymbolicLink(dev.resolve("driver"), Files.createDirectories(root.resolve("bus/pci/drivers/vfio-pci")));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> VfioContainer.groupOf(root, "0000:00:03.0"));
+        assertTrue(e.getMessage().contains("intel_iommu=on"), e.getMessage());
+        assertFalse(e.getMessage().contains("driver_override"));
+    }
+
+    private WdEnvironment env() {
+        return new WdEnvironment(root, IommuMode.TRANSLATED);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.wdmm.rig;
+
+import dev.wdmm.api.IommuMode;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The check that runs inside the rig's guest: {@code java dev.wdmm.rig.DmaCheck plain|viommu}.
+ *
+ * <p>For the rig's own reference subject and for every backend of the configuration that is on the
+ * class path (found by name through {@link ServiceLoader}), it moves buffers of several sizes and
+ * interior offsets RAM → edu device → RAM through the address the subject gives, compares them byte
+ * for byte, and runs a negative control (a deliberately wrong address must produce a mismatch).
+ * Prints one {@code PASS <name> <mode> bytes=<n> buffers=<n>} or {@code FAIL <name> ...} line per
+ * subject and a {@code TOTAL} line; exits 0 only if every subject passed.
+ */
+public final class DmaCheck {
+    /** Buffer sizes and interior offsets moved per subject: below, at and across page and transfer limits. */
+    private static final long[][] CASES = {
+        {1, 0}, {64, 7}, {4095, 0}, {4096, 1}, {5000, 3000}, {12411, 100}, {65536, 0}, {20000, 4093},
+    };
+    private static final List<String> PLAIN_BACKENDS = List.of("noiommu", "hugepage", "passthrough");
+    private static final List<String> VIOMMU_BACKENDS = List.of("vfio");
+
+    private int passes;
+    private int fails;
+    private long totalBytes;
+    private long totalBuffers;
+
+    private DmaCheck() {
+    }
+
+    /**
+     * Runs the check for configuration {@code args[0]} ({@code plain} or {@code viommu}).
+     *
+     * @param args the configuration name
+     */
+    public static void main(String[] args) {
+        String config = args.length == 1 ? args[0] : "";
+        if (!config.equals("plain") && !config.equals("viommu")) {
+            System.out.println("FAIL usage: DmaCheck plain|viommu (config=" + config + ")");
+            System.exit(2);
+        }
+        DmaCheck check = new DmaCheck();
+        String bdf = EduOpener.findBdf();
+        System.out.println("INFO config=" + config + " edu=" + bdf);
+        if (config.equals("plain")) {
+            check.plain(bdf);
+        } else {
+            check.viommu(bdf);
+        }
+        System.out.println("TOTAL config=" + config + " passes=" + check.passes + " fails=" + check.fails
+                + " bytes=" + check.totalBytes + " buffers=" + check.totalBuffers);
+        System.exit(check.fails == 0 && check.passes > 0 ? 0 : 1);
+    }
+
+    private void plain(String bdf) {
+        try (EduDevice edu = EduOpener.throughSysfs(bdf)) {
+            run(edu, "raw-pagemap", "PA", RawSubjects::pagemap);
+            for (String name : PLAIN_BACKENDS) {
+                backend(name, null).ifPresent(
+                        provider -> run(edu, name, "PA", () -> BackendSubject.open(provider, options(), "PA")));
+            }
+        }
+    }
+
+    private void viommu(String bdf) {
+        String group = EduOpener.iommuGroup(bdf);
+        int container = Vfio.openContainer();
+        int groupFd = -1;
+        int deviceFd = -1;
+        try {
+            groupFd = Vfio.attachGroup(container, group);
+            deviceFd = Vfio.deviceFd(groupFd, bdf);
+            try (EduDevice edu = EduOpener.throughVfio(deviceFd)) {
+                run(edu, "raw-vfio", "TRANSLATED", () -> RawSubjects.vfio(container));
+            }
+        } catch (RuntimeException e) {
+            fail("raw-vfio", "TRANSLATED", e);
+        } finally {
+            Posix.closeQuietly(deviceFd);
+            Posix.closeQuietly(groupFd);
+            Posix.closeQuietly(container);
+        }
+        for (String name : VIOMMU_BACKENDS) {
+            backend(name, IommuMode.TRANSLATED).ifPresent(provider -> runVfioBackend(provider));
+        }
+    }
+
+    private void runVfioBackend(WdBackendProvider provider) {
+        BackendSubject subject;
+        try {
+            subject = BackendSubject.open(provider, options(), "TRANSLATED");
+        } catch (RuntimeException e) {
+            fail(provider.name(), "TRANSLATED", e);
+            return;
+        }
+        try (EduDevice edu = EduOpener.throughVfio(BackendSubject.vfioDeviceFd(subject.bridge()))) {
+            run(edu, provider.name(), "TRANSLATED", () -> subject);
+        } catch (RuntimeException e) {
+            subject.close();
+            fail(provider.name(), "TRANSLATED", e);
+        }
+    }
+
+    /** The provider called {@code name}, if present and available in {@code mode} (null: its physical mode). */
+    private Optional<WdBackendProvider> backend(String name, IommuMode mode) {
+        Optional<WdBackendProvider> found = ServiceLoader.load(WdBackendProvider.class).stream()
+                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals(name)).findFirst();
+        if (found.isEmpty()) {
+            System.out.println("ABSENT " + name + " (no provider of that name on the class path)");
+            return found;
+        }
+        IommuMode asked = mode != null ? mode
+                : found.get().modes().contains(IommuMode.NO_IOMMU) ? IommuMode.NO_IOMMU : IommuMode.PASSTHROUGH;
+        WdAvailability availability = found.get().availability(new WdEnvironment(Path.of("/"), asked));
+        if (availability instanceof WdAvailability.Unavailable u) {
+            fail(name, asked.name(), new RigException("unavailable: " + u.reason() + "; fix: " + u.fix()));
+            return Optional.empty();
+        }
+        return found;
+    }
+
+    /** Every system property named wd.mm.* becomes a backend option. */
+    private static WdOptions options() {
+        Map<String, String> text = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("wd.mm."))
+                .forEach(n -> text.put(n, System.getProperty(n)));
+        return WdOptions.fromText(text);
+    }
+
+    private void run(EduDevice edu, String name, String mode, Supplier<DmaSubject> opener) {
+        long transfersBefore = edu.transfers();
+        try (DmaSubject subject = opener.get()) {
+            RoundTrip trip = new RoundTrip(edu, subject, Long.getLong("rig.sabotage", 0L));
+            long seed = name.hashCode();
+            for (long[] c : CASES) {
+                trip.check(c[0], c[1], seed++);
+            }
+            if (!trip.wrongAddressMismatches(256, 2 * RawPagemap.PAGE + 64, seed++)) {
+                throw new RigException("negative control: a wrong IOVA still produced identical bytes,"
+                        + " so this run cannot tell a right IOVA from a wrong one");
+            }
+            SglTrip sgl = new SglTrip(edu, subject);
+            if (subject instanceof BackendSubject backend) {
+                sgl.check(backend.bridge(), seed++);
+            }
+            passes++;
+            long bytes = trip.bytes() + sgl.bytes();
+            long buffers = trip.buffers() + sgl.entries();
+            totalBytes += bytes;
+            totalBuffers += buffers;
+            System.out.println("PASS " + name + " " + mode + " bytes=" + bytes + " buffers=" + buffers
+                    + " sgl-entries=" + sgl.entries()
+                    + " negative-control=mismatch " + trip.maps() + " transfers=" + (edu.transfers() - transfersBefore));
+        } catch (RuntimeException e) {
+            fail(name, mode, e);
+        }
+    }
+
+    private void fail(String name, String mode, RuntimeException e) {
+        fails++;
+        System.out.println("FAIL " + name + " " + mode + " " + e);
+        e.printStackTrace(System.out);
+    }
+
+}

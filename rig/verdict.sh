@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Judges one rig run from the guests' logs in WORKDIR/{plain,viommu}/guest.log: every subject that
+# ran printed PASS (its negative control mismatched as required), none printed FAIL, the rig's own
+# reference subjects passed in both guests, and each guest's check finished (TOTAL with fails=0).
+set -uo pipefail
+WORK="$1"
+ok=0
+bytes=0; buffers=0; passes=0
+for config in plain viommu; do
+  log="$WORK/$config/guest.log"
+  [ -f "$log" ] || { echo "rig: VERDICT missing log for $config"; ok=1; continue; }
+  if grep -q '^FAIL ' "$log"; then echo "rig: VERDICT $config has FAIL lines"; ok=1; fi
+  if ! grep -Eq '^TOTAL .* fails=0 ' "$log"; then echo "rig: VERDICT $config check did not finish cleanly"; ok=1; fi
+  ref=raw-pagemap; [ "$config" = viommu ] && ref=raw-vfio
+  if ! grep -Eq "^PASS $ref .*negative-control=mismatch" "$log"; then echo "rig: VERDICT $config: no PASS for $ref"; ok=1; fi
+  # detection in the guest (./wd-mm doctor --json): plain is NO_IOMMU; viommu is TRANSLATED and selects vfio
+  if grep -q '^DOCTOR ' "$log"; then
+    want='"mode": "NO_IOMMU"'; [ "$config" = viommu ] && want='"mode": "TRANSLATED"'
+    if ! grep '^DOCTOR ' "$log" | grep -q "$want"; then echo "rig: VERDICT $config: doctor does not report $want"; ok=1; fi
+    if [ "$config" = viommu ] && ! grep '^DOCTOR ' "$log" | grep -q '"selected": "vfio"'; then
+      echo "rig: VERDICT viommu: doctor does not select vfio"; ok=1
+    fi
+  fi
+  while read -r _ _ _ b n _; do
+    bytes=$((bytes + ${b#bytes=})); buffers=$((buffers + ${n#buffers=})); passes=$((passes + 1))
+  done < <(grep -E '^PASS ' "$log")
+done
+if [ $ok -eq 0 ]; then
+  echo "rig: VERDICT PASS: $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched as required"
+else
+  echo "rig: VERDICT FAIL: $passes subject(s) passed ($bytes bytes in $buffers buffers verified by DMA); see the FAIL lines above"
+fi
+exit $ok
