@@ -69,6 +69,23 @@ public final class WdArguments {
     }
 
     /**
+     * Checks the IOVA handed to {@code iovaUnmap} against the one {@code iovaMap} gives for the
+     * same range.
+     *
+     * @param va start of the range
+     * @param size bytes in the range
+     * @param iova the IOVA the caller passed
+     * @param expected the IOVA the range maps to
+     * @throws IllegalArgumentException if they differ, naming the range and both IOVAs
+     */
+    public static void requireMatchingIova(long va, long size, long iova, long expected) {
+        if (iova != expected) {
+            throw new IllegalArgumentException("iova=" + hex(iova) + " does not match va=" + hex(va) + " size=" + size
+                    + ", which maps to iova=" + hex(expected));
+        }
+    }
+
+    /**
      * Formats an address as {@code 0x...}.
      *
      * @param value an address

@@ -1,5 +1,6 @@
 package dev.wdmm.spi;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -115,6 +116,33 @@ public final class WdOptions {
      */
     public java.util.Set<String> names() {
         return values.keySet();
+    }
+
+    /**
+     * Refuses names under {@code prefix} that are not among {@code known}, so that a misspelt
+     * option of a backend fails loudly instead of being ignored. Names outside the prefix (other
+     * backends' options, general {@code wd.mm.*} settings) are not looked at.
+     *
+     * @param prefix the namespace checked, e.g. {@code "wd.mm.sva."}
+     * @param known the options valid under that prefix; may be empty (then every name under the
+     *     prefix is refused)
+     * @throws IllegalArgumentException naming the first unknown name (sorted order) with its value
+     *     and listing the known names, e.g. {@code wd.mm.sva.prefualt=true is not an option under
+     *     wd.mm.sva.; known: [wd.mm.sva.prefault]}
+     * @throws NullPointerException if {@code prefix} or {@code known} is null
+     */
+    public void requireKnown(String prefix, Collection<? extends WdOption<?>> known) {
+        Objects.requireNonNull(prefix, "prefix is null");
+        Objects.requireNonNull(known, "known is null");
+        for (Map.Entry<String, Object> entry : values.entrySet()) {
+            String name = entry.getKey();
+            if (name.startsWith(prefix) && known.stream().noneMatch(option -> option.name().equals(name))) {
+                String list = known.isEmpty() ? "none (this namespace has no options)"
+                        : known.stream().map(WdOption::name).sorted().toList().toString();
+                throw new IllegalArgumentException(
+                        name + "=" + entry.getValue() + " is not an option under " + prefix + "; known: " + list);
+            }
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.core.memory.PageDirectory;
 import dev.wdmm.core.memory.TranslationTable;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -36,7 +37,8 @@ final class HugeBridge implements HugepageBridge {
     private final Bin[] bins;
     private final PageSource source;
     private final TranslationTable table;
-    private final PageDirectory directory;
+    /** Huge page to the chunk owning it; addresses at or above 2^48 are never found. */
+    private final PageDirectory<Chunk> directory;
     private final ConcurrentHashMap<Long, Chunk> chunks = new ConcurrentHashMap<>();
     /** Live runs; live slots are counted by their bins, under the bins' locks. */
     private final AtomicLong liveRuns = new AtomicLong();
@@ -104,7 +106,7 @@ final class HugeBridge implements HugepageBridge {
         if (closed) {
             // close may already have released it; either way the caller must not get it
             if (chunks.remove(run.base(), run)) {
-                directory.set(run, null);
+                unpublish(run);
                 source.release(run.mapping());
             }
             throw new WdClosedException("hugepage bridge is closed: alloc(size=" + size + ") refused");
@@ -142,7 +144,7 @@ final class HugeBridge implements HugepageBridge {
         }
         liveRuns.decrementAndGet();
         if (chunks.remove(run.base(), run)) {
-            directory.set(run, null);
+            unpublish(run);
             source.release(run.mapping());
         }
     }
@@ -174,11 +176,7 @@ final class HugeBridge implements HugepageBridge {
 
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
-        long expected = iovaMap(segment, size);
-        if (iova != expected) {
-            throw new IllegalArgumentException("iova=" + hex(iova) + " does not match va=" + hex(segment.address())
-                    + " size=" + size + " whose iova=" + hex(expected));
-        }
+        WdArguments.requireMatchingIova(segment.address(), size, iova, iovaMap(segment, size));
     }
 
     @Override
@@ -217,7 +215,7 @@ final class HugeBridge implements HugepageBridge {
     }
 
     private Chunk owner(long address) {
-        Chunk chunk = PageDirectory.inRange(address) ? directory.find(address) : null;
+        Chunk chunk = directory.find(address);
         if (chunk == null) {
             throw new WdOwnershipException(address, WdOwnershipException.Reason.FOREIGN,
                     "va=" + hex(address) + " is not inside memory of this bridge");
@@ -254,14 +252,23 @@ final class HugeBridge implements HugepageBridge {
             page.iova = table.translate(page.base());
         }
         chunks.put(chunk.base(), chunk);
-        directory.set(chunk, chunk);
+        directory.set(chunk.base(), bytes(chunk), chunk);
     }
 
     void releasePage(ClassPage page) {
         if (chunks.remove(page.base(), page)) {
-            directory.set(page, null);
+            unpublish(page);
             source.release(page.mapping());
         }
+    }
+
+    /** Removes the chunk's pages from the directory; later lookups there fail as foreign. */
+    private void unpublish(Chunk chunk) {
+        directory.clear(chunk.base(), bytes(chunk));
+    }
+
+    private long bytes(Chunk chunk) {
+        return (long) chunk.pages() << pageShift;
     }
 
     boolean isClosed() {
@@ -286,7 +293,7 @@ final class HugeBridge implements HugepageBridge {
         liveRuns.set(0);
         for (Chunk chunk : chunks.values()) {
             if (chunks.remove(chunk.base(), chunk)) {
-                directory.set(chunk, null);
+                unpublish(chunk);
                 source.release(chunk.mapping());
             }
         }

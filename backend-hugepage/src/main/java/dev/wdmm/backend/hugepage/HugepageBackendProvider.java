@@ -41,6 +41,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
             "allocation stripes, a power of two (0: twice the available processors)");
 
     private static final String PREFIX = "wd.mm.hugepage.";
+    private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES);
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
     public HugepageBackendProvider() {
@@ -69,7 +70,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES);
+        return OPTIONS;
     }
 
     /**
@@ -125,13 +126,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
     }
 
     static HugepageBridge open(WdOptions options, Path sysfs) {
-        for (String name : options.names()) {
-            if (name.startsWith(PREFIX) && !List.of(SIZE.name(), RETAIN_EMPTY.name(), MAX_PAGES.name(),
-                    STRIPES.name()).contains(name)) {
-                throw new IllegalArgumentException(name + " is not an option of the hugepage backend; known: "
-                        + SIZE.name() + ", " + RETAIN_EMPTY.name() + ", " + MAX_PAGES.name() + ", " + STRIPES.name());
-            }
-        }
+        options.requireKnown(PREFIX, OPTIONS);
         long size = options.get(SIZE);
         List<HugepageSizes.Pool> pools = HugepageSizes.read(sysfs);
         if (pools.stream().noneMatch(pool -> pool.size() == size)) {

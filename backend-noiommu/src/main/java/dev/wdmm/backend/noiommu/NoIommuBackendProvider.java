@@ -106,11 +106,7 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     @Override
     public WdMmBridge open(WdOptions options) {
         Objects.requireNonNull(options, "options is null");
-        for (String key : options.names()) {
-            if (key.startsWith(PREFIX)) {
-                throw new IllegalArgumentException(key + " is not an option of the " + NAME + " backend (it has none)");
-            }
-        }
+        options.requireKnown(PREFIX, options());
         WdAvailability availability = availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         if (availability instanceof WdAvailability.Unavailable(String reason, String fix, List<String> details)) {
             throw new IllegalStateException(NAME + " backend unavailable: " + reason + "; fix: " + fix + " " + details);

@@ -123,11 +123,7 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
         WdArguments.requireRange(segment, size);
         checkOpen("iovaUnmap");
-        long expected = translate(segment.address(), size);
-        if (expected != iova) {
-            throw new IllegalArgumentException("iova=" + hex(iova) + " does not match va=" + hex(segment.address())
-                    + " size=" + size + ", which maps to iova=" + hex(expected));
-        }
+        WdArguments.requireMatchingIova(segment.address(), size, iova, translate(segment.address(), size));
     }
 
     @Override

@@ -79,11 +79,7 @@ public final class SvaBackendProvider implements WdBackendProvider {
      */
     @Override
     public WdMmBridge open(WdOptions options) {
-        for (String name : options.names()) {
-            if (name.startsWith(PREFIX) && !name.equals(PREFAULT.name())) {
-                throw new IllegalArgumentException(name + " is not an option of the sva backend; known: " + PREFAULT.name());
-            }
-        }
+        options.requireKnown(PREFIX, options());
         return SvaBridge.open(options.get(PREFAULT));
     }
 

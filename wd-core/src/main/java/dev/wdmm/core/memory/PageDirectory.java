@@ -7,10 +7,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Page number ({@code va >>> pageShift}) to the object that owns the page, for O(1) ownership
- * lookups on a hot path: a radix table of three levels over 48-bit user addresses, whose lower
- * tables are created on first use and kept for the life of the directory (memory grows with the
- * spread of the address ranges ever set, about 16 KiB per {@code 4096 << pageShift} bytes of
- * address space touched, never with the number of lookups).
+ * lookups on a hot path: a radix table over 48-bit user addresses, whose lower tables are created
+ * on first use and kept for the life of the directory (memory grows with the spread of the address
+ * ranges ever set, about 16 KiB per {@code 4096 << pageShift} bytes of address space touched, never
+ * with the number of lookups). Large pages ({@code pageShift >= 20}, e.g. 2 MiB huge pages) need
+ * only two levels under a top table of at most 2^16 entries made up front; smaller ones three.
  *
  * <p><b>Thread-safety:</b> {@link #find} is lock-free, wait-free and allocates nothing; it may run
  * concurrently with writers and sees each page either before or after a write (acquire loads
@@ -28,19 +29,30 @@ public final class PageDirectory<T> {
     /** Addresses the directory can hold are below {@code 2^VA_BITS}. */
     public static final int VA_BITS = 48;
     private static final int MAX_LEVEL_BITS = 12;
+    /** Widest top table made up front (2^16 references); wider index spaces get a middle level. */
+    private static final int MAX_TOP_BITS = 16;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
     private final int pageShift;
     private final int leafBits;
+    private final long leafMask;
+    /** Bits of the middle level; 0 when the top table holds the leaves directly. */
     private final int middleBits;
+    private final long middleMask;
+    /** Shift from a page index to its top-table slot. */
+    private final int topShift;
     private final Object[] top;
 
     private PageDirectory(int pageShift) {
         this.pageShift = pageShift;
         int indexBits = VA_BITS - pageShift;
         this.leafBits = Math.min(MAX_LEVEL_BITS, indexBits);
-        this.middleBits = Math.min(MAX_LEVEL_BITS, indexBits - leafBits);
-        this.top = new Object[1 << (indexBits - leafBits - middleBits)];
+        int upperBits = indexBits - leafBits;
+        this.middleBits = upperBits <= MAX_TOP_BITS ? 0 : Math.min(MAX_LEVEL_BITS, upperBits);
+        this.leafMask = (1L << leafBits) - 1;
+        this.middleMask = (1L << middleBits) - 1;
+        this.topShift = leafBits + middleBits;
+        this.top = new Object[1 << (upperBits - middleBits)];
     }
 
     /**
@@ -68,24 +80,24 @@ public final class PageDirectory<T> {
     }
 
     /**
-     * The owner of the page containing {@code va}. O(1): three dependent array loads, no lock,
-     * no allocation.
+     * The owner of the page containing {@code va}. O(1): two or three dependent array loads, no
+     * lock, no allocation.
      *
      * @param va any address
      * @return the owner, or null if no owner is set for that page (or the address cannot be held)
      */
     @SuppressWarnings("unchecked")
     public T find(long va) {
-        if ((va >>> VA_BITS) != 0) {
-            return null;
-        }
         long index = va >>> pageShift;
-        Object[] middle = (Object[]) SLOT.getAcquire(top, (int) (index >>> (leafBits + middleBits)));
-        if (middle == null) {
-            return null;
+        long slot = index >>> topShift;
+        if (slot >= top.length) {
+            return null; // at or above 2^48, or negative: the top table spans exactly the held range
         }
-        Object[] leaf = (Object[]) SLOT.getAcquire(middle, (int) ((index >>> leafBits) & ((1 << middleBits) - 1)));
-        return leaf == null ? null : (T) SLOT.getAcquire(leaf, (int) (index & ((1 << leafBits) - 1)));
+        Object[] table = (Object[]) SLOT.getAcquire(top, (int) slot);
+        if (middleBits != 0 && table != null) {
+            table = (Object[]) SLOT.getAcquire(table, (int) ((index >>> leafBits) & middleMask));
+        }
+        return table == null ? null : (T) SLOT.getAcquire(table, (int) (index & leafMask));
     }
 
     /**
@@ -126,27 +138,31 @@ public final class PageDirectory<T> {
         for (long index = first; index <= last; index++) {
             Object[] leaf = leafFor(index, owner != null);
             if (leaf != null) {
-                SLOT.setRelease(leaf, (int) (index & ((1 << leafBits) - 1)), owner);
+                SLOT.setRelease(leaf, (int) (index & leafMask), owner);
             }
         }
     }
 
     /** The leaf table for a page index, created (and published) if {@code create}; else null when absent. */
     private Object[] leafFor(long index, boolean create) {
-        int topIndex = (int) (index >>> (leafBits + middleBits));
-        Object[] middle = (Object[]) top[topIndex];
-        if (middle == null) {
-            if (!create) {
-                return null;
+        Object[] parent = top;
+        int slot = (int) (index >>> topShift);
+        if (middleBits != 0) {
+            Object[] middle = (Object[]) top[slot];
+            if (middle == null) {
+                if (!create) {
+                    return null;
+                }
+                middle = new Object[1 << middleBits];
+                SLOT.setRelease(top, slot, middle);
             }
-            middle = new Object[1 << middleBits];
-            SLOT.setRelease(top, topIndex, middle);
+            parent = middle;
+            slot = (int) ((index >>> leafBits) & middleMask);
         }
-        int middleIndex = (int) ((index >>> leafBits) & ((1 << middleBits) - 1));
-        Object[] leaf = (Object[]) middle[middleIndex];
+        Object[] leaf = (Object[]) parent[slot];
         if (leaf == null && create) {
             leaf = new Object[1 << leafBits];
-            SLOT.setRelease(middle, middleIndex, leaf);
+            SLOT.setRelease(parent, slot, leaf);
         }
         return leaf;
     }

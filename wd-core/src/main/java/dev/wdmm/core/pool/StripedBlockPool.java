@@ -8,6 +8,7 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -183,11 +184,7 @@ final class StripedBlockPool implements BlockPool {
 
     @Override
     public void iovaUnmap(long address, long iova, long size) {
-        long expected = iovaMap(address, size);
-        if (expected != iova) {
-            throw new IllegalArgumentException("iovaUnmap va=" + hex(address) + " size=" + size + " iova=" + hex(iova)
-                    + " does not match the mapping iova=" + hex(expected));
-        }
+        WdArguments.requireMatchingIova(address, size, iova, iovaMap(address, size));
     }
 
     /** The block holding {@code address} if it is allocated now; otherwise a refusal. */

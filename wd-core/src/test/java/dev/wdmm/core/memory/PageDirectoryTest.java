@@ -94,6 +94,28 @@ class PageDirectoryTest {
     }
 
     @Test
+    void everyPageShiftHoldsRangesFromTheBottomToTheTopOfTheUserRange() {
+        for (int shift : new int[] {12, 16, 19, 20, 21, 30, 40}) {
+            PageDirectory<String> sized = PageDirectory.create(shift);
+            long page = 1L << shift;
+            long topPage = (1L << PageDirectory.VA_BITS) - page;
+            sized.set(topPage - page, 2 * page, "top");
+            sized.set(0, page, "bottom");
+            assertSame("top", sized.find(topPage - page), "shift=" + shift);
+            assertSame("top", sized.find((1L << PageDirectory.VA_BITS) - 1), "shift=" + shift);
+            assertSame("bottom", sized.find(page - 1), "shift=" + shift);
+            assertNull(sized.find(1L << PageDirectory.VA_BITS), "shift=" + shift);
+            if (topPage - 2 * page > page) {
+                assertNull(sized.find(topPage - 2 * page), "shift=" + shift);
+                assertNull(sized.find(page), "shift=" + shift);
+            }
+            sized.clear(topPage, page);
+            assertNull(sized.find(topPage), "shift=" + shift);
+            assertSame("top", sized.find(topPage - 1), "shift=" + shift);
+        }
+    }
+
+    @Test
     void readersRacingWritersSeeTheOwnerOrNothingNeverAnotherRange() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(2);
