@@ -161,13 +161,7 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
 
     static BlockPoolSetup setup(WdOptions options) {
         Objects.requireNonNull(options, "options is null");
-        List<String> known = OPTIONS.stream().map(WdOption::name).toList();
-        for (String name : options.names()) {
-            if (name.startsWith(PREFIX) && !known.contains(name)) {
-                throw new IllegalArgumentException(name + " is not an option of the passthrough backend; known: "
-                        + String.join(", ", known));
-            }
-        }
+        options.requireKnown(PREFIX, OPTIONS);
         return new BlockPoolSetup(options.get(BLOCK_SIZE), options.get(BLOCK_COUNT), options.get(ALIGN));
     }
 }

@@ -94,6 +94,7 @@ public final class VfioBackendProvider implements WdBackendProvider {
      */
     @Override
     public WdMmBridge open(WdOptions options) {
+        options.requireKnown("wd.mm.vfio.", options());
         String device = options.get(DEVICE).trim();
         if (device.isEmpty()) {
             throw new IllegalArgumentException(DEVICE.name() + " is not set: give the PCI address (BDF) of the device bound"
