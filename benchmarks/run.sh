@@ -92,6 +92,12 @@ esac
 peers='dev\.wdmm\.bench\.\w+PeersBench'
 ours='dev\.wdmm\.bench\.\w+(?<!Peers)Bench'
 two='\.\w+2Threads$'   # the two-thread methods
+# HugepageAddressBench (the hugepage backend's address API) has no backend parameter: it runs
+# only when the hugepage backend is available
+case ",$backends," in
+  *,hugepage,*) ;;
+  *) ours='dev\.wdmm\.bench\.(?!HugepageAddress)\w+(?<!Peers)Bench' ;;
+esac
 jmh() { # $1 = result file, rest = JMH arguments
   local file=$1; shift
   echo "bench: jmh $*" >&2

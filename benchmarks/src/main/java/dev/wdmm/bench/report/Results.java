@@ -25,6 +25,7 @@ final class Results {
     /** Groups in report order. The first rule whose prefix starts the benchmark name wins. */
     static final List<Rule> RULES = List.of(
             new Rule("dev.wdmm.bench.AllocFreeBench.", "alloc+free", Kind.WDMM, null),
+            new Rule("dev.wdmm.bench.HugepageAddressBench.", "alloc+free", Kind.WDMM, null),
             new Rule("dev.wdmm.bench.AllocFree", "alloc+free", Kind.JAVA_PEER, null),
             new Rule("dpdk.rte_malloc_free", "alloc+free", Kind.C_PEER, null),
             new Rule("dev.wdmm.bench.BlockPoolBench.", "pool get+put", Kind.WDMM, null),
@@ -66,12 +67,16 @@ final class Results {
                 params.put(e.getKey(), e.getValue().asText());
             }
             String backend = params.remove("backend");
+            if (backend == null && name.startsWith("dev.wdmm.bench.HugepageAddressBench.")) {
+                backend = "hugepage"; // the suite of the hugepage-only address API has no backend parameter
+            }
             String method = name.substring(name.lastIndexOf('.') + 1).replace("2Threads", "");
             Rule rule = ruleFor(name);
             String className = name.substring(0, name.lastIndexOf('.'));
             String group = rule != null ? rule.group() : className.substring(className.lastIndexOf('.') + 1);
             Kind kind = rule != null ? rule.kind() : (backend != null ? Kind.WDMM : Kind.JAVA_PEER);
-            String impl = backend != null ? "wd-mm " + backend + (isDefaultMethod(method) ? "" : " " + method) : method;
+            String impl = backend != null ? "wd-mm " + backend + (isDefaultMethod(method) ? "" : " " + method)
+                    : kind == Kind.WDMM ? "wd-mm " + method : method;
             JsonNode primary = run.path("primaryMetric");
             JsonNode gc = run.path("secondaryMetrics").path("gc.alloc.rate.norm");
             results.add(new Result(group, variant(rule, params), run.path("threads").asInt(1), impl, kind,

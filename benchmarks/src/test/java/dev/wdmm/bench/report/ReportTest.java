@@ -74,6 +74,25 @@ class ReportTest {
     }
 
     @Test
+    void wdmmSuitesWithoutBackendParameterAreNamedAndGrouped(@TempDir Path dir) throws Exception {
+        Path jmh = dir.resolve("jmh.json");
+        Files.writeString(jmh, "[" + String.join(",",
+                jmhRun("dev.wdmm.bench.HugepageAddressBench.allocFreeAddress", 1, "\"size\":\"4096\"", 20.0, 0.0),
+                jmhRun("dev.wdmm.bench.PagemapBench.translate", 1, "\"mode\":\"cached\"", 3.0, 0.0),
+                jmhRun("dev.wdmm.bench.BlockPoolBench.getPutSegment", 1, "\"backend\":\"sva\",\"size\":\"4096\"", 9.0, 0.0))
+                + "]");
+        List<Result> results = Results.readJmh(jmh);
+        assertEquals("wd-mm hugepage allocFreeAddress", results.get(0).impl());
+        assertEquals("alloc+free", results.get(0).group());
+        assertEquals(Kind.WDMM, results.get(0).kind());
+        assertEquals("wd-mm translate", results.get(1).impl());
+        assertEquals("pagemap translate", results.get(1).group());
+        assertEquals("mode=cached", results.get(1).variant());
+        assertEquals("wd-mm sva getPutSegment", results.get(2).impl());
+        assertEquals("met", verdict(Targets.evaluate(results), "pagemap translate, cached", "wd-mm translate").status());
+    }
+
+    @Test
     void missingDpdkResultsAreSaidNotHidden(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
         Report.main(new String[] {"--out", out.toString(), "--dpdk", dir.resolve("absent.jsonl").toString()});
