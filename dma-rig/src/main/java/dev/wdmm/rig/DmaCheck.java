@@ -31,6 +31,10 @@ public final class DmaCheck {
     };
     private static final List<String> PLAIN_BACKENDS = List.of("noiommu", "hugepage", "passthrough");
     private static final List<String> VIOMMU_BACKENDS = List.of("vfio");
+    /** The backend whose region source gives the queue its reserved memory (subject queue-reserved). */
+    private static final String QUEUE_BACKEND = "passthrough";
+    /** Block size the rig opens passthrough with: the largest case and the SGL pool's area must fit one block. */
+    private static final long PASSTHROUGH_BLOCK = 128 << 10;
 
     private int passes;
     private int fails;
@@ -69,7 +73,10 @@ public final class DmaCheck {
             run(edu, "raw-pagemap", "PA", RawSubjects::pagemap);
             for (String name : PLAIN_BACKENDS) {
                 backend(name, null).ifPresent(
-                        provider -> run(edu, name, "PA", () -> BackendSubject.open(provider, options(), "PA")));
+                        provider -> run(edu, name, "PA", () -> BackendSubject.open(provider, options(name), "PA")));
+            }
+            if (backend(QUEUE_BACKEND, null).isPresent()) {
+                run(edu, "queue-reserved", "PA", () -> QueueSubject.open("queue-reserved", QUEUE_BACKEND));
             }
         }
     }
@@ -100,7 +107,7 @@ public final class DmaCheck {
     private void runVfioBackend(WdBackendProvider provider) {
         BackendSubject subject;
         try {
-            subject = BackendSubject.open(provider, options(), "TRANSLATED");
+            subject = BackendSubject.open(provider, options(provider.name()), "TRANSLATED");
         } catch (RuntimeException e) {
             fail(provider.name(), "TRANSLATED", e);
             return;
@@ -131,9 +138,18 @@ public final class DmaCheck {
         return found;
     }
 
-    /** Every system property named wd.mm.* becomes a backend option. */
-    private static WdOptions options() {
+    /**
+     * Every system property named wd.mm.* becomes a backend option, over the rig's defaults for
+     * {@code backend}: passthrough serves allocations up to its fixed block size, so the rig opens it
+     * with 128 KiB blocks (the largest case is 65,536 bytes; the SGL pool takes one 73,791-byte
+     * allocation) and 64 of them (8 MiB, four huge pages).
+     */
+    private static WdOptions options(String backend) {
         Map<String, String> text = new TreeMap<>();
+        if (backend.equals("passthrough")) {
+            text.put("wd.mm.passthrough.block-size", Long.toString(PASSTHROUGH_BLOCK));
+            text.put("wd.mm.passthrough.block-count", "64");
+        }
         System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("wd.mm."))
                 .forEach(n -> text.put(n, System.getProperty(n)));
         return WdOptions.fromText(text);
