@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.core.contract.WdMmBridgeContractTest;
 import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,60 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
         assertThrows(IllegalStateException.class, () -> freed.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
         bridge.close();
         assertThrows(IllegalStateException.class, () -> live.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
+    }
+
+    @Test
+    void mapOfAPageSizedAllocationAfterItsFreeIsRefusedOnEveryPage() {
+        MemorySegment segment = bridge.alloc(3 * 4096 + 100);
+        assertEquals(segment.address() + 8192, bridge.iovaMap(segment.asSlice(8192, 64), 64));
+        bridge.free(segment);
+        WdOwnershipException start = assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(segment, 64));
+        assertEquals(WdOwnershipException.Reason.ALREADY_FREED, start.reason());
+        for (long offset = 0; offset < segment.byteSize(); offset += 4096) {
+            MemorySegment interior = segment.asSlice(offset, 64);
+            assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(interior, 64));
+            assertThrows(WdOwnershipException.class, () -> bridge.iovaUnmap(interior, interior.address(), 64));
+        }
+    }
+
+    @SuppressWarnings("restricted")
+    @Test
+    void rangeFromAPageSizedAllocationIntoTheTailOfItsLastPageIsRefused() {
+        MemorySegment segment = bridge.alloc(4096 + 100);
+        MemorySegment last = segment.asSlice(4096 + 36, 64);
+        assertEquals(last.address(), bridge.iovaMap(last, 64));
+        MemorySegment past = last.reinterpret(65);
+        WdOwnershipException e = assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(past, 65));
+        assertMessage(e, "runs past the end");
+        bridge.free(segment);
+    }
+
+    @SuppressWarnings("restricted")
+    @Test
+    void smallAllocationsMapWhetherOrNotTheyShareAPageWithALargeOne() {
+        List<MemorySegment> large = new ArrayList<>();
+        List<MemorySegment> small = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            large.add(bridge.alloc(4096 + 64 * (i + 1)));
+            for (int j = 0; j < 8; j++) {
+                small.add(bridge.alloc(64 + 16 * j));
+            }
+        }
+        for (MemorySegment segment : small) {
+            assertEquals(segment.address(), bridge.iovaMap(segment, segment.byteSize()));
+            bridge.iovaUnmap(segment, segment.address(), segment.byteSize());
+            MemorySegment past = segment.reinterpret(segment.byteSize() + 1);
+            assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(past, past.byteSize()));
+        }
+        for (MemorySegment segment : large) {
+            assertEquals(segment.address(), bridge.iovaMap(segment, segment.byteSize()));
+            bridge.free(segment);
+        }
+        for (MemorySegment segment : small) {
+            assertEquals(segment.address(), bridge.iovaMap(segment, segment.byteSize()));
+            bridge.free(segment);
+            assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(segment, segment.byteSize()));
+        }
     }
 
     @Test
