@@ -31,6 +31,8 @@ final class BlockLayout {
     /** IOVA of each block's first byte. */
     final long[] blockIova;
     final int skipped;
+    /** No candidate skipped and a power-of-two stride: block index and position coincide. */
+    private final boolean dense;
 
     private BlockLayout(MemorySegment region, BlockPoolSetup setup, int positions, int[] positionToBlock,
             int[] blockPosition, long[] blockIova, int kept) {
@@ -44,6 +46,7 @@ final class BlockLayout {
         this.blockPosition = Arrays.copyOf(blockPosition, kept);
         this.blockIova = Arrays.copyOf(blockIova, kept);
         this.skipped = positions - kept;
+        this.dense = skipped == 0 && strideShift >= 0;
     }
 
     int blocks() {
@@ -51,6 +54,9 @@ final class BlockLayout {
     }
 
     long address(int block) {
+        if (dense) {
+            return base + ((long) block << strideShift);
+        }
         return base + blockPosition[block] * stride;
     }
 
@@ -64,7 +70,7 @@ final class BlockLayout {
         if (offset - position * stride >= blockSize) {
             return -1;
         }
-        return positionToBlock[(int) position];
+        return dense ? (int) position : positionToBlock[(int) position];
     }
 
     static BlockLayout fromRegion(WdReservedMemory memory, BlockPoolSetup setup) {
