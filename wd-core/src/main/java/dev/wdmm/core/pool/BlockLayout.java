@@ -33,6 +33,8 @@ final class BlockLayout {
     final int skipped;
     /** No candidate skipped and a power-of-two stride: block index and position coincide. */
     private final boolean dense;
+    /** Bytes from {@link #base} covered by candidate positions. */
+    private final long span;
 
     private BlockLayout(MemorySegment region, BlockPoolSetup setup, int positions, int[] positionToBlock,
             int[] blockPosition, long[] blockIova, int kept) {
@@ -47,6 +49,7 @@ final class BlockLayout {
         this.blockIova = Arrays.copyOf(blockIova, kept);
         this.skipped = positions - kept;
         this.dense = skipped == 0 && strideShift >= 0;
+        this.span = positions * stride;
     }
 
     int blocks() {
@@ -63,14 +66,17 @@ final class BlockLayout {
     /** The block whose bytes hold {@code address}, or -1 (outside, padding or skipped). */
     int blockOf(long address) {
         long offset = address - base;
-        if (Long.compareUnsigned(offset, positions * stride) >= 0) {
+        if (Long.compareUnsigned(offset, span) >= 0) {
             return -1;
+        }
+        if (dense) {
+            return (offset & (stride - 1)) < blockSize ? (int) (offset >>> strideShift) : -1;
         }
         long position = strideShift >= 0 ? offset >>> strideShift : offset / stride;
         if (offset - position * stride >= blockSize) {
             return -1;
         }
-        return dense ? (int) position : positionToBlock[(int) position];
+        return positionToBlock[(int) position];
     }
 
     static BlockLayout fromRegion(WdReservedMemory memory, BlockPoolSetup setup) {
