@@ -30,7 +30,7 @@ final class Stripe {
     long q1, q2, q3, q4, q5, q6, q7;
 
     void lock() {
-        if (!LOCK.compareAndSet(this, 0, 1)) {
+        if ((int) LOCK.getAndSet(this, 1) != 0) {
             lockContended();
         }
     }

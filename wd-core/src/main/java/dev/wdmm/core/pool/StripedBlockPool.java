@@ -151,8 +151,9 @@ final class StripedBlockPool implements BlockPool {
     public void freeAddress(long address) {
         requireOpen("free");
         int block = layout.blockOf(address);
-        // the CAS alone decides: of two racing frees exactly one sees ALLOCATED
-        if (block < 0 || !STATE.compareAndSet(state, block, ALLOCATED, FREE)) {
+        // one atomic exchange decides: of two racing frees exactly one reads ALLOCATED; a loser
+        // wrote FREE over FREE, which changes nothing (the word only ever holds FREE or ALLOCATED)
+        if (block < 0 || (int) STATE.getAndSet(state, block, FREE) != ALLOCATED) {
             throw refusal("free", address, block);
         }
         Stripe own = stripes[(int) Thread.currentThread().threadId() & stripeMask];
