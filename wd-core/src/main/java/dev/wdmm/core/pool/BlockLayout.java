@@ -31,6 +31,10 @@ final class BlockLayout {
     /** IOVA of each block's first byte. */
     final long[] blockIova;
     final int skipped;
+    /** No candidate skipped and a power-of-two stride: block index and position coincide. */
+    private final boolean dense;
+    /** Bytes from {@link #base} covered by candidate positions. */
+    private final long span;
 
     private BlockLayout(MemorySegment region, BlockPoolSetup setup, int positions, int[] positionToBlock,
             int[] blockPosition, long[] blockIova, int kept) {
@@ -44,6 +48,8 @@ final class BlockLayout {
         this.blockPosition = Arrays.copyOf(blockPosition, kept);
         this.blockIova = Arrays.copyOf(blockIova, kept);
         this.skipped = positions - kept;
+        this.dense = skipped == 0 && strideShift >= 0;
+        this.span = positions * stride;
     }
 
     int blocks() {
@@ -51,14 +57,20 @@ final class BlockLayout {
     }
 
     long address(int block) {
+        if (dense) {
+            return base + ((long) block << strideShift);
+        }
         return base + blockPosition[block] * stride;
     }
 
     /** The block whose bytes hold {@code address}, or -1 (outside, padding or skipped). */
     int blockOf(long address) {
         long offset = address - base;
-        if (Long.compareUnsigned(offset, positions * stride) >= 0) {
+        if (Long.compareUnsigned(offset, span) >= 0) {
             return -1;
+        }
+        if (dense) {
+            return (offset & (stride - 1)) < blockSize ? (int) (offset >>> strideShift) : -1;
         }
         long position = strideShift >= 0 ? offset >>> strideShift : offset / stride;
         if (offset - position * stride >= blockSize) {

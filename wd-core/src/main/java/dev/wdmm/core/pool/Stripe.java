@@ -30,8 +30,15 @@ final class Stripe {
     long q1, q2, q3, q4, q5, q6, q7;
 
     void lock() {
+        if ((int) LOCK.getAndSet(this, 1) != 0) {
+            lockContended();
+        }
+    }
+
+    /** Kept out of {@link #lock} so the uncontended path stays small enough to inline. */
+    private void lockContended() {
         int spins = 0;
-        while (!LOCK.compareAndSet(this, 0, 1)) {
+        while ((int) LOCK.getOpaque(this) != 0 || !LOCK.compareAndSet(this, 0, 1)) {
             if (++spins < 100) {
                 Thread.onSpinWait();
             } else {

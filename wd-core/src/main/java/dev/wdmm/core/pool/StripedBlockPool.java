@@ -80,18 +80,25 @@ final class StripedBlockPool implements BlockPool {
     public long allocAddress() {
         Stripe own = stripes[(int) Thread.currentThread().threadId() & stripeMask];
         own.lock();
-        try {
-            requireOpen("alloc");
-            if (own.count == 0) {
-                own.count = global.pop(own.cache, 0, Stripe.CAPACITY / 2);
-            }
-            if (own.count > 0) {
-                return take(own, own.cache[--own.count]);
-            }
-        } finally {
+        if (destroyed) {
             own.unlock();
+            throw closed("alloc");
         }
-        return allocSlow();
+        int count = own.count;
+        if (count == 0) {
+            count = global.pop(own.cache, 0, Stripe.CAPACITY / 2);
+            if (count == 0) {
+                own.unlock();
+                return allocSlow();
+            }
+        }
+        int block = own.cache[--count];
+        own.count = count;
+        own.allocs++;
+        own.unlock();
+        // the block left every cache under the lock, so no other thread can touch its state word now
+        STATE.setRelease(state, block, ALLOCATED);
+        return layout.address(block);
     }
 
     /** Nothing in the own stripe nor the global stack: take one block from any other stripe. */
@@ -142,24 +149,32 @@ final class StripedBlockPool implements BlockPool {
 
     @Override
     public void freeAddress(long address) {
-        int block = allocatedBlock("free", address);
-        if (!STATE.compareAndSet(state, block, ALLOCATED, FREE)) {
+        requireOpen("free");
+        int block = layout.blockOf(address);
+        // one atomic exchange decides: of two racing frees exactly one reads ALLOCATED; a loser
+        // wrote FREE over FREE, which changes nothing (the word only ever holds FREE or ALLOCATED)
+        if (block < 0 || (int) STATE.getAndSet(state, block, FREE) != ALLOCATED) {
             throw refusal("free", address, block);
         }
         Stripe own = stripes[(int) Thread.currentThread().threadId() & stripeMask];
         own.lock();
-        try {
-            if (own.count == Stripe.CAPACITY) {
-                int half = Stripe.CAPACITY / 2;
-                global.push(own.cache, half, half);
-                own.count = half;
-                spills.incrementAndGet();
-            }
-            own.cache[own.count++] = block;
-            own.frees++;
-        } finally {
-            own.unlock();
+        int count = own.count;
+        if (count == Stripe.CAPACITY) {
+            spill(own);
+            count = Stripe.CAPACITY / 2;
         }
+        own.cache[count] = block;
+        own.count = count + 1;
+        own.frees++;
+        own.unlock();
+    }
+
+    /** Moves the upper half of a full stripe to the global stack; the caller holds the stripe's lock. */
+    private void spill(Stripe own) {
+        int half = Stripe.CAPACITY / 2;
+        global.push(own.cache, half, half);
+        own.count = half;
+        spills.incrementAndGet();
     }
 
     @Override
@@ -209,8 +224,12 @@ final class StripedBlockPool implements BlockPool {
 
     private void requireOpen(String operation) {
         if (destroyed) {
-            throw new WdClosedException(operation + " on a destroyed block pool");
+            throw closed(operation);
         }
+    }
+
+    private static WdClosedException closed(String operation) {
+        return new WdClosedException(operation + " on a destroyed block pool");
     }
 
     @Override
