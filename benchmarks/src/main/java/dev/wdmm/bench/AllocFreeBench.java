@@ -47,7 +47,7 @@ public class AllocFreeBench {
     /** Opens the backend, failing fast with its reason when it is absent or unavailable. */
     @Setup(Level.Trial)
     public void open() {
-        bridge = Backends.open(backend);
+        bridge = Backends.open(backend, size, 64);
     }
 
     /** Closes the backend. */

@@ -39,6 +39,61 @@ public final class Backends {
      *         found) or the provider is unavailable here (the message gives its reason and fix)
      */
     public static WdMmBridge open(String name) {
+        return open(name, WdOptions.empty());
+    }
+
+    /**
+     * Opens the backend called {@code name} so that it can hold {@code count} allocations of up to
+     * {@code largest} bytes at once. A fixed-block backend (one with a
+     * {@code wd.mm.<name>.block-size} option, such as {@code passthrough}) is opened with that block
+     * size and count; any other backend with empty options.
+     *
+     * @param name a provider name
+     * @param largest the largest allocation the benchmark makes, bytes
+     * @param count how many such allocations it holds at once
+     * @return an open bridge; the caller closes it
+     * @throws IllegalStateException as {@link #open(String)}
+     */
+    public static WdMmBridge open(String name, long largest, int count) {
+        String prefix = "wd.mm." + name + ".";
+        boolean fixedBlocks = find(name).map(p -> p.options().stream()
+                .anyMatch(o -> o.name().equals(prefix + "block-size"))).orElse(false);
+        return open(name, fixedBlocks
+                ? WdOptions.fromText(java.util.Map.of(prefix + "block-size", Long.toString(largest),
+                        prefix + "block-count", Integer.toString(count)))
+                : WdOptions.empty());
+    }
+
+    /**
+     * A region reserved from the backend's own region source (queues' reserved memory: the
+     * {@code passthrough} model), for pools that should be carved from it rather than from one
+     * huge allocation of the bridge. Empty for backends without a region source.
+     *
+     * @param name a provider name
+     * @param bytes region size
+     * @return the reserved region with its source, or empty
+     */
+    public static java.util.Optional<Reserved> reserve(String name, long bytes) {
+        return find(name).flatMap(p -> p.regionSource(WdOptions.empty()))
+                .map(source -> new Reserved(source, source.reserve(bytes)));
+    }
+
+    /**
+     * A reserved region and the source to give it back to.
+     *
+     * @param source the region source
+     * @param region the reserved region
+     */
+    public record Reserved(dev.wdmm.spi.WdRegionSource source, dev.wdmm.api.WdReservedMemory region)
+            implements AutoCloseable {
+        /** Gives the region back. */
+        @Override
+        public void close() {
+            source.release(region);
+        }
+    }
+
+    private static WdMmBridge open(String name, WdOptions options) {
         WdBackendProvider provider = find(name).orElseThrow(() -> new IllegalStateException(
                 "backend=" + name + " not found on the class path; found " + providers().keySet()
                         + "; pass only present backends with -p backend=..."));
@@ -47,7 +102,7 @@ public final class Backends {
             throw new IllegalStateException("backend=" + name + " unavailable: " + reason + "; fix: " + fix
                     + (details.isEmpty() ? "" : " " + details));
         }
-        return provider.open(WdOptions.empty());
+        return provider.open(options);
     }
 
     /** The providers found on the class path, by name. */

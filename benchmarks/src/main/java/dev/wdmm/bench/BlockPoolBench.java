@@ -51,12 +51,15 @@ public class BlockPoolBench {
 
     private WdMmBridge bridge;
     private BlockPool pool;
+    private Backends.Reserved reserved;
 
     /** Opens the backend and creates the pool over memory of its bridge. */
     @Setup(Level.Trial)
     public void open() {
-        bridge = Backends.open(backend);
-        pool = BlockPool.create(bridge, new BlockPoolSetup(size, BLOCKS, Math.min(size, BlockPoolSetup.MAX_ALIGNMENT)));
+        bridge = Backends.open(backend, size, 1);
+        BlockPoolSetup setup = new BlockPoolSetup(size, BLOCKS, Math.min(size, BlockPoolSetup.MAX_ALIGNMENT));
+        reserved = Backends.reserve(backend, (BLOCKS + 1) * size).orElse(null);
+        pool = reserved != null ? BlockPool.create(reserved.region(), setup) : BlockPool.create(bridge, setup);
     }
 
     /** Destroys the pool (freeing its region) and closes the backend. */
@@ -64,6 +67,9 @@ public class BlockPoolBench {
     public void close() {
         if (pool != null) {
             pool.destroy();
+        }
+        if (reserved != null) {
+            reserved.close();
         }
         if (bridge != null) {
             bridge.close();

@@ -70,7 +70,7 @@ public class MapBench {
         if (!order.equals("sequential") && !order.equals("shuffled")) {
             throw new IllegalArgumentException("order=" + order + " must be sequential or shuffled");
         }
-        bridge = Backends.open(backend);
+        bridge = Backends.open(backend, BLOCK, (int) (WORKING_SET / BLOCK));
         blocks = new MemorySegment[(int) (WORKING_SET / BLOCK)];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = bridge.alloc(BLOCK);

@@ -54,6 +54,7 @@ public class SglBench {
 
     private WdMmBridge bridge;
     private SglPool pool;
+    private Backends.Reserved reserved;
     private MemorySegment buffer;
     private LongBinaryOperator contiguous;
     private LongUnaryOperator iova;
@@ -61,8 +62,10 @@ public class SglBench {
     /** Opens the backend, creates the SGL pool and allocates the buffer to split. */
     @Setup(Level.Trial)
     public void open() {
-        bridge = Backends.open(backend);
-        pool = SglPool.create(bridge, new SglPoolSetup(64, 16, 16, 4096, 64));
+        bridge = Backends.open(backend, BUFFER, 1);
+        SglPoolSetup setup = new SglPoolSetup(64, 16, 16, 4096, 64);
+        reserved = Backends.reserve(backend, 8L << 20).orElse(null);
+        pool = reserved != null ? SglPool.create(reserved.region(), setup) : SglPool.create(bridge, setup);
         buffer = bridge.alloc(BUFFER);
         long base = buffer.address();
         if (bridge instanceof PhysicalContiguity physical) {
@@ -81,6 +84,9 @@ public class SglBench {
         }
         if (pool != null) {
             pool.destroy();
+        }
+        if (reserved != null) {
+            reserved.close();
         }
         if (bridge != null) {
             bridge.close();

@@ -5,33 +5,48 @@ import static dev.wdmm.spi.WdArguments.hex;
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
-import dev.wdmm.core.memory.AllocationRegistry;
 import dev.wdmm.core.pool.BlockPool;
 import dev.wdmm.core.pool.BlockPoolSetup;
 import dev.wdmm.spi.WdArguments;
 import dev.wdmm.spi.WdRegionSource;
 import java.lang.foreign.MemorySegment;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A bridge whose memory is a {@link BlockPool} over a reserved region. Every allocation takes one
  * block and is {@code size <= blockSize} bytes at the block's start; its IOVA is the block's IOVA
- * plus the offset. Allocations are tracked by an {@link AllocationRegistry} so that frees and maps
- * are checked against the allocated size, not only the block. Thread-safe: the pool and registry
- * are; {@link #close()} is idempotent and a caller error while other threads still use the bridge.
+ * plus the offset. Each block position of the pool's layout (the region's first aligned address,
+ * then one every {@code stride}) has a size word: {@code 0} never allocated, {@code FREED} freed,
+ * else the allocated size, so that frees and maps are checked against the allocated size, not
+ * only the block, in O(1) and without Java garbage. Thread-safe: the pool is, and a size word
+ * changes from live to {@code FREED} by one compare-and-set, so of two racing frees exactly one
+ * wins; {@link #close()} is idempotent and a caller error while other threads still use the
+ * bridge.
  */
 final class PassthroughBridge implements WdMmBridge {
     private final BlockPool pool;
     private final WdReservedMemory region;
     private final WdRegionSource owner;
-    private final AllocationRegistry<Boolean> live = new AllocationRegistry<>("passthrough bridge");
+    private static final long FREED = -1;
+
+    private final AtomicLongArray sizes;
+    private final long base;
+    private final long stride;
     private volatile boolean closed;
 
-    private PassthroughBridge(BlockPool pool, WdReservedMemory region, WdRegionSource owner) {
+    private PassthroughBridge(BlockPool pool, BlockPoolSetup setup, WdReservedMemory region, WdRegionSource owner) {
         this.pool = pool;
         this.region = region;
         this.owner = owner;
+        long start = region.segment().address();
+        this.base = (start + setup.alignment() - 1) & -setup.alignment();
+        this.stride = setup.stride();
+        long span = start + region.segment().byteSize() - base;
+        this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
     }
 
     /** A bridge over a region it reserves from {@code source} and releases on close. */
@@ -39,7 +54,7 @@ final class PassthroughBridge implements WdMmBridge {
         long bytes = setup.alignment() - 1 + Math.multiplyExact(setup.stride(), setup.blockCount());
         WdReservedMemory region = source.reserve(bytes);
         try {
-            return new PassthroughBridge(BlockPool.create(region, setup), region, source);
+            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source);
         } catch (RuntimeException | Error e) {
             source.release(region);
             throw e;
@@ -48,7 +63,7 @@ final class PassthroughBridge implements WdMmBridge {
 
     /** A bridge over a region someone else owns (a queue's reserved memory); close keeps it. */
     static PassthroughBridge over(WdReservedMemory region, BlockPoolSetup setup) {
-        return new PassthroughBridge(BlockPool.create(region, setup), region, null);
+        return new PassthroughBridge(BlockPool.create(region, setup), setup, region, null);
     }
 
     @Override
@@ -65,7 +80,7 @@ final class PassthroughBridge implements WdMmBridge {
                     + " blocks of blockSize=" + pool.blockSize() + " are allocated (allocFailures="
                     + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        live.register(address, size, Boolean.TRUE);
+        sizes.set(position(address), size);
         return MemorySegment.ofAddress(address).reinterpret(size);
     }
 
@@ -73,8 +88,13 @@ final class PassthroughBridge implements WdMmBridge {
     public void free(MemorySegment segment) {
         WdArguments.requireNative("segment", segment);
         checkOpen();
-        live.remove(segment.address());
-        pool.freeAddress(segment.address());
+        long address = segment.address();
+        int position = positionOrRefuse("free", address);
+        long size = sizes.get(position);
+        if (size <= 0 || address != blockStart(position) || !sizes.compareAndSet(position, size, FREED)) {
+            throw refusal("free", address, 1, position);
+        }
+        pool.freeAddress(address);
     }
 
     @Override
@@ -82,7 +102,7 @@ final class PassthroughBridge implements WdMmBridge {
         WdArguments.requireNative("segment", segment);
         checkOpen();
         WdArguments.requireRange(segment, size);
-        live.find(segment.address(), size);
+        requireLive("map", segment.address(), size);
         return pool.iovaMap(segment.address(), size);
     }
 
@@ -91,7 +111,7 @@ final class PassthroughBridge implements WdMmBridge {
         WdArguments.requireNative("segment", segment);
         checkOpen();
         WdArguments.requireRange(segment, size);
-        live.find(segment.address(), size);
+        requireLive("unmap", segment.address(), size);
         long expected = pool.iovaMap(segment.address(), size);
         if (iova != expected) {
             throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected)
@@ -114,11 +134,68 @@ final class PassthroughBridge implements WdMmBridge {
             return;
         }
         closed = true;
-        live.drain().forEach(entry -> pool.freeAddress(entry.address()));
+        for (int position = 0; position < sizes.length(); position++) {
+            if (sizes.getAndSet(position, 0) > 0) {
+                pool.freeAddress(blockStart(position));
+            }
+        }
         pool.destroy();
         if (owner != null) {
             owner.release(region);
         }
+    }
+
+    private long blockStart(int position) {
+        return base + position * stride;
+    }
+
+    private int position(long address) {
+        return (int) ((address - base) / stride);
+    }
+
+    private int positionOrRefuse(String operation, long address) {
+        long offset = address - base;
+        if (offset < 0 || offset / stride >= sizes.length()) {
+            throw new WdOwnershipException(address, Reason.FOREIGN, operation + " va=" + hex(address)
+                    + " is not memory of this passthrough bridge (region va=" + hex(region.segment().address())
+                    + " size=" + region.segment().byteSize() + ")");
+        }
+        return (int) (offset / stride);
+    }
+
+    private void requireLive(String operation, long address, long size) {
+        int position = positionOrRefuse(operation, address);
+        long allocated = sizes.get(position);
+        long offset = address - blockStart(position);
+        if (allocated <= 0 || offset >= allocated || size > allocated - offset) {
+            throw refusal(operation, address, size, position);
+        }
+    }
+
+    /** The refusal for an address that is not the start (free) or inside (map) of a live allocation. */
+    private WdOwnershipException refusal(String operation, long address, long size, int position) {
+        long start = blockStart(position);
+        long allocated = sizes.get(position);
+        long offset = address - start;
+        if (allocated > 0 && offset < allocated) {
+            if (!operation.equals("free")) {
+                return new WdOwnershipException(address, Reason.FOREIGN, operation + " va=" + hex(address) + " size="
+                        + size + " runs past the end of allocation va=" + hex(start) + " size=" + allocated);
+            }
+            if (offset > 0) {
+                return new WdOwnershipException(address, Reason.INTERIOR, "free va=" + hex(address)
+                        + " is interior to allocation va=" + hex(start) + " size=" + allocated + "; pass the start address");
+            }
+            // offset 0 and live again: another thread freed it first and it was allocated anew
+            return new WdOwnershipException(address, Reason.ALREADY_FREED,
+                    "free va=" + hex(address) + " was freed by another thread first");
+        }
+        if (allocated == FREED && offset == 0) {
+            return new WdOwnershipException(address, Reason.ALREADY_FREED,
+                    operation + " va=" + hex(address) + " was already freed by this passthrough bridge");
+        }
+        return new WdOwnershipException(address, Reason.FOREIGN,
+                operation + " va=" + hex(address) + " size=" + size + " is not a live allocation of this passthrough bridge");
     }
 
     private void checkOpen() {

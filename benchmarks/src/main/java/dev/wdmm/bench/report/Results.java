@@ -31,6 +31,7 @@ final class Results {
             new Rule("dev.wdmm.bench.BlockPoolBench.", "pool get+put", Kind.WDMM, null),
             new Rule("dpdk.rte_mempool_get_put", "pool get+put", Kind.C_PEER, null),
             new Rule("dev.wdmm.bench.MapBench.", "map interior", Kind.WDMM, null),
+            new Rule("dev.wdmm.bench.PoolMapBench.", "map interior", Kind.WDMM, null),
             new Rule("dpdk.rte_malloc_virt2iova", "map interior", Kind.C_PEER, null),
             new Rule("dpdk.rte_mem_virt2memseg", "map interior", Kind.C_PEER, null),
             new Rule("dev.wdmm.bench.PagemapBench.", "pagemap translate", Kind.WDMM, null),
