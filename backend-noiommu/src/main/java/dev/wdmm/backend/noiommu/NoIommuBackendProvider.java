@@ -2,17 +2,13 @@ package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.api.WdNativeException;
+import dev.wdmm.core.nativeio.LongTermPins;
 import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.core.nativeio.Pagemap;
-import dev.wdmm.core.nativeio.ResourceLimit;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOptions;
-import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +22,10 @@ import java.util.Set;
  * is physically contiguous; bridges it opens implement
  * {@link dev.wdmm.core.nativeio.PhysicalContiguity} so callers can split ranges that are not.
  *
- * <p>Needs {@code CAP_SYS_ADMIN} (without it pagemap hides frame numbers) and permission to lock
- * memory ({@code RLIMIT_MEMLOCK} or {@code CAP_IPC_LOCK}). Stateless and thread-safe; the
+ * <p>Needs {@code CAP_SYS_ADMIN} (without it pagemap hides frame numbers) and io_uring, through
+ * which every allocation is pinned with {@code FOLL_LONGTERM} ({@link LongTermPins}), so that
+ * compaction, migration and memory offlining cannot move it while a device may use its physical
+ * address; pins are charged to {@code RLIMIT_MEMLOCK} unless the process has {@code CAP_IPC_LOCK}. Stateless and thread-safe; the
  * constructor does no work.
  */
 public final class NoIommuBackendProvider implements WdBackendProvider {
@@ -35,7 +33,6 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     public static final String NAME = "noiommu";
 
     private static final String PREFIX = "wd.mm." + NAME + ".";
-    private static final int CAP_IPC_LOCK = 14;
 
     /** Creates the provider; does no work (discovery instantiates every provider). */
     public NoIommuBackendProvider() {
@@ -48,7 +45,8 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "pinned 4 KiB pages (mmap + mlock, populated); IOVA = physical address from /proc/self/pagemap;"
+        return "4 KiB pages held in place by a long-term pin (io_uring fixed buffers); IOVA = physical address"
+                + " from /proc/self/pagemap, read after pinning;"
                 + " for machines without an IOMMU or with the IOMMU in passthrough";
     }
 
@@ -63,10 +61,10 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     }
 
     /**
-     * Checks this process (pagemap and memory locking are facts of the running process, not of
-     * the sysfs tree, so they are checked for real whatever {@code environment.root()} is): that
-     * pagemap shows frame numbers, and that a page can be locked (by mapping, locking and
-     * releasing one page). Never throws.
+     * Checks this process (pagemap and pinning are facts of the running process, not of the sysfs
+     * tree, so they are checked for real whatever {@code environment.root()} is): that pagemap
+     * shows frame numbers, and that pages can be held in place by a long-term pin
+     * ({@link LongTermPins#unavailabilityCause()}). Never throws.
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
@@ -75,19 +73,21 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         try {
             var cause = Pagemap.unavailabilityCause();
             details.add(cause.isEmpty() ? "pagemap: PFNs visible (CAP_SYS_ADMIN)" : "pagemap: PFNs not visible");
-            ResourceLimit limit = NativeMemory.memlockLimit();
-            details.add("RLIMIT_MEMLOCK: " + limit);
-            boolean ipcLock = hasCapability(CAP_IPC_LOCK);
-            details.add("CAP_IPC_LOCK: " + (ipcLock ? "yes (RLIMIT_MEMLOCK does not apply)" : "no (RLIMIT_MEMLOCK applies)"));
+            var pinning = LongTermPins.unavailabilityCause();
+            details.add("pages held in place by: " + LongTermPins.METHOD + ", one pin per allocation; PFNs read after"
+                    + " pinning" + (pinning.isEmpty() ? "" : " (UNAVAILABLE here)"));
+            details.add("pins charged to RLIMIT_MEMLOCK: " + (LongTermPins.chargedToMemlock()
+                    ? "yes, limit " + NativeMemory.memlockLimit() + " (no CAP_IPC_LOCK)" : "no (CAP_IPC_LOCK)"));
             details.add("page size: " + NativeMemory.pageSize());
             String[] shown = details.toArray(String[]::new);
             if (cause.isPresent()) {
                 return WdAvailability.unavailable(cause.get(), "run as root or grant the process CAP_SYS_ADMIN", shown);
             }
-            String lockProblem = lockProbe();
-            if (lockProblem != null) {
-                return WdAvailability.unavailable("memory cannot be locked: " + lockProblem,
-                        "`ulimit -l unlimited` (RLIMIT_MEMLOCK " + limit + ") or grant CAP_IPC_LOCK", shown);
+            if (pinning.isPresent()) {
+                return WdAvailability.unavailable("pages cannot be held in place (mlock does not stop the kernel"
+                        + " from moving them): " + pinning.get(), "enable io_uring for this process"
+                        + " (sysctl kernel.io_uring_disabled=0, allow io_uring_setup in seccomp) and give it a"
+                        + " memlock budget (`ulimit -l unlimited` or CAP_IPC_LOCK)", shown);
             }
             return WdAvailability.available(shown);
         } catch (RuntimeException | LinkageError e) {
@@ -112,33 +112,5 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
             throw new IllegalStateException(NAME + " backend unavailable: " + reason + "; fix: " + fix + " " + details);
         }
         return NoIommuBridge.open();
-    }
-
-    /** Maps, locks and releases one page; returns what went wrong, or null. */
-    private static String lockProbe() {
-        MemorySegment page = NativeMemory.mmap(NativeMemory.pageSize(),
-                NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, NativeMemory.MAP_PRIVATE);
-        try {
-            NativeMemory.mlock(page);
-            NativeMemory.munlock(page);
-            return null;
-        } catch (WdNativeException e) {
-            return e.call() + " failed with errno=" + e.errno() + " (" + NativeMemory.strerror(e.errno()) + ")";
-        } finally {
-            NativeMemory.munmap(page);
-        }
-    }
-
-    private static boolean hasCapability(int capability) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << capability)) != 0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
     }
 }

@@ -9,6 +9,7 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.core.memory.AllocationRegistry;
 import dev.wdmm.core.memory.PageDirectory;
+import dev.wdmm.core.nativeio.LongTermPins;
 import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.core.nativeio.Pagemap;
 import dev.wdmm.core.nativeio.PhysicalContiguity;
@@ -22,9 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The no-IOMMU bridge: every allocation is its own anonymous mapping, rounded up to whole pages,
- * populated, locked in RAM and kept out of forked children. Its frame numbers are read from
- * pagemap once, with one batched read, when it is allocated: locked pages do not move, so every
- * later map or contiguity query is arithmetic on that table, without a system call.
+ * kept out of forked children and held in place by a long-term pin ({@link LongTermPins}: the
+ * kernel's {@code FOLL_LONGTERM}, which compaction, migration and memory offlining respect; an
+ * {@code mlock} would not). Its frame numbers are read from pagemap once, with one batched read,
+ * <em>after</em> pinning: pinned pages do not move, so every later map or contiguity query is
+ * arithmetic on that table, without a system call. The pin is dropped on {@code free} (or
+ * {@code close}), before the memory is unmapped.
  *
  * <p>Maps and contiguity queries find their allocation in O(1), whatever the number of live
  * allocations, through a {@link PageDirectory} in which every page of an allocation points to its
@@ -44,7 +48,8 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     private final AllocationRegistry<Pages> registry = new AllocationRegistry<>(OWNER);
     private final PageDirectory<Pages> directory = PageDirectory.create(pageShift);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong lockedBytes = new AtomicLong();
+    private final AtomicLong pinnedBytes = new AtomicLong();
+    private final LongTermPins pins;
 
     /**
      * The physical layout of one allocation.
@@ -52,10 +57,12 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
      * @param address start address
      * @param size bytes the caller asked for
      * @param mapping the whole mapping (whole pages)
+     * @param pin what holds the mapping's pages in place
      * @param frames the frame number of each page
      * @param runEnd for each page, the index of the last page of its physically contiguous run
      */
-    private record Pages(long address, long size, MemorySegment mapping, long[] frames, int[] runEnd) {
+    private record Pages(long address, long size, MemorySegment mapping, LongTermPins.Pin pin, long[] frames,
+            int[] runEnd) {
         /** Whether {@code [va, va + length)} ({@code length > 0}, not wrapping) lies inside the allocation. */
         boolean contains(long va, long length) {
             long offset = va - address;
@@ -63,13 +70,14 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         }
     }
 
-    private NoIommuBridge() {
+    private NoIommuBridge(LongTermPins pins) {
+        this.pins = pins;
     }
 
-    /** Opens a bridge; the caller has checked that pagemap shows PFNs. */
+    /** Opens a bridge; the caller has checked that pagemap shows PFNs and that pages can be pinned. */
     static NoIommuBridge open() {
         SharedPagemap.INSTANCE.pageSize();
-        return new NoIommuBridge();
+        return new NoIommuBridge(LongTermPins.open(OWNER));
     }
 
     @Override
@@ -82,14 +90,15 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         checkOpen("alloc");
         long rounded = (size + pageSize - 1) & -pageSize;
         checkAvailableRam(size, rounded);
-        MemorySegment mapping = mapAndLock(size, rounded);
+        MemorySegment mapping = mapAndPin(size, rounded);
+        LongTermPins.Pin pin = pinOf(mapping);
         Pages pages;
         try {
             long[] frames = new long[(int) (rounded >>> pageShift)];
-            SharedPagemap.INSTANCE.frameNumbers(mapping.address(), frames);
-            pages = new Pages(mapping.address(), size, mapping, frames, runEnds(frames));
+            SharedPagemap.INSTANCE.frameNumbers(mapping.address(), frames); // after the pin: the pin may move a page once
+            pages = new Pages(mapping.address(), size, mapping, pin, frames, runEnds(frames));
         } catch (RuntimeException e) {
-            release(mapping);
+            release(mapping, pin);
             throw e;
         }
         directory.set(mapping.address(), rounded, pages); // first, so that a racing close() clears it
@@ -142,24 +151,28 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         return Math.min(limit, Math.min(runBytes, pages.size() - offset));
     }
 
-    /** Frees every allocation still live. Idempotent. */
+    /** Frees every allocation still live (unpinned, then unmapped) and closes the pins. Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            for (AllocationRegistry.Entry<Pages> entry : registry.drain()) {
-                release(entry.attachment());
+            try {
+                for (AllocationRegistry.Entry<Pages> entry : registry.drain()) {
+                    release(entry.attachment());
+                }
+            } finally {
+                pins.close();
             }
         }
     }
 
-    /** Bytes currently locked by this bridge (whole pages). */
-    long lockedBytes() {
-        return lockedBytes.get();
+    /** Bytes currently pinned by this bridge (whole pages). */
+    long pinnedBytes() {
+        return pinnedBytes.get();
     }
 
     @Override
     public String toString() {
-        return "NoIommuBridge[allocations=" + registry.size() + ", lockedBytes=" + lockedBytes.get()
+        return "NoIommuBridge[allocations=" + registry.size() + ", pinnedBytes=" + pinnedBytes.get()
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
@@ -180,42 +193,54 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         return (pages.frames()[first] << pageShift) | (offset & (pageSize - 1));
     }
 
-    private MemorySegment mapAndLock(long size, long rounded) {
+    /** Maps whole pages, keeps them out of forked children; the pin (which faults them in) follows. */
+    private MemorySegment mapAndPin(long size, long rounded) {
         MemorySegment mapping;
         try {
             mapping = NativeMemory.mmap(rounded, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
-                    NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
+                    NativeMemory.MAP_PRIVATE);
+            NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
         } catch (WdNativeException e) {
             throw new WdAllocationException(size, "size=" + size + " (" + rounded + " bytes of whole pages) cannot be"
                     + " mapped: " + e.getMessage(), e);
         }
-        try {
-            NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
-            NativeMemory.mlock(mapping);
-        } catch (WdNativeException e) {
-            NativeMemory.munmap(mapping);
-            throw new WdAllocationException(size, "size=" + size + " (" + rounded + " bytes of whole pages) cannot be"
-                    + " locked in RAM; RLIMIT_MEMLOCK " + NativeMemory.memlockLimit() + ", locked by this bridge="
-                    + lockedBytes.get() + "; fix: `ulimit -l unlimited` or grant CAP_IPC_LOCK. Cause: "
-                    + e.getMessage(), e);
-        }
-        lockedBytes.addAndGet(rounded);
         return mapping;
     }
 
-    private void release(MemorySegment mapping) {
+    /** Pins a fresh mapping; unmaps it when the kernel refuses. */
+    private LongTermPins.Pin pinOf(MemorySegment mapping) {
+        LongTermPins.Pin pin;
         try {
-            NativeMemory.munlock(mapping);
+            pin = pins.pin(mapping);
+        } catch (IllegalStateException e) {
+            NativeMemory.munmap(mapping);
+            throw new WdClosedException(OWNER + " is closed: alloc refused (" + e.getMessage() + ")");
+        } catch (WdNativeException e) {
+            NativeMemory.munmap(mapping);
+            throw new WdAllocationException(mapping.byteSize(), "size=" + mapping.byteSize() + " bytes of whole pages"
+                    + " cannot be pinned in place (pinned by this bridge=" + pinnedBytes.get() + "): "
+                    + e.getMessage(), e);
+        }
+        pinnedBytes.addAndGet(mapping.byteSize());
+        return pin;
+    }
+
+    /** Unpins (the device must be done with it), then unmaps. */
+    private void release(MemorySegment mapping, LongTermPins.Pin pin) {
+        try {
+            pins.unpin(pin);
+        } catch (IllegalStateException closedPins) {
+            // close() closed the pins first, which unpinned everything
         } finally {
-            lockedBytes.addAndGet(-mapping.byteSize());
+            pinnedBytes.addAndGet(-mapping.byteSize());
             NativeMemory.munmap(mapping);
         }
     }
 
-    /** Forgets the allocation's pages in the directory (before the address can be reused), then unmaps it. */
+    /** Forgets the allocation's pages in the directory (before the address can be reused), then releases it. */
     private void release(Pages pages) {
         directory.clear(pages.address(), pages.mapping().byteSize());
-        release(pages.mapping());
+        release(pages.mapping(), pages.pin());
     }
 
     /**

@@ -39,7 +39,7 @@ class BadInputTest {
         refused("size=0 must be > 0", () -> bridge.alloc(0));
         refused("size=-1 must be > 0", () -> bridge.alloc(-1));
         refused("size=" + Long.MAX_VALUE + " must be <=", () -> bridge.alloc(Long.MAX_VALUE));
-        assertEquals(0, bridge.lockedBytes());
+        assertEquals(0, bridge.pinnedBytes());
     }
 
     @Test
@@ -47,7 +47,7 @@ class BadInputTest {
         WdAllocationException e = assertThrows(WdAllocationException.class, () -> bridge.alloc(1L << 42));
         assertTrue(e.getMessage().contains("MemAvailable="), e.getMessage());
         assertEquals(1L << 42, e.requested());
-        assertEquals(0, bridge.lockedBytes());
+        assertEquals(0, bridge.pinnedBytes());
     }
 
     @Test
@@ -141,7 +141,7 @@ class BadInputTest {
     private void assertUnchanged(MemorySegment live) {
         assertEquals(KernelPagemap.physical(live.address()), bridge.iovaMap(live, 1));
         bridge.free(live);
-        assertEquals(0, bridge.lockedBytes());
+        assertEquals(0, bridge.pinnedBytes());
     }
 
     static void refused(String expected, Executable call) {

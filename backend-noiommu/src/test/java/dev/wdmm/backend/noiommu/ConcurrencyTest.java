@@ -26,7 +26,7 @@ class ConcurrencyTest {
 
     @Test
     void concurrentAllocMapFreeAgreesWithTheKernel() throws Exception {
-        long lockedBefore = KernelPagemap.lockedKiB();
+        long pinnedBefore = KernelPagemap.pinnedKiB();
         try (NoIommuBridge bridge = NoIommuBridge.open(); ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -36,9 +36,9 @@ class ConcurrencyTest {
             for (Future<?> f : futures) {
                 f.get();
             }
-            assertEquals(0, bridge.lockedBytes());
+            assertEquals(0, bridge.pinnedBytes());
         }
-        assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "every page unlocked");
+        assertEquals(pinnedBefore, KernelPagemap.pinnedKiB(), "every page unpinned");
     }
 
     private static void churn(NoIommuBridge bridge, SplittableRandom random) {
@@ -82,13 +82,13 @@ class ConcurrencyTest {
                 f.get();
             }
             assertEquals(segments.size(), wins.get());
-            assertEquals(0, bridge.lockedBytes());
+            assertEquals(0, bridge.pinnedBytes());
         }
     }
 
     @Test
     void closeRacingWithAllocLeaksNothing() throws Exception {
-        long lockedBefore = KernelPagemap.lockedKiB();
+        long pinnedBefore = KernelPagemap.pinnedKiB();
         for (int round = 0; round < 20; round++) {
             NoIommuBridge bridge = NoIommuBridge.open();
             try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
@@ -109,8 +109,8 @@ class ConcurrencyTest {
                     f.get();
                 }
             }
-            assertEquals(0, bridge.lockedBytes(), "round " + round);
-            assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "round " + round + ": the kernel counts no page still locked");
+            assertEquals(0, bridge.pinnedBytes(), "round " + round);
+            assertEquals(pinnedBefore, KernelPagemap.pinnedKiB(), "round " + round + ": the kernel counts no page still pinned");
         }
     }
 }

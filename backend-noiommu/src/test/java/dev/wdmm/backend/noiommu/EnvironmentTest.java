@@ -43,21 +43,24 @@ class EnvironmentTest {
     void lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix() throws Exception {
         String out = child(List.of("/usr/bin/prlimit", "--memlock=16384:16384",
                 "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
-        assertTrue(out.contains("RLIMIT_MEMLOCK: soft=16384 hard=16384"), out);
-        assertTrue(out.contains("CAP_IPC_LOCK: no"), out);
+        assertTrue(out.contains("pins charged to RLIMIT_MEMLOCK: yes, limit soft=16384 hard=16384 (no CAP_IPC_LOCK)"),
+                out);
         assertTrue(out.contains("alloc(4096) ok"), out);
-        assertTrue(out.contains("WdAllocationException: size=65536 (65536 bytes of whole pages) cannot be locked in RAM;"
-                + " RLIMIT_MEMLOCK soft=16384 hard=16384, locked by this bridge=4096; fix: `ulimit -l unlimited`"
-                + " or grant CAP_IPC_LOCK"), out);
+        assertTrue(out.contains("WdAllocationException: size=65536 bytes of whole pages cannot be pinned in place"
+                + " (pinned by this bridge=4096): io_uring_register("), out);
+        assertTrue(out.contains("errno=12 (ENOMEM"), out);
+        assertTrue(out.contains("fix: RLIMIT_MEMLOCK is soft=16384 hard=16384"), out);
+        assertTrue(out.contains("or grant the process CAP_IPC_LOCK"), out);
     }
 
     @Test
     void zeroMemlockLimitMakesTheBackendUnavailable() throws Exception {
         String out = child(List.of("/usr/bin/prlimit", "--memlock=0:0",
                 "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
-        assertTrue(out.contains("Unavailable[reason=memory cannot be locked: mlock(addr="), out);
-        assertTrue(out.contains("errno=1 (Operation not permitted)"), out);
-        assertTrue(out.contains("fix=`ulimit -l unlimited` (RLIMIT_MEMLOCK soft=0 hard=0) or grant CAP_IPC_LOCK"), out);
+        assertTrue(out.contains("Unavailable[reason=pages cannot be held in place (mlock does not stop the kernel from"
+                + " moving them): the kernel refused an io_uring fixed-buffer pin: io_uring_"), out);
+        assertTrue(out.contains("RLIMIT_MEMLOCK is soft=0 hard=0"), out);
+        assertTrue(out.contains("fix=enable io_uring for this process"), out);
     }
 
     private static String child(List<String> prefix) throws IOException, InterruptedException {

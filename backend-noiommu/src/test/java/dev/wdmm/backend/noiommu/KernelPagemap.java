@@ -49,11 +49,11 @@ final class KernelPagemap {
         }
     }
 
-    /** {@code VmLck} of /proc/self/status: memory this process has locked, in KiB, as the kernel counts it. */
-    static long lockedKiB() {
+    /** {@code VmPin} of /proc/self/status: memory this process has pinned, in KiB, as the kernel counts it. */
+    static long pinnedKiB() {
         try {
             return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("VmLck:")).mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .filter(l -> l.startsWith("VmPin:")).mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
                     .findFirst().orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

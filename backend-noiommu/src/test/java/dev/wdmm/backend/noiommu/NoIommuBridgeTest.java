@@ -32,16 +32,16 @@ class NoIommuBridgeTest {
     }
 
     @Test
-    void allocReturnsExactSizeOnLockedPopulatedPages() {
+    void allocReturnsExactSizeOnPinnedPresentPages() {
         MemorySegment segment = bridge.alloc(5000);
         assertEquals(5000, segment.byteSize());
         assertEquals(0, segment.address() % PAGE);
-        assertEquals(2 * PAGE, bridge.lockedBytes());
+        assertEquals(2 * PAGE, bridge.pinnedBytes());
         assertTrue(KernelPagemap.physical(segment.address()) > 0);
         assertTrue(KernelPagemap.physical(segment.address() + PAGE) > 0, "second page populated without a touch");
         segment.set(ValueLayout.JAVA_BYTE, 4999, (byte) 3);
         bridge.free(segment);
-        assertEquals(0, bridge.lockedBytes());
+        assertEquals(0, bridge.pinnedBytes());
     }
 
     @Test
@@ -110,15 +110,15 @@ class NoIommuBridgeTest {
 
     @Test
     void closeFreesEverythingAndRefusesEveryCall() {
-        long lockedBefore = KernelPagemap.lockedKiB();
+        long pinnedBefore = KernelPagemap.pinnedKiB();
         MemorySegment a = bridge.alloc(3 * PAGE);
         MemorySegment b = bridge.alloc(100);
         long iova = bridge.iovaMap(b, 100);
-        assertEquals(lockedBefore + 16, KernelPagemap.lockedKiB(), "the kernel counts 4 locked pages");
+        assertEquals(pinnedBefore + 16, KernelPagemap.pinnedKiB(), "the kernel counts 4 pinned pages");
         bridge.close();
         bridge.close();
-        assertEquals(lockedBefore, KernelPagemap.lockedKiB(), "close unlocked and unmapped everything");
-        assertEquals(0, bridge.lockedBytes());
+        assertEquals(pinnedBefore, KernelPagemap.pinnedKiB(), "close unpinned and unmapped everything");
+        assertEquals(0, bridge.pinnedBytes());
         BadInputTest.assertClosed(() -> bridge.alloc(1));
         BadInputTest.assertClosed(() -> bridge.free(a));
         BadInputTest.assertClosed(() -> bridge.iovaMap(b, 100));

@@ -46,6 +46,13 @@ final class LibC {
     private static final MethodHandle PREAD = capturing("pread",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle CLOSE = capturing("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** {@code long syscall(long number, ...)} with three register arguments, for system calls libc does not wrap. */
+    private static final MethodHandle SYSCALL3 = capturing("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    /** The same with four register arguments. */
+    private static final MethodHandle SYSCALL4 = capturing("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     /** One errno capture segment per thread; freed with the thread (automatic arena). */
@@ -169,6 +176,24 @@ final class LibC {
             return (int) CLOSE.invokeExact(slot, fd);
         } catch (Throwable t) {
             throw new AssertionError("close downcall failed", t);
+        }
+    }
+
+    /** {@code syscall(number, a, b, c)}: the raw result, -1 with errno in {@code slot} on failure. */
+    static long syscall(MemorySegment slot, long number, long a, long b, long c) {
+        try {
+            return (long) SYSCALL3.invokeExact(slot, number, a, b, c);
+        } catch (Throwable t) {
+            throw new AssertionError("syscall downcall failed", t);
+        }
+    }
+
+    /** {@code syscall(number, a, b, c, d)}: the raw result, -1 with errno in {@code slot} on failure. */
+    static long syscall(MemorySegment slot, long number, long a, long b, long c, long d) {
+        try {
+            return (long) SYSCALL4.invokeExact(slot, number, a, b, c, d);
+        } catch (Throwable t) {
+            throw new AssertionError("syscall downcall failed", t);
         }
     }
 

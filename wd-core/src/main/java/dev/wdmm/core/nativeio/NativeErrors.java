@@ -11,6 +11,8 @@ final class NativeErrors {
     static final int ENOMEM = 12;
     static final int EACCES = 13;
     static final int EINVAL = 22;
+    static final int EMFILE = 24;
+    static final int ENOSYS = 38;
 
     private NativeErrors() {
     }
@@ -28,7 +30,8 @@ final class NativeErrors {
             case 14 -> "EFAULT";
             case 16 -> "EBUSY";
             case EINVAL -> "EINVAL";
-            case 24 -> "EMFILE";
+            case EMFILE -> "EMFILE";
+            case ENOSYS -> "ENOSYS";
             default -> "errno " + errno;
         };
     }
