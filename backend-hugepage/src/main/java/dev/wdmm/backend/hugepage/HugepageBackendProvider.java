@@ -2,6 +2,7 @@ package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.core.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -101,13 +102,10 @@ public final class HugepageBackendProvider implements WdBackendProvider {
                     "reserve them as root: " + HugepageSizes.RESERVE_COMMAND, details);
         }
         if (environment.isRealRoot()) {
-            Optional<String> cause = Pagemap.unavailabilityCause();
-            if (cause.isPresent()) {
-                details.add("pagemap: PFNs hidden");
-                return new WdAvailability.Unavailable("physical addresses cannot be read: " + cause.get(),
-                        "run with CAP_SYS_ADMIN (as root, or setcap cap_sys_admin+ep on the java binary)", details);
+            Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details, "one pin per mapping of huge pages");
+            if (problem.isPresent()) {
+                return problem.get();
             }
-            details.add("pagemap: PFNs visible");
         }
         return new WdAvailability.Available(details);
     }

@@ -5,18 +5,23 @@ import static dev.wdmm.spi.WdArguments.hex;
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.core.memory.TranslationTable;
+import dev.wdmm.core.nativeio.LongTermPins;
 import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.core.nativeio.Pagemap;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where a bridge's huge pages come from and go back to: maps them ({@code MAP_HUGETLB} with the
- * size flag, {@code MAP_POPULATE}), locks them, keeps them out of forked children, reads each huge
- * page's physical address once from pagemap and registers it in the translation table; and undoes
- * all of that. Counts the pages held against the optional cap and the failures. Thread-safe.
+ * size flag), keeps them out of forked children, holds them in place with a long-term pin
+ * ({@link LongTermPins}; hugetlb pages are not guaranteed to stay put either: memory offlining
+ * and {@code ZONE_MOVABLE} move unpinned ones), reads each huge page's physical address once from
+ * pagemap <em>after</em> pinning and registers it in the translation table; and undoes all of
+ * that, unpinning before unmapping. Counts the pages held against the optional cap and the
+ * failures. Thread-safe.
  */
 final class PageSource {
     private final long pageSize;
@@ -25,12 +30,15 @@ final class PageSource {
     private final Path sysfs;
     private final Pagemap pagemap;
     private final TranslationTable table;
+    private final LongTermPins pins;
+    private final ConcurrentHashMap<Long, LongTermPins.Pin> pinned = new ConcurrentHashMap<>();
     private final AtomicLong held = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private volatile WdNativeException lastRefusal;
 
-    private PageSource(long pageSize, long maxPages, Path sysfs, Pagemap pagemap) {
+    private PageSource(long pageSize, long maxPages, Path sysfs, Pagemap pagemap, LongTermPins pins) {
         this.pageSize = pageSize;
+        this.pins = pins;
         this.flags = NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE | NativeMemory.MAP_HUGETLB
                 | NativeMemory.hugePageSizeFlag(pageSize);
         this.maxPages = maxPages;
@@ -40,24 +48,32 @@ final class PageSource {
     }
 
     /**
-     * A source of huge pages of {@code pageSize} bytes; opens pagemap (closed by {@link #close}).
+     * A source of huge pages of {@code pageSize} bytes; opens pagemap and the pins (closed by
+     * {@link #close}).
      *
      * @param pageSize bytes per huge page
      * @param maxPages the most pages held at once, or {@code Long.MAX_VALUE}
      * @param sysfs {@code /sys/kernel/mm/hugepages}, for the counts in exhaustion messages
      * @return the source
+     * @throws IllegalStateException if pages cannot be pinned here (the reason and fix named)
      */
     static PageSource open(long pageSize, long maxPages, Path sysfs) {
-        return new PageSource(pageSize, maxPages, sysfs, Pagemap.open());
+        LongTermPins pins = LongTermPins.open("hugepage bridge");
+        try {
+            return new PageSource(pageSize, maxPages, sysfs, Pagemap.open(), pins);
+        } catch (RuntimeException e) {
+            pins.close();
+            throw e;
+        }
     }
 
     /**
-     * Maps, locks and registers {@code pages} huge pages, or returns null when the cap is reached
+     * Maps, pins and registers {@code pages} huge pages, or returns null when the cap is reached
      * or the kernel has too few free huge pages (the refusal is kept for {@link #exhausted}).
      *
      * @param pages how many, {@code > 0}
      * @return the mapping, or null on shortage
-     * @throws dev.wdmm.api.WdNativeException if locking or reading pagemap fails (nothing is kept)
+     * @throws dev.wdmm.api.WdNativeException if pinning or reading pagemap fails (nothing is kept)
      */
     MemorySegment tryAcquire(long pages) {
         long before;
@@ -76,15 +92,20 @@ final class PageSource {
             lastRefusal = e;
             return null;
         }
+        LongTermPins.Pin pin = null;
         try {
-            NativeMemory.mlock(mapping);
             NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
-            register(mapping, pages);
+            pin = pins.pin(mapping);
+            register(mapping, pages); // after the pin: the pin may move a page once
         } catch (RuntimeException e) {
+            if (pin != null) {
+                pins.unpin(pin);
+            }
             NativeMemory.munmap(mapping);
             held.addAndGet(-pages);
             throw e;
         }
+        pinned.put(mapping.address(), pin);
         return mapping;
     }
 
@@ -111,7 +132,7 @@ final class PageSource {
     }
 
     /**
-     * Unregisters and unmaps a mapping made by {@link #acquire}.
+     * Unregisters, unpins and unmaps a mapping made by {@link #tryAcquire}.
      *
      * @param mapping the mapping
      */
@@ -120,8 +141,17 @@ final class PageSource {
         for (long i = 0; i < pages; i++) {
             table.unregister(mapping.address() + i * pageSize);
         }
+        LongTermPins.Pin pin = pinned.remove(mapping.address());
+        if (pin != null) {
+            pins.unpin(pin);
+        }
         NativeMemory.munmap(mapping);
         held.addAndGet(-pages);
+    }
+
+    /** Bytes held in place by pins now. */
+    long pinnedBytes() {
+        return pins.pinnedBytes();
     }
 
     /** The translation table of every page held. Lookups are lock-free. */
@@ -139,9 +169,13 @@ final class PageSource {
         return failures.sum();
     }
 
-    /** Closes pagemap; the caller released every mapping first. */
+    /** Closes pagemap and the pins; the caller released every mapping first. */
     void close() {
-        pagemap.close();
+        try {
+            pins.close();
+        } finally {
+            pagemap.close();
+        }
     }
 
     private void register(MemorySegment mapping, long pages) {

@@ -97,6 +97,11 @@ class HugepageAvailabilityTest {
         WdAvailability real = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         assertTrue(real.details().stream().anyMatch(d -> d.startsWith("hugepages-2048kB: nr=")), real.details().toString());
         long free = HugepageSizes.freeOrUnknown(Hugepages.SYSFS, Hugepages.MIB2);
-        assertEquals(free > 0 && real.details().contains("pagemap: PFNs visible"), real.isAvailable(), real.toString());
+        assertEquals(free > 0 && real.details().contains("pagemap: PFNs visible (CAP_SYS_ADMIN)")
+                && dev.wdmm.core.nativeio.LongTermPins.unavailabilityCause().isEmpty(), real.isAvailable(), real.toString());
+        if (free > 0) {
+            assertTrue(real.details().stream().anyMatch(d -> d.startsWith("pages held in place by: long-term pin")),
+                    real.details().toString());
+        }
     }
 }

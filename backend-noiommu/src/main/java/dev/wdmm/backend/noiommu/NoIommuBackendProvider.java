@@ -4,7 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.nativeio.LongTermPins;
 import dev.wdmm.core.nativeio.NativeMemory;
-import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.core.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -70,31 +71,9 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     public WdAvailability availability(WdEnvironment environment) {
         Objects.requireNonNull(environment, "environment is null");
         List<String> details = new ArrayList<>();
-        try {
-            var cause = Pagemap.unavailabilityCause();
-            details.add(cause.isEmpty() ? "pagemap: PFNs visible (CAP_SYS_ADMIN)" : "pagemap: PFNs not visible");
-            var pinning = LongTermPins.unavailabilityCause();
-            details.add("pages held in place by: " + LongTermPins.METHOD + ", one pin per allocation; PFNs read after"
-                    + " pinning" + (pinning.isEmpty() ? "" : " (UNAVAILABLE here)"));
-            details.add("pins charged to RLIMIT_MEMLOCK: " + (LongTermPins.chargedToMemlock()
-                    ? "yes, limit " + NativeMemory.memlockLimit() + " (no CAP_IPC_LOCK)" : "no (CAP_IPC_LOCK)"));
-            details.add("page size: " + NativeMemory.pageSize());
-            String[] shown = details.toArray(String[]::new);
-            if (cause.isPresent()) {
-                return WdAvailability.unavailable(cause.get(), "run as root or grant the process CAP_SYS_ADMIN", shown);
-            }
-            if (pinning.isPresent()) {
-                return WdAvailability.unavailable("pages cannot be held in place (mlock does not stop the kernel"
-                        + " from moving them): " + pinning.get(), "enable io_uring for this process"
-                        + " (sysctl kernel.io_uring_disabled=0, allow io_uring_setup in seccomp) and give it a"
-                        + " memlock budget (`ulimit -l unlimited` or CAP_IPC_LOCK)", shown);
-            }
-            return WdAvailability.available(shown);
-        } catch (RuntimeException | LinkageError e) {
-            return WdAvailability.unavailable("native memory calls failed: " + e,
-                    "run on Linux with --enable-native-access=dev.wdmm.core (module path) or ALL-UNNAMED (class path)",
-                    details.toArray(String[]::new));
-        }
+        Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details, "one pin per allocation");
+        details.add("page size: " + NativeMemory.pageSize());
+        return problem.isPresent() ? problem.get() : WdAvailability.available(details.toArray(String[]::new));
     }
 
     /**

@@ -34,9 +34,10 @@ class EnvironmentTest {
     @Test
     void withoutCapSysAdminTheBackendIsUnavailableNamingTheCapability() throws Exception {
         String out = child(List.of("/usr/bin/setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin", "--"));
-        assertTrue(out.contains("Unavailable[reason=/proc/self/pagemap shows every PFN as 0 because the process lacks"
-                + " CAP_SYS_ADMIN"), out);
-        assertTrue(out.contains("pagemap: PFNs not visible"), out);
+        assertTrue(out.contains("Unavailable[reason=physical addresses cannot be read: /proc/self/pagemap shows every"
+                + " PFN as 0 because the process lacks CAP_SYS_ADMIN"), out);
+        assertTrue(out.contains("fix=run with CAP_SYS_ADMIN"), out);
+        assertTrue(out.contains("pagemap: PFNs hidden"), out);
     }
 
     @Test

@@ -4,7 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
-import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.core.nativeio.PhysicalAddressing;
 import dev.wdmm.core.pool.BlockPoolSetup;
 import dev.wdmm.core.region.RegionSources;
 import dev.wdmm.spi.WdAvailability;
@@ -123,13 +123,10 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
                     "reserve them as root: " + RESERVE_COMMAND, details);
         }
         if (environment.isRealRoot()) {
-            Optional<String> cause = Pagemap.unavailabilityCause();
-            if (cause.isPresent()) {
-                details.add("pagemap: PFNs hidden");
-                return new WdAvailability.Unavailable("physical addresses cannot be read: " + cause.get(),
-                        "run with CAP_SYS_ADMIN (as root, or setcap cap_sys_admin+ep on the java binary)", details);
+            Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details, "one pin per reserved region");
+            if (problem.isPresent()) {
+                return problem.get();
             }
-            details.add("pagemap: PFNs visible");
         }
         return new WdAvailability.Available(details);
     }

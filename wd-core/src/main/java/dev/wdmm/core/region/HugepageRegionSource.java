@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.api.WdSlice;
+import dev.wdmm.core.nativeio.LongTermPins;
 import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.core.nativeio.Pagemap;
 import dev.wdmm.spi.WdArguments;
@@ -21,16 +22,22 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reserved memory from one mapping of 2 MiB huge pages (see {@link RegionSources#hugepages()}).
- * Thread-safe: live regions are kept in a concurrent map keyed by start address, and a release
- * removes its entry atomically before unmapping, so a region is unmapped at most once.
+ * Reserved memory from one mapping of 2 MiB huge pages (see {@link RegionSources#hugepages()}),
+ * kept out of forked children and held in place by a long-term pin for as long as it is reserved;
+ * slices are read from pagemap after pinning. Thread-safe: live regions are kept in a concurrent
+ * map keyed by start address, and a release removes its entry atomically before unpinning and
+ * unmapping, so a region is released at most once.
  */
 final class HugepageRegionSource implements WdRegionSource {
     static final long HUGE_PAGE = 2L << 20;
     private static final int ENOMEM = 12;
 
     private final Path sysfs;
-    private final ConcurrentHashMap<Long, WdReservedMemory> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Held> live = new ConcurrentHashMap<>();
+
+    /** A live region and the pins that hold it in place (one ring per region, closed on release). */
+    private record Held(WdReservedMemory region, LongTermPins pins) {
+    }
 
     private HugepageRegionSource(Path sysfs) {
         this.sysfs = sysfs;
@@ -51,13 +58,24 @@ final class HugepageRegionSource implements WdRegionSource {
         if (hidden.isPresent()) {
             throw new IllegalStateException("cannot reserve DMA memory from huge pages: " + hidden.get());
         }
+        LongTermPins pins = LongTermPins.open("hugepage region source");
         long pages = (size + HUGE_PAGE - 1) / HUGE_PAGE;
-        MemorySegment mapping = map(size, pages);
+        MemorySegment mapping;
         try {
+            mapping = map(size, pages);
+        } catch (RuntimeException | Error e) {
+            pins.close();
+            throw e;
+        }
+        try {
+            NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
+            pins.pin(mapping);
+            // slices after the pin: the pin may move a page once
             WdReservedMemory region = new WdReservedMemory(mapping, slices(mapping.address(), pages));
-            live.put(mapping.address(), region);
+            live.put(mapping.address(), new Held(region, pins));
             return region;
         } catch (RuntimeException | Error e) {
+            pins.close();
             NativeMemory.munmap(mapping);
             throw e;
         }
@@ -67,21 +85,25 @@ final class HugepageRegionSource implements WdRegionSource {
     public void release(WdReservedMemory region) {
         Objects.requireNonNull(region, "region is null");
         long address = region.segment().address();
-        WdReservedMemory held = live.get(address);
-        if (held == null || held.segment().byteSize() != region.segment().byteSize()
-                || !held.slices().equals(region.slices())) {
+        Held held = live.get(address);
+        if (held == null || held.region().segment().byteSize() != region.segment().byteSize()
+                || !held.region().slices().equals(region.slices())) {
             throw new IllegalArgumentException("region va=" + hex(address) + " size=" + region.segment().byteSize()
                     + " must be a live region reserved by this source (foreign or already released)");
         }
         if (!live.remove(address, held)) {
             throw new IllegalArgumentException("region va=" + hex(address) + " was released concurrently");
         }
-        NativeMemory.munmap(held.segment());
+        try {
+            held.pins().close(); // unpins the region: the caller has no device using it any more
+        } finally {
+            NativeMemory.munmap(held.region().segment());
+        }
     }
 
     private MemorySegment map(long size, long pages) {
         int flags = NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(HUGE_PAGE)
-                | NativeMemory.MAP_POPULATE | NativeMemory.MAP_LOCKED;
+                | NativeMemory.MAP_POPULATE;
         try {
             return NativeMemory.mmap(pages * HUGE_PAGE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
         } catch (WdNativeException e) {
