@@ -26,6 +26,7 @@ final class Posix {
     static final int MAP_ANONYMOUS = 0x20;
     static final int MAP_POPULATE = 0x8000;
     static final long MAP_FAILED = -1L;
+    static final int MADV_DONTNEED = 4;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -43,6 +44,7 @@ final class Posix {
             errnoHandle("mmap", FunctionDescriptor.of(ADDR, ADDR, LONG, INT, INT, INT, LONG));
     private static final MethodHandle MUNMAP = errnoHandle("munmap", FunctionDescriptor.of(INT, ADDR, LONG));
     private static final MethodHandle MLOCK = errnoHandle("mlock", FunctionDescriptor.of(INT, ADDR, LONG));
+    private static final MethodHandle MADVISE = errnoHandle("madvise", FunctionDescriptor.of(INT, ADDR, LONG, INT));
     private static final MethodHandle IOCTL_PTR = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR));
     private static final MethodHandle IOCTL_LONG = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG));
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDR, INT));
@@ -145,6 +147,20 @@ final class Posix {
             MemorySegment state = arena.allocate(CAPTURE);
             if ((int) MLOCK.invokeExact(state, segment, segment.byteSize()) != 0) {
                 throw failure("mlock(size=" + segment.byteSize() + ")", state);
+            }
+        } catch (RigException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code madvise(segment, advice)} over the whole segment (page-aligned). */
+    static void madvise(MemorySegment segment, int advice) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            if ((int) MADVISE.invokeExact(state, segment, segment.byteSize(), advice) != 0) {
+                throw failure("madvise(size=" + segment.byteSize() + ", advice=" + advice + ")", state);
             }
         } catch (RigException e) {
             throw e;

@@ -1,0 +1,225 @@
+package dev.wdmm.rig;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdQueue;
+import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.core.WdMm;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongBiFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every physical address a backend hands out stays true while the kernel moves memory: with live
+ * allocations of every physical-address backend (noiommu, hugepage, passthrough) and a queue's
+ * reserved memory, a {@link MigrationRound} fragments memory from a child process, compacts,
+ * allocates and releases huge pages and tries to offline the memory blocks that hold them; then
+ * every page's IOVA, asked of the library again, is compared with pagemap read by the rig's own
+ * reader ({@link RawPagemap}): none may differ. A negative control in the same round (memory held
+ * only by {@code mlock}) must show pages moving, or the test fails saying it provoked nothing.
+ *
+ * <p>Needs root (sysctls, memory blocks, PFNs in pagemap) and huge pages ({@code ./wd-mm test}
+ * reserves them); elsewhere it is skipped, saying so.
+ */
+class MigrationTest {
+    private static final long PAGE = RawPagemap.PAGE;
+    private static final long MIB = 1L << 20;
+    private static final long CONTROL_BYTES = 64 * MIB;
+
+    /** One page (or smaller allocation) whose IOVA is checked, and how to ask the library for it now. */
+    private record Checked(String subject, MemorySegment range, long iovaBefore,
+            ToLongBiFunction<MemorySegment, Long> map) {
+        long iovaNow() {
+            return map.applyAsLong(range, range.byteSize());
+        }
+    }
+
+    @Test
+    void physicalAddressesStayTrueWhileTheKernelMovesMemory() {
+        String cause = MigrationRound.unavailabilityCause() != null ? MigrationRound.unavailabilityCause()
+                : pfnsVisible() ? null : "pagemap hides PFNs (needs CAP_SYS_ADMIN)";
+        if (cause != null) {
+            System.out.println("SKIPPED migration test: " + cause + "; run ./wd-mm test as root (CI does)");
+        }
+        assumeTrue(cause == null, () -> "SKIPPED migration test: " + cause + "; run ./wd-mm test as root (CI does)");
+        List<Checked> checked = new ArrayList<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        MemorySegment control = null;
+        try (RawPagemap pagemap = RawPagemap.open(); MigrationRound round = new MigrationRound()) {
+            noiommu(open, checked);
+            hugepage(open, checked);
+            passthrough(open, checked);
+            queue(open, checked);
+            control = controlMemory();
+            long[] controlBefore = frames(pagemap, control);
+
+            round.allowCompactingUnevictable();
+            round.fragment(Math.min(2048 * MIB, MigrationRound.memAvailable() / 4) & -(2 * PAGE), true);
+            round.compact(3);
+            round.churnHugePages(1024 * MIB, 8192 * MIB);
+            round.compact(1);
+            List<Long> targets = new ArrayList<>();
+            targets.add(pagemap.physical(control.address()));
+            targets.add(pagemap.physical(control.address() + control.byteSize() - PAGE));
+            for (int i = 0; i < checked.size(); i += Math.max(1, checked.size() / 4)) {
+                targets.add(pagemap.physical(checked.get(i).range().address()));
+            }
+            round.offlineBlocksOf(targets, 4, 5);
+            round.log().forEach(line -> System.out.println("migration round: " + line));
+
+            long controlMoved = moved(pagemap, control, controlBefore);
+            Map<String, long[]> bySubject = verify(pagemap, checked);
+            bySubject.forEach((subject, counts) -> System.out.println("migration test: " + subject + " pages="
+                    + counts[0] + " iova-differs-from-pagemap=" + counts[1] + " iova-changed=" + counts[2]));
+            System.out.println("migration test: control (mlock only) pages=" + controlBefore.length + " moved="
+                    + controlMoved);
+            assertTrue(controlMoved > 0, "the round provoked nothing: 0 of " + controlBefore.length
+                    + " mlocked control pages moved, so this run cannot tell a pinned page from one that is not; "
+                    + round.log());
+            bySubject.forEach((subject, counts) -> {
+                assertTrue(counts[0] > 0, subject + ": no page checked");
+                assertEquals(0, counts[1], subject + ": IOVAs no longer equal the physical address pagemap gives"
+                        + " after the kernel moved memory (control moved " + controlMoved + ")");
+                assertEquals(0, counts[2], subject + ": the library changed IOVAs it had handed out");
+            });
+        } finally {
+            if (control != null) {
+                Posix.munmap(control);
+            }
+            for (int i = open.size() - 1; i >= 0; i--) {
+                try {
+                    open.get(i).close();
+                } catch (Exception e) {
+                    throw new AssertionError("closing " + open.get(i), e);
+                }
+            }
+        }
+    }
+
+    /** noiommu: 4 KiB, 64 KiB and 1 MiB allocations, 40 MiB in all, every page checked. */
+    private static void noiommu(List<AutoCloseable> open, List<Checked> checked) {
+        WdMm mm = WdMm.builder().backend("noiommu").open();
+        open.add(mm);
+        WdMmBridge bridge = mm.bridge();
+        List<MemorySegment> segments = new ArrayList<>();
+        for (int i = 0; i < 1024; i++) {
+            segments.add(bridge.alloc(PAGE));
+        }
+        for (int i = 0; i < 128; i++) {
+            segments.add(bridge.alloc(64 * 1024));
+        }
+        for (int i = 0; i < 28; i++) {
+            segments.add(bridge.alloc(MIB));
+        }
+        segments.forEach(s -> pages("noiommu", s, bridge::iovaMap, checked));
+    }
+
+    /** hugepage: small and large allocations over 2 MiB pages, 20 MiB in all. */
+    private static void hugepage(List<AutoCloseable> open, List<Checked> checked) {
+        WdMm mm = WdMm.builder().backend("hugepage").open();
+        open.add(mm);
+        WdMmBridge bridge = mm.bridge();
+        for (long size : new long[] {64, 4096, 65536, MIB, 3 * MIB, 8 * MIB}) {
+            for (int i = 0; i < 2; i++) {
+                pages("hugepage", bridge.alloc(size), bridge::iovaMap, checked);
+            }
+        }
+    }
+
+    /** passthrough: every block of a 64 x 64 KiB pool. */
+    private static void passthrough(List<AutoCloseable> open, List<Checked> checked) {
+        WdMm mm = WdMm.builder().backend("passthrough").option("wd.mm.passthrough.block-size", "65536")
+                .option("wd.mm.passthrough.block-count", "64").open();
+        open.add(mm);
+        WdMmBridge bridge = mm.bridge();
+        for (int i = 0; i < 64; i++) {
+            pages("passthrough", bridge.alloc(65536), bridge::iovaMap, checked);
+        }
+    }
+
+    /** A queue's reserved memory (8 MiB of huge pages), every 4 KiB page through {@link WdQueue#iovaMap}. */
+    private static void queue(List<AutoCloseable> open, List<Checked> checked) {
+        WdMm mm = WdMm.builder().backend("passthrough").open();
+        open.add(mm);
+        WdQueue queue = mm.openQueue();
+        WdReservedMemory region = queue.reserveMemory(8 * MIB);
+        pages("queue-reserved", region.segment(), queue::iovaMap, checked);
+    }
+
+    /** Memory held only by mlock: what a pin prevents must happen to it. */
+    private static MemorySegment controlMemory() {
+        MemorySegment control = Posix.mmap(CONTROL_BYTES, Posix.PROT_READ | Posix.PROT_WRITE,
+                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
+        Posix.mlock(control);
+        return control;
+    }
+
+    private static void pages(String subject, MemorySegment segment, ToLongBiFunction<MemorySegment, Long> map,
+            List<Checked> checked) {
+        segment.fill((byte) 0x5a);
+        for (long offset = 0; offset < segment.byteSize(); offset += PAGE) {
+            MemorySegment range = segment.asSlice(offset, Math.min(PAGE, segment.byteSize() - offset));
+            checked.add(new Checked(subject, range, map.applyAsLong(range, range.byteSize()), map));
+        }
+    }
+
+    /** Per subject: pages, IOVAs that differ from pagemap now, IOVAs that differ from before. */
+    private static Map<String, long[]> verify(RawPagemap pagemap, List<Checked> checked) {
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        for (Checked c : checked) {
+            long[] n = counts.computeIfAbsent(c.subject(), s -> new long[3]);
+            long now = c.iovaNow();
+            n[0]++;
+            if (now != pagemap.physical(c.range().address())) {
+                n[1]++;
+            }
+            if (now != c.iovaBefore()) {
+                n[2]++;
+            }
+        }
+        return counts;
+    }
+
+    private static long[] frames(RawPagemap pagemap, MemorySegment segment) {
+        long[] frames = new long[(int) (segment.byteSize() / PAGE)];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = pagemap.physical(segment.address() + i * PAGE);
+        }
+        return frames;
+    }
+
+    private static long moved(RawPagemap pagemap, MemorySegment segment, long[] before) {
+        long[] after = frames(pagemap, segment);
+        long moved = 0;
+        for (int i = 0; i < before.length; i++) {
+            if (after[i] != before[i]) {
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    private static boolean pfnsVisible() {
+        try (RawPagemap pagemap = RawPagemap.open()) {
+            MemorySegment page = Posix.mmap(PAGE, Posix.PROT_READ | Posix.PROT_WRITE,
+                    Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
+            try {
+                page.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+                pagemap.physical(page.address());
+                return true;
+            } catch (RigException hidden) {
+                return false;
+            } finally {
+                Posix.munmap(page);
+            }
+        }
+    }
+}
