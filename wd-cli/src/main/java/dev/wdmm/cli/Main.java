@@ -4,15 +4,19 @@ import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdDetectionException;
 import dev.wdmm.core.WdDiscoveryException;
 import dev.wdmm.core.WdMm;
+import dev.wdmm.core.nativeio.LongTermPins;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code wd-mm [doctor] [--json] [--root DIR]}: prints the detected IOMMU mode with its evidence,
- * every backend found with its availability, reason and fix, and the backend that would be
- * selected and why. Exit codes: {@value #SELECTED} a backend is selected, {@value #NONE_USABLE}
+ * every backend found with its availability, reason and fix, the backend that would be selected
+ * and why, and how pages are held in place for physical-address backends (io_uring pinning,
+ * {@code kernel.io_uring_disabled}, {@code vm.compact_unevictable_allowed}, the memlock budget). Exit codes: {@value #SELECTED} a backend is selected, {@value #NONE_USABLE}
  * the report was printed but no backend is usable, {@value #USAGE} bad command line,
  * {@value #ERROR} detection or discovery failed (malformed sysfs file, duplicate backend names).
  */
@@ -94,7 +98,37 @@ public final class Main {
             err.println("wd-mm: " + e.getMessage());
             return ERROR;
         }
-        out.println(json ? Json.write(selection.toMap()) : selection.toText());
+        LongTermPins.Report pinning = LongTermPins.report();
+        if (json) {
+            Map<String, Object> report = new LinkedHashMap<>(selection.toMap());
+            report.put("pinning", pinningMap(pinning));
+            out.println(Json.write(report));
+        } else {
+            out.print(selection.toText());
+            out.print(pinningText(pinning));
+        }
         return selection.selected().isPresent() ? SELECTED : NONE_USABLE;
+    }
+
+    /**
+     * How backends that hand out physical addresses hold their pages in place, for the text report.
+     * A fact of this process, not of the sysfs tree, so it is shown with {@code --root} too.
+     */
+    static String pinningText(LongTermPins.Report pinning) {
+        StringBuilder text = new StringBuilder();
+        text.append("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages in place): ")
+                .append(pinning.method()).append('\n');
+        text.append("  ").append(pinning.available() ? "available" : "unavailable: " + pinning.reason()).append('\n');
+        pinning.facts().forEach(fact -> text.append("  fact: ").append(fact).append('\n'));
+        return text.toString();
+    }
+
+    static Map<String, Object> pinningMap(LongTermPins.Report pinning) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("method", pinning.method());
+        map.put("available", pinning.available());
+        map.put("reason", pinning.reason());
+        map.put("facts", pinning.facts());
+        return map;
     }
 }

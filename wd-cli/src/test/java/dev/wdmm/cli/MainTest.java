@@ -46,6 +46,27 @@ class MainTest {
         }
         assertTrue(names.containsAll(Set.of("sva", "noiommu")), "found: " + names);
         assertEquals(report.get("selected").isNull() ? Main.NONE_USABLE : Main.SELECTED, code);
+        JsonNode pinning = report.get("pinning");
+        assertTrue(pinning.get("method").asText().contains("FOLL_LONGTERM"), pinning.toString());
+        assertTrue(pinning.get("available").isBoolean(), pinning.toString());
+        String facts = pinning.get("facts").toString();
+        assertTrue(facts.contains("kernel.io_uring_disabled=") && facts.contains("vm.compact_unevictable_allowed=")
+                && facts.contains("memlock budget for pins"), facts);
+        if (!pinning.get("available").asBoolean()) {
+            assertTrue(!pinning.get("reason").asText().isBlank(), "unavailable pinning says why: " + pinning);
+        }
+    }
+
+    @Test
+    void doctorTextSaysHowEveryPhysicalAddressBackendHoldsItsPages() {
+        run("doctor");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages"
+                + " in place): long-term pin (FOLL_LONGTERM) through io_uring fixed-buffer registration"), text);
+        assertTrue(text.contains("  fact: kernel.io_uring_disabled="), text);
+        assertTrue(text.contains("  fact: vm.compact_unevictable_allowed="), text);
+        assertTrue(text.contains("  fact: memlock budget for pins: "), text);
+        assertTrue(text.contains("detail: pages held in place by: long-term pin"), text);
     }
 
     @Test
