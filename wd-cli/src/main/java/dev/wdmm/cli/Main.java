@@ -16,9 +16,10 @@ import java.util.Map;
  * {@code wd-mm [doctor] [--json] [--root DIR]}: prints the detected IOMMU mode with its evidence,
  * every backend found with its availability, reason and fix, the backend that would be selected
  * and why, and how pages are held in place for physical-address backends (io_uring pinning,
- * {@code kernel.io_uring_disabled}, {@code vm.compact_unevictable_allowed}, the memlock budget). Exit codes: {@value #SELECTED} a backend is selected, {@value #NONE_USABLE}
- * the report was printed but no backend is usable, {@value #USAGE} bad command line,
- * {@value #ERROR} detection or discovery failed (malformed sysfs file, duplicate backend names).
+ * {@code kernel.io_uring_disabled}, {@code vm.compact_unevictable_allowed}, the memlock budget).
+ * Exit codes: {@value #SELECTED} a backend is selected, {@value #NONE_USABLE} the report was
+ * printed but no backend is usable, {@value #USAGE} bad command line, {@value #ERROR} detection
+ * or discovery failed (malformed sysfs file, duplicate backend names).
  */
 public final class Main {
     /** Exit code: a backend is selected. */

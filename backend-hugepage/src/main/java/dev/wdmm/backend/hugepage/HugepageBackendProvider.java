@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code hugepage} backend: a general allocator over locked {@code MAP_HUGETLB} pages whose
+ * The {@code hugepage} backend: a general allocator over pinned {@code MAP_HUGETLB} pages whose
  * IOVAs are physical addresses ({@code NO_IOMMU}, {@code PASSTHROUGH}), translated in O(1) for any
  * interior address. Priority 300. Needs free huge pages of the configured size and
  * {@code CAP_SYS_ADMIN} (pagemap PFNs). Stateless and thread-safe; the constructor does no work.
@@ -55,7 +55,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "general allocator over locked MAP_HUGETLB pages; IOVA = physical address, O(1) for interior"
+        return "general allocator over MAP_HUGETLB pages held in place by long-term pins; IOVA = physical address, O(1) for interior"
                 + " addresses; correct where devices see physical addresses (no IOMMU, IOMMU passthrough)";
     }
 

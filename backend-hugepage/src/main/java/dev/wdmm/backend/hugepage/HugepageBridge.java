@@ -4,7 +4,7 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.nativeio.PhysicalContiguity;
 
 /**
- * The bridge of the hugepage backend: {@link WdMmBridge} over locked {@code MAP_HUGETLB} pages,
+ * The bridge of the hugepage backend: {@link WdMmBridge} over pinned {@code MAP_HUGETLB} pages,
  * plus an address API that allocates no Java objects at all (for benchmarks and for callers that
  * keep raw addresses), the contiguous-length query and the allocator's counters.
  *

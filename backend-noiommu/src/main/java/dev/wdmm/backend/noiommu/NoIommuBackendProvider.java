@@ -26,8 +26,8 @@ import java.util.Set;
  * <p>Needs {@code CAP_SYS_ADMIN} (without it pagemap hides frame numbers) and io_uring, through
  * which every allocation is pinned with {@code FOLL_LONGTERM} ({@link LongTermPins}), so that
  * compaction, migration and memory offlining cannot move it while a device may use its physical
- * address; pins are charged to {@code RLIMIT_MEMLOCK} unless the process has {@code CAP_IPC_LOCK}. Stateless and thread-safe; the
- * constructor does no work.
+ * address; pins are charged to {@code RLIMIT_MEMLOCK} unless the process has {@code CAP_IPC_LOCK}.
+ * Stateless and thread-safe; the constructor does no work.
  */
 public final class NoIommuBackendProvider implements WdBackendProvider {
     /** The name users configure: {@code wd.mm.backend=noiommu}. */

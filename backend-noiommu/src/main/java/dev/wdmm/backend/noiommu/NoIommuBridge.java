@@ -263,7 +263,7 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         long available = memAvailable();
         if (available >= 0 && rounded > available) {
             throw new WdAllocationException(size, "size=" + size + " (" + rounded + " bytes) must be <= MemAvailable="
-                    + available + " bytes: locked memory cannot be swapped out");
+                    + available + " bytes: pinned memory cannot be swapped out");
         }
     }
 

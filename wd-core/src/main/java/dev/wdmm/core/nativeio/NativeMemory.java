@@ -42,7 +42,7 @@ public final class NativeMemory {
     public static final int MAP_PRIVATE = 0x02;
     /** {@code MAP_ANONYMOUS}: memory not backed by a file. {@link #mmap} always adds it. */
     public static final int MAP_ANONYMOUS = 0x20;
-    /** {@code MAP_LOCKED}: lock the pages like {@code mlock} (failures are silent in the kernel). */
+    /** {@code MAP_LOCKED}: lock the pages like {@code mlock} (failures are silent in the kernel; not a pin). */
     public static final int MAP_LOCKED = 0x2000;
     /** {@code MAP_NORESERVE}: no swap reservation. */
     public static final int MAP_NORESERVE = 0x4000;
@@ -137,7 +137,10 @@ public final class NativeMemory {
 
     /**
      * Locks the pages of {@code range} in RAM ({@code mlock}): they are faulted in and never
-     * swapped out, so their physical addresses stay put.
+     * swapped out. That does <b>not</b> keep them in place: compaction, huge page allocation,
+     * memory offlining and {@code fork()} with writes still move locked pages to other frames, so
+     * a physical address read after {@code mlock} may go stale. Hold DMA memory in place with
+     * {@link LongTermPins} instead.
      *
      * @param range a native segment, {@code byteSize() > 0}
      * @throws IllegalArgumentException if the range is empty or wraps

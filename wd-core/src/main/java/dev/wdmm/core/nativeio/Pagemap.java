@@ -246,9 +246,9 @@ public final class Pagemap implements AutoCloseable {
 
     private long checkedFrame(long pageVa, long entry, long rangeVa, long rangeSize) {
         if ((entry & PRESENT) == 0) {
-            String what = (entry & SWAPPED) != 0 ? "is swapped out; lock it (mlock) so it stays in RAM"
+            String what = (entry & SWAPPED) != 0 ? "is swapped out; pin it (LongTermPins) so it stays in RAM and in place"
                     : "is not present in RAM (never touched, not populated, or not mapped); touch it, map it with"
-                            + " MAP_POPULATE, or lock it";
+                            + " MAP_POPULATE, or pin it";
             throw new WdMappingException(rangeVa, rangeSize, pageVa - rangeVa,
                     "va=" + hex(pageVa) + " " + what + " (pagemap entry=" + hex(entry) + ")");
         }
