@@ -3,7 +3,8 @@
  * fixed-size DMA blocks by wd-core's block pool (UADK's reserved-memory model).
  */
 module dev.wdmm.backend.passthrough {
-    requires dev.wdmm.core;
+    // the exported provider's bridge(WdQueue, BlockPoolSetup) takes wd-api and wd-core types: its readers need both
+    requires transitive dev.wdmm.core;
 
     exports dev.wdmm.backend.passthrough;
 

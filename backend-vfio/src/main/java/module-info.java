@@ -4,6 +4,8 @@
  * backend's allocator, and {@code iovaUnmap} or {@code free} unmaps it.
  */
 module dev.wdmm.backend.vfio {
+    // the exported provider and WdVfioBridge are wd-api types (SPI, WdMmBridge): their readers need wd-api
+    requires transitive dev.wdmm.api;
     requires dev.wdmm.core;
 
     exports dev.wdmm.backend.vfio;

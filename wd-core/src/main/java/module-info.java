@@ -4,6 +4,9 @@
  * author reuses (native calls and pagemap, ownership registry, translation table, block pool,
  * SGL pools, the huge page region source).
  */
+// Guice 7 ships no module-info (its jar names itself com.google.guice): the one automatic module
+// wd-core's API exposes (WdMmModule is an AbstractModule), so applications must read it
+@SuppressWarnings({"requires-transitive-automatic", "requires-automatic"})
 module dev.wdmm.core {
     requires transitive dev.wdmm.api;
     requires transitive com.google.guice;

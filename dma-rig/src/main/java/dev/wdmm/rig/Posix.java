@@ -216,15 +216,18 @@ final class Posix {
         }
     }
 
+    @SuppressWarnings("restricted")
     private static MethodHandle errnoHandle(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
     }
 
+    @SuppressWarnings("restricted")
     private static MethodHandle variadic(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(symbol(name), descriptor,
                 Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
     }
 
+    @SuppressWarnings("restricted")
     private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(symbol(name), descriptor);
     }

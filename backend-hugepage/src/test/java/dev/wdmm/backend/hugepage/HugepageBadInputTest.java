@@ -96,6 +96,7 @@ class HugepageBadInputTest {
     }
 
     @Test
+    @SuppressWarnings("restricted")
     void mapOfAFreeSlotIsRefused() {
         MemorySegment keep = bridge.alloc(4096);
         MemorySegment freed = bridge.alloc(4096);
@@ -107,6 +108,7 @@ class HugepageBadInputTest {
     }
 
     @Test
+    @SuppressWarnings("restricted")
     void badMapRangesAreRefused() {
         MemorySegment segment = bridge.alloc(4096);
         assertMessage(IllegalArgumentException.class, "size=0 must be > 0", () -> bridge.iovaMap(segment, 0));

@@ -7,9 +7,9 @@ import net.jqwik.api.lifecycle.SkipExecutionHook;
  * A jqwik hook that skips a property container, loudly and with the fix, when no 2 MiB huge pages
  * are free (jqwik would otherwise count every aborted try as a discarded one and fail).
  */
-public final class NeedsHugepages implements SkipExecutionHook {
+final class NeedsHugepages implements SkipExecutionHook {
     /** Created by jqwik. */
-    public NeedsHugepages() {
+    NeedsHugepages() {
     }
 
     @Override

@@ -67,6 +67,7 @@ final class PassthroughBridge implements WdMmBridge {
     }
 
     @Override
+    @SuppressWarnings("restricted") // the segment spans the block just allocated, within the pinned region
     public MemorySegment alloc(long size) {
         checkOpen();
         WdArguments.requirePositive("size", size);

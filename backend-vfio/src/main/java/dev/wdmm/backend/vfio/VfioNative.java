@@ -37,13 +37,11 @@ final class VfioNative {
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle MMAP = handle("mmap", FunctionDescriptor.of(ADDR, ADDR, LONG, INT, INT, INT, LONG));
     private static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(INT, ADDR, LONG));
-    private static final MethodHandle IOCTL_PTR = LINKER.downcallHandle(symbol("ioctl"),
-            FunctionDescriptor.of(INT, INT, LONG, ADDR), Linker.Option.captureCallState("errno"),
+    private static final MethodHandle IOCTL_PTR = handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR),
             Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL_LONG = LINKER.downcallHandle(symbol("ioctl"),
-            FunctionDescriptor.of(INT, INT, LONG, LONG), Linker.Option.captureCallState("errno"),
+    private static final MethodHandle IOCTL_LONG = handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG),
             Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(symbol("strerror"), FunctionDescriptor.of(ADDR, INT));
+    private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDR, INT));
 
     private VfioNative() {
     }
@@ -139,8 +137,17 @@ final class VfioNative {
         }
     }
 
-    private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
+    @SuppressWarnings("restricted")
+    private static MethodHandle handle(String name, FunctionDescriptor descriptor, Linker.Option... more) {
+        Linker.Option[] options = new Linker.Option[more.length + 1];
+        options[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(more, 0, options, 1, more.length);
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
+    }
+
+    @SuppressWarnings("restricted")
+    private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol(name), descriptor);
     }
 
     private static MemorySegment symbol(String name) {

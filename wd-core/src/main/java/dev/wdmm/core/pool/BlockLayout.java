@@ -90,7 +90,7 @@ final class BlockLayout {
         long room = Long.compareUnsigned(base, end) >= 0 ? 0 : (end - base) / setup.stride();
         int candidates = (int) Math.min(room, Integer.MAX_VALUE - 8L);
         int[] toBlock = new int[(int) Math.min(candidates, want * 2L + 16)];
-        int[] position = new int[(int) Math.min(want, candidates)];
+        int[] position = new int[Math.min(want, candidates)];
         long[] iova = new long[position.length];
         int kept = 0;
         int p = 0;

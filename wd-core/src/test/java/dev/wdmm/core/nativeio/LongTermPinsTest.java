@@ -99,6 +99,7 @@ class LongTermPinsTest {
     }
 
     @Test
+    @SuppressWarnings("restricted")
     void unmappedMemoryIsRefusedByTheKernelWithTheCallNamed() {
         MemorySegment range = map(1);
         long address = range.address();
