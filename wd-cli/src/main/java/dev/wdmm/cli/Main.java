@@ -1,5 +1,12 @@
 package dev.wdmm.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.wdmm.core.Discovery;
 import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdDetectionException;
 import dev.wdmm.core.WdDiscoveryException;
@@ -8,9 +15,7 @@ import dev.wdmm.core.nativeio.LongTermPins;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code wd-mm [doctor] [--json] [--root DIR]}: prints the detected IOMMU mode with its evidence,
@@ -40,6 +45,18 @@ public final class Main {
             exit codes: 0 a backend is selected, 3 none usable here, 2 bad command line,
                         1 detection or discovery failed
             """;
+
+    /**
+     * Indented JSON, one array item per line, {@code "key": value} (scripts grep for
+     * {@code "mode": "NO_IOMMU"}), empty lists as {@code []}.
+     */
+    private static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter()
+            .withSeparators(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n")));
 
     private Main() {
     }
@@ -92,44 +109,27 @@ public final class Main {
     }
 
     private static int doctor(Path root, boolean json, PrintStream out, PrintStream err) {
+        Discovery discovery;
         Selection selection;
         try {
-            selection = WdMm.builder().root(root).select();
+            discovery = Discovery.load();
+            selection = WdMm.builder().root(root).discovery(discovery).select();
         } catch (WdDetectionException | WdDiscoveryException e) {
             err.println("wd-mm: " + e.getMessage());
             return ERROR;
         }
-        LongTermPins.Report pinning = LongTermPins.report();
+        // how pages are held in place is a fact of this process, not of the sysfs tree: shown with --root too
+        DoctorReport report = DoctorReport.of(selection, discovery, LongTermPins.report());
         if (json) {
-            Map<String, Object> report = new LinkedHashMap<>(selection.toMap());
-            report.put("pinning", pinningMap(pinning));
-            out.println(Json.write(report));
+            try {
+                out.println(JSON.writeValueAsString(report));
+            } catch (JsonProcessingException e) {
+                err.println("wd-mm: cannot write the report as JSON: " + e.getMessage());
+                return ERROR;
+            }
         } else {
-            out.print(selection.toText());
-            out.print(pinningText(pinning));
+            out.print(report.text());
         }
         return selection.selected().isPresent() ? SELECTED : NONE_USABLE;
-    }
-
-    /**
-     * How backends that hand out physical addresses hold their pages in place, for the text report.
-     * A fact of this process, not of the sysfs tree, so it is shown with {@code --root} too.
-     */
-    static String pinningText(LongTermPins.Report pinning) {
-        StringBuilder text = new StringBuilder();
-        text.append("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages in place): ")
-                .append(pinning.method()).append('\n');
-        text.append("  ").append(pinning.available() ? "available" : "unavailable: " + pinning.reason()).append('\n');
-        pinning.facts().forEach(fact -> text.append("  fact: ").append(fact).append('\n'));
-        return text.toString();
-    }
-
-    static Map<String, Object> pinningMap(LongTermPins.Report pinning) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("method", pinning.method());
-        map.put("available", pinning.available());
-        map.put("reason", pinning.reason());
-        map.put("facts", pinning.facts());
-        return map;
     }
 }

@@ -11,7 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +57,57 @@ class MainTest {
         if (!pinning.get("available").asBoolean()) {
             assertTrue(!pinning.get("reason").asText().isBlank(), "unavailable pinning says why: " + pinning);
         }
+    }
+
+    @Test
+    void doctorJsonKeepsItsKeysInOrderAndWritesValuesWithTheirTypes() throws IOException {
+        run("doctor", "--json");
+        String raw = out.toString(StandardCharsets.UTF_8);
+        assertTrue(raw.contains("\"mode\": \"NO_IOMMU\""), "rig/verdict.sh greps this form: " + raw);
+        JsonNode report = json();
+        assertEquals(List.of("mode", "evidence", "hugepages", "configuredBy", "selected", "reason", "backends",
+                "broken", "pinning"), keys(report));
+        for (JsonNode backend : report.get("backends")) {
+            assertEquals(List.of("name", "description", "available", "reason", "fix", "details", "modes", "priority",
+                    "location", "verdict", "options"), keys(backend));
+            assertTrue(backend.get("priority").isInt(), backend.toString());
+        }
+        assertEquals(List.of("method", "available", "reason", "facts"), keys(report.get("pinning")));
+        JsonNode hugepageSize = option(report, "hugepage", "wd.mm.hugepage.size");
+        assertTrue(hugepageSize.get("default").isIntegralNumber(), hugepageSize.toString());
+        assertEquals(2L << 20, hugepageSize.get("default").asLong());
+        assertTrue(!hugepageSize.get("description").asText().isBlank(), hugepageSize.toString());
+        assertTrue(option(report, "sva", "wd.mm.sva.prefault").get("default").isBoolean());
+        assertTrue(option(report, "vfio", "wd.mm.vfio.device").get("default").isTextual());
+    }
+
+    @Test
+    void doctorTextShowsEveryBackendsDescriptionAndOptions() {
+        run("doctor");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("\n  sva (priority 100, modes [SVA], from "), text);
+        assertTrue(text.contains("\n    description: "), text);
+        assertTrue(text.contains("\n    option: wd.mm.sva.prefault (default false): "), text);
+        assertTrue(text.contains("\n    option: wd.mm.hugepage.size (default 2097152): "), text);
+    }
+
+    private static List<String> keys(JsonNode node) {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    private static JsonNode option(JsonNode report, String backend, String name) {
+        for (JsonNode b : report.get("backends")) {
+            if (b.get("name").asText().equals(backend)) {
+                for (JsonNode o : b.get("options")) {
+                    if (o.get("name").asText().equals(name)) {
+                        return o;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no option " + name + " of " + backend + " in " + report);
     }
 
     @Test

@@ -1,10 +1,7 @@
 package dev.wdmm.core;
 
 import dev.wdmm.api.IommuMode;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -67,26 +64,6 @@ public record Selection(
             modes = List.copyOf(modes);
             details = List.copyOf(details);
         }
-
-        /**
-         * The candidate as JSON-friendly data (strings, numbers, booleans, lists, maps).
-         *
-         * @return an ordered map
-         */
-        public Map<String, Object> toMap() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("name", name);
-            map.put("description", description);
-            map.put("available", available);
-            map.put("reason", reason);
-            map.put("fix", fix);
-            map.put("details", details);
-            map.put("modes", modes.stream().map(IommuMode::name).toList());
-            map.put("priority", priority);
-            map.put("location", location);
-            map.put("verdict", verdict);
-            return map;
-        }
     }
 
     /**
@@ -98,34 +75,6 @@ public record Selection(
      */
     public String requireSelected() {
         return selected.orElseThrow(() -> new WdSelectionException(this));
-    }
-
-    /**
-     * The decision as JSON-friendly data: keys {@code mode}, {@code evidence}, {@code hugepages},
-     * {@code configuredBy}, {@code selected} (name or null), {@code reason}, {@code backends}
-     * (list of {@link Candidate#toMap()}), {@code broken}.
-     *
-     * @return an ordered map of strings, numbers, booleans, nulls, lists and maps
-     */
-    public Map<String, Object> toMap() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("mode", mode.name());
-        map.put("evidence", evidence);
-        List<Map<String, Object>> pools = new ArrayList<>();
-        for (Detection.HugepagePool pool : hugepages) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("pageSize", pool.pageSize());
-            entry.put("total", pool.total());
-            entry.put("free", pool.free());
-            pools.add(entry);
-        }
-        map.put("hugepages", pools);
-        map.put("configuredBy", configuredBy);
-        map.put("selected", selected.orElse(null));
-        map.put("reason", reason);
-        map.put("backends", candidates.stream().map(Candidate::toMap).toList());
-        map.put("broken", broken.stream().map(b -> Map.of("type", b.type(), "location", b.location(), "error", b.error())).toList());
-        return map;
     }
 
     /**

@@ -4,6 +4,6 @@
  * {@link dev.wdmm.core.ModeDetector} and {@link dev.wdmm.core.Detection} (IOMMU mode with
  * evidence), {@link dev.wdmm.core.ConfigSources} and {@link dev.wdmm.core.Configuration}
  * (precedence of the {@link dev.wdmm.core.WdMmProperties} keys), and
- * {@link dev.wdmm.core.Selection} (the decision, explaining itself as text or JSON-friendly data).
+ * {@link dev.wdmm.core.Selection} (the decision, explaining itself as text; its records are the data).
  */
 package dev.wdmm.core;

@@ -142,24 +142,22 @@ class SelectionTest {
         assertTrue(text.contains("evidence: test says NO_IOMMU"), text);
         assertTrue(text.contains("fix: sysctl vm.nr_hugepages=64"), text);
         assertTrue(text.contains("selected: alpha"), text);
-        Map<String, Object> data = selection.toMap();
-        assertEquals("NO_IOMMU", data.get("mode"));
-        assertEquals("alpha", data.get("selected"));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> backends = (List<Map<String, Object>>) data.get("backends");
+        assertEquals(IommuMode.NO_IOMMU, selection.mode());
+        assertEquals(Optional.of("alpha"), selection.selected());
+        List<Selection.Candidate> backends = selection.candidates();
         assertEquals(4, backends.size());
-        Map<String, Object> beta = backends.get(1);
-        assertEquals("beta", beta.get("name"));
-        assertEquals(false, beta.get("available"));
-        assertEquals(List.of("NO_IOMMU", "PASSTHROUGH"), beta.get("modes"));
-        assertTrue(((String) beta.get("location")).contains("test-classes"));
+        Selection.Candidate beta = backends.get(1);
+        assertEquals("beta", beta.name());
+        assertEquals(false, beta.available());
+        assertEquals(List.of(IommuMode.NO_IOMMU, IommuMode.PASSTHROUGH), beta.modes());
+        assertTrue(beta.location().contains("test-classes"), beta.location());
     }
 
     @Test
-    void noneSelectedIsNullInData() {
-        Map<String, Object> data = builder(IommuMode.TRANSLATED, Map.of(), Map.of()).select().toMap();
-        assertTrue(data.containsKey("selected"));
-        assertEquals(null, data.get("selected"));
+    void noneSelectedIsEmpty() {
+        Selection selection = builder(IommuMode.TRANSLATED, Map.of(), Map.of()).select();
+        assertEquals(Optional.empty(), selection.selected());
+        assertTrue(selection.toText().contains("selected: none"), selection.toText());
     }
 
     private static void assertConfigured(Selection selection, String name, String source) {
