@@ -39,8 +39,34 @@ import java.util.Optional;
  * the bridge (and queue) when done. Getting {@link WdMmBridge} when nothing can be selected
  * fails with a {@code ProvisionException} whose cause is a
  * {@link dev.wdmm.core.WdSelectionException}.
+ *
+ * <p>Loading this class sets {@value #BYTECODE_GEN_OPTION}{@code =DISABLED} unless the property is
+ * already set, so that Guice prints no {@code sun.misc.Unsafe} warning on JDK 24 and later. It
+ * takes effect when the module is created before the JVM's first Guice binder or injector, as in
+ * {@code Guice.createInjector(new WdMmModule(...), ...)}. Without bytecode generation Guice
+ * refuses method interception ({@code bindInterceptor}); an application that needs it sets
+ * {@code -Dguice_bytecode_gen_option=ENABLED}, which is kept (with the warning).
  */
 public final class WdMmModule extends AbstractModule {
+    /**
+     * Guice's system property for runtime bytecode generation ({@code ENABLED} or
+     * {@code DISABLED}). Guice 7 reads it once, when its internal flags class initializes, i.e.
+     * while the first binder or injector of the JVM is being created.
+     */
+    public static final String BYTECODE_GEN_OPTION = "guice_bytecode_gen_option";
+
+    static {
+        // Guice 7 defines generated classes through sun.misc.Unsafe, and JDK 24+ prints a
+        // "terminally deprecated method in sun.misc.Unsafe" warning the first time; nothing here
+        // needs generated classes (no method interception, reflection is fast enough for a few
+        // singletons). Creating this module comes before Guice.createInjector(...) with it, so
+        // this runs before Guice reads the flag unless an injector already exists. An explicit
+        // setting (e.g. -Dguice_bytecode_gen_option=ENABLED for AOP) is left alone.
+        if (System.getProperty(BYTECODE_GEN_OPTION) == null) {
+            System.setProperty(BYTECODE_GEN_OPTION, "DISABLED");
+        }
+    }
+
     private final Discovery discovery;
 
     /**
