@@ -8,6 +8,7 @@ package dev.wdmm.api;
 public class WdAllocationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The number of bytes asked for. */
     private final long requested;
 
     /**

@@ -9,8 +9,11 @@ package dev.wdmm.api;
 public class WdMappingException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The start of the range asked for. */
     private final long address;
+    /** The size of the range asked for, in bytes. */
     private final long size;
+    /** The offset into the range where contiguity breaks, or -1 when the failure is not about it. */
     private final long breakOffset;
 
     /**

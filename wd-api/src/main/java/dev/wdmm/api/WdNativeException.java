@@ -7,7 +7,9 @@ package dev.wdmm.api;
 public class WdNativeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The native call that failed, with its arguments. */
     private final String call;
+    /** The errno it set. */
     private final int errno;
 
     /**

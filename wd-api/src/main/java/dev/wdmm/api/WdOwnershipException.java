@@ -17,7 +17,9 @@ public class WdOwnershipException extends IllegalArgumentException {
         ALREADY_FREED
     }
 
+    /** The address that was refused. */
     private final long address;
+    /** Why it was refused. */
     private final Reason reason;
 
     /**

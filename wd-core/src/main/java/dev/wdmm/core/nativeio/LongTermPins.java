@@ -72,12 +72,20 @@ public final class LongTermPins implements AutoCloseable {
             this.slots = slots;
         }
 
-        /** @return the first pinned address */
+        /**
+         * The start of the pinned range.
+         *
+         * @return the first pinned address
+         */
         public long address() {
             return address;
         }
 
-        /** @return the pinned length in bytes */
+        /**
+         * The size of the pinned range.
+         *
+         * @return the pinned length in bytes
+         */
         public long length() {
             return length;
         }
