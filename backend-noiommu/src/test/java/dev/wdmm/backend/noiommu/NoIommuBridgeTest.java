@@ -109,6 +109,15 @@ class NoIommuBridgeTest {
     }
 
     @Test
+    void segmentAccessAfterFreeThrowsInsteadOfTouchingUnmappedMemory() {
+        MemorySegment segment = bridge.alloc(3 * PAGE);
+        MemorySegment interior = segment.asSlice(PAGE + 5, 100);
+        bridge.free(segment);
+        assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> interior.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+    }
+
+    @Test
     void closeFreesEverythingAndRefusesEveryCall() {
         long pinnedBefore = KernelPagemap.pinnedKiB();
         MemorySegment a = bridge.alloc(3 * PAGE);
