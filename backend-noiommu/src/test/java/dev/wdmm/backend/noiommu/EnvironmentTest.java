@@ -2,34 +2,26 @@ package dev.wdmm.backend.noiommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs the provider in a child JVM stripped of a capability or with a small memory-lock limit
  * ({@code setpriv}, {@code prlimit}; needs root), and checks the reason and the fix it reports.
  */
+@NeedsKernel(executables = {"/usr/bin/setpriv", "/usr/bin/prlimit"}, pfns = true, pinning = true)
 class EnvironmentTest {
-
-    @BeforeAll
-    static void needsRootAndTools() {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/prlimit")),
-                "needs setpriv and prlimit");
-        assumeTrue(KernelPagemap.pfnsVisible(), "needs CAP_SYS_ADMIN to drop it");
-    }
 
     @Test
     void withoutCapSysAdminTheBackendIsUnavailableNamingTheCapability() throws Exception {
