@@ -214,7 +214,7 @@ class NativeMemoryTest {
         try {
             assertEquals(huge, m.byteSize());
             assertEquals(0, m.address() % huge);
-            Skip.unless("NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage (physical part)", Needs.pfns());
+            Skip.unless("NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage", Needs.pfns()); // the physical part
             long first = Kernel.physical(m.address());
             assertEquals(0, first % huge);
             for (long offset = 0; offset < huge; offset += 4096) {

@@ -68,7 +68,7 @@ class PagemapTest {
             WdMappingException e = assertThrows(WdMappingException.class, () -> pagemap.physicalAddress(va));
             assertTrue(e.getMessage().contains("not present"), e.getMessage());
             m.set(ValueLayout.JAVA_BYTE, PAGE + 100, (byte) 1);
-            Skip.unless("PagemapTest.untouchedPageIsNotPresentUntilTouched (after touching)", Needs.pfns());
+            Skip.unless("PagemapTest.untouchedPageIsNotPresentUntilTouched", Needs.pfns()); // after the checks that need no PFN
             assertEquals(Kernel.physical(va), pagemap.physicalAddress(va));
         } finally {
             NativeMemory.munmap(m);

@@ -20,7 +20,8 @@ public final class Skip {
     /**
      * The line a skip prints.
      *
-     * @param test the test's name, e.g. {@code PagemapTest.frameNumbers}
+     * @param test the test as {@code Class.method}, e.g. {@code PagemapTest.frameNumbers}, without spaces
+     *     ({@code .ci/check-skips} matches it with the skipped tests of the reports)
      * @param reason what is missing
      * @param fix how to provide it
      * @return {@code SKIPPED <test>: <reason>; fix: <fix>}
