@@ -206,20 +206,4 @@ public final class Kernel {
             throw new UncheckedIOException(e);
         }
     }
-
-    /**
-     * Whether this process runs as root (effective uid 0).
-     *
-     * @return true for root
-     */
-    public static boolean root() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(line -> line.startsWith("Uid:"))
-                    .map(line -> line.split("\\s+")[2])
-                    .anyMatch("0"::equals);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
