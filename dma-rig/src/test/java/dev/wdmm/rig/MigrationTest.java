@@ -8,8 +8,12 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.core.WdMm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +32,14 @@ import org.junit.jupiter.api.Test;
  * only by {@code mlock}) must show pages moving, or the test fails saying it provoked nothing.
  *
  * <p>Needs root (sysctls, memory blocks, PFNs in pagemap) and huge pages ({@code ./wd-mm test}
- * reserves them); elsewhere it is skipped, saying so.
+ * reserves them); elsewhere it is skipped, printing the reason and the fix.
  */
 class MigrationTest {
     private static final long PAGE = RawPagemap.PAGE;
     private static final long MIB = 1L << 20;
     private static final long CONTROL_BYTES = 64 * MIB;
+    /** Free 2 MiB huge pages the subjects take (about 35), with a margin. */
+    private static final long HUGEPAGES_NEEDED = 48;
 
     /** One page (or smaller allocation) whose IOVA is checked, and how to ask the library for it now. */
     private record Checked(String subject, MemorySegment range, long iovaBefore,
@@ -47,10 +53,19 @@ class MigrationTest {
     void physicalAddressesStayTrueWhileTheKernelMovesMemory() {
         String cause = MigrationRound.unavailabilityCause() != null ? MigrationRound.unavailabilityCause()
                 : pfnsVisible() ? null : "pagemap hides PFNs (needs CAP_SYS_ADMIN)";
-        if (cause != null) {
-            System.out.println("SKIPPED migration test: " + cause + "; run ./wd-mm test as root (CI does)");
+        String fix = "run ./wd-mm test as root (CI does)";
+        long freeHugepages = freeHugepages();
+        if (cause == null && freeHugepages < HUGEPAGES_NEEDED) {
+            cause = "the hugepage, passthrough and queue subjects need " + HUGEPAGES_NEEDED
+                    + " free 2 MiB huge pages, free_hugepages=" + freeHugepages;
+            fix = "reserve them as root: echo 256 > /proc/sys/vm/nr_hugepages (./wd-mm test does it as root)";
         }
-        assumeTrue(cause == null, () -> "SKIPPED migration test: " + cause + "; run ./wd-mm test as root (CI does)");
+        if (cause != null) {
+            String line = "SKIPPED MigrationTest.physicalAddressesStayTrueWhileTheKernelMovesMemory: " + cause
+                    + "; fix: " + fix;
+            System.out.println(line);
+            assumeTrue(false, line);
+        }
         List<Checked> checked = new ArrayList<>();
         List<AutoCloseable> open = new ArrayList<>();
         List<MemorySegment> control = new ArrayList<>();
@@ -215,6 +230,15 @@ class MigrationTest {
             }
         }
         return moved;
+    }
+
+    private static long freeHugepages() {
+        Path free = Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+        try {
+            return Files.exists(free) ? Long.parseLong(Files.readString(free).trim()) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean pfnsVisible() {
