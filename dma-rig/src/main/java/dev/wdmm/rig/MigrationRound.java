@@ -177,20 +177,26 @@ final class MigrationRound implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives back the memory {@link #fragment} holds (the child process ends): pages allocated
+     * meanwhile in its holes are then left scattered in mostly free memory, which is what
+     * compaction moves first.
+     */
+    void releaseFragments() {
+        boolean any = fragmenter != null || !fragments.isEmpty();
+        endFragmenter();
+        fragments.forEach(Posix::munmap);
+        fragments.clear();
+        if (any) {
+            log.add("released the fragmented memory");
+        }
+    }
+
     /** Ends the fragmenting process, unmaps this process's fragments, restores every setting. Idempotent. */
     @Override
     public void close() {
         RuntimeException failure = null;
-        if (fragmenter != null) {
-            fragmenter.destroy();
-            try {
-                fragmenter.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            fragmenter.destroyForcibly();
-            fragmenter = null;
-        }
+        endFragmenter();
         fragments.forEach(Posix::munmap);
         fragments.clear();
         while (!restore.isEmpty()) {
@@ -202,6 +208,19 @@ final class MigrationRound implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    private void endFragmenter() {
+        if (fragmenter != null) {
+            fragmenter.destroy();
+            try {
+                fragmenter.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            fragmenter.destroyForcibly();
+            fragmenter = null;
         }
     }
 

@@ -74,14 +74,21 @@ final class HugeBridge implements HugepageBridge {
         return new HugeBridge(pageSize, retainEmpty, maxPages, sysfs, stripes);
     }
 
+    /**
+     * Allocates and returns a slice of the huge page mapping the allocation lies in: the segment
+     * has the mapping's scope, so once the bridge gives the pages back (close, or an empty page
+     * returned to the kernel) any access through it throws {@link IllegalStateException} instead
+     * of touching unmapped memory.
+     */
     @Override
     public MemorySegment alloc(long size) {
-        return segment(allocAddress(size), size);
-    }
-
-    @SuppressWarnings("restricted")
-    private static MemorySegment segment(long address, long size) {
-        return MemorySegment.ofAddress(address).reinterpret(size);
+        long address = allocAddress(size);
+        Chunk chunk = directory.find(address);
+        if (chunk == null) {
+            // a racing close() released the page between the allocation and here
+            throw new WdClosedException("hugepage bridge is closed: alloc(size=" + size + ") refused");
+        }
+        return chunk.mapping().asSlice(address - chunk.base(), size);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.wdmm.backend.hugepage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +14,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /** Allocator invariants against a model: no overlap, exact accounting, every page back when all is freed. */
-@AddLifecycleHook(NeedsHugepages.class)
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageAllocatorProperties {
 
     @Property(tries = 30)
@@ -33,7 +34,7 @@ class HugepageAllocatorProperties {
                         "allocation at 0x" + Long.toHexString(address) + " overlaps a live one");
                 model.put(address, size);
                 long interior = address + random.nextLong(size);
-                assertEquals(ProcPagemap.physical(interior), bridge.iovaMapAddress(interior, 1));
+                assertEquals(Kernel.presentPhysical(interior), bridge.iovaMapAddress(interior, 1));
                 if (random.nextInt(2) == 0) {
                     Long victim = model.keySet().stream().skip(random.nextInt(model.size())).findFirst().orElseThrow();
                     model.remove(victim);

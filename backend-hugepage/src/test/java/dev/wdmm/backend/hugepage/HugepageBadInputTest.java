@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageBadInputTest {
     private HugepageBridge bridge;
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdMappingException;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageBridgeTest {
     private HugepageBridge bridge;
 
@@ -69,11 +72,11 @@ class HugepageBridgeTest {
             for (int i = 0; i < 50; i++) {
                 long offset = random.nextLong(segment.byteSize());
                 long va = segment.address() + offset;
-                assertEquals(ProcPagemap.physical(va), bridge.iovaMapAddress(va, 1), "offset=" + offset);
+                assertEquals(Kernel.presentPhysical(va), bridge.iovaMapAddress(va, 1), "offset=" + offset);
             }
-            long whole = ProcPagemap.contiguous(segment.address(), segment.byteSize());
+            long whole = Kernel.contiguous(segment.address(), segment.byteSize());
             if (whole == segment.byteSize()) {
-                assertEquals(ProcPagemap.physical(segment.address()), bridge.iovaMap(segment, segment.byteSize()));
+                assertEquals(Kernel.presentPhysical(segment.address()), bridge.iovaMap(segment, segment.byteSize()));
             }
         }
         segments.forEach(bridge::free);
@@ -82,19 +85,19 @@ class HugepageBridgeTest {
     @Test
     void rangeCrossingNonAdjacentHugePagesFailsAtTheBoundary() {
         MemorySegment run = bridge.alloc(8 * Hugepages.MIB2);
-        long expected = ProcPagemap.contiguous(run.address(), run.byteSize());
+        long expected = Kernel.contiguous(run.address(), run.byteSize());
         assertEquals(expected, bridge.contiguousLength(run, run.byteSize()));
         if (expected == run.byteSize()) {
-            assertEquals(ProcPagemap.physical(run.address()), bridge.iovaMap(run, run.byteSize()));
+            assertEquals(Kernel.presentPhysical(run.address()), bridge.iovaMap(run, run.byteSize()));
         } else {
             assertEquals(0, expected % Hugepages.MIB2, "breaks fall on huge page boundaries");
             WdMappingException e = assertThrows(WdMappingException.class, () -> bridge.iovaMap(run, run.byteSize()));
             assertEquals(expected, e.breakOffset());
-            assertEquals(ProcPagemap.physical(run.address()), bridge.iovaMap(run, expected));
+            assertEquals(Kernel.presentPhysical(run.address()), bridge.iovaMap(run, expected));
         }
         // a range starting just before a page boundary: contiguous length matches the kernel too
         MemorySegment tail = run.asSlice(Hugepages.MIB2 - 100);
-        assertEquals(ProcPagemap.contiguous(tail.address(), 200), bridge.contiguousLength(tail, 200));
+        assertEquals(Kernel.contiguous(tail.address(), 200), bridge.contiguousLength(tail, 200));
         bridge.free(run);
     }
 

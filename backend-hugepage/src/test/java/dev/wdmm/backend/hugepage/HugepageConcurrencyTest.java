@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageConcurrencyTest {
     private static final long[] SIZES = {64, 100, 4096, 65536, 200_000, 3L << 20};
     private static final int THREADS = 4;
@@ -84,7 +87,7 @@ class HugepageConcurrencyTest {
         long offset = random.nextLong(segment.byteSize());
         long iova = bridge.iovaMapAddress(segment.address() + offset, 1);
         if (random.nextInt(20) == 0) {
-            assertEquals(ProcPagemap.physical(segment.address() + offset), iova);
+            assertEquals(Kernel.presentPhysical(segment.address() + offset), iova);
         }
     }
 

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageExhaustionTest {
 
     @Test

@@ -3,31 +3,27 @@ package dev.wdmm.backend.noiommu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** SPEC 6: every bad input is refused by name, touches nothing and changes nothing. */
 @SuppressWarnings("restricted")
+@NeedsKernel(pfns = true, pinning = true)
 class BadInputTest {
-    private static final long PAGE = KernelPagemap.PAGE;
+    private static final long PAGE = Kernel.PAGE;
 
     private final NoIommuBridge bridge = NoIommuBridge.open();
-
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
 
     @AfterEach
     void close() {
@@ -107,7 +103,7 @@ class BadInputTest {
         WdOwnershipException e = assertThrows(WdOwnershipException.class, () -> bridge.free(live.asSlice(8)));
         assertEquals(Reason.INTERIOR, e.reason());
         assertTrue(e.getMessage().contains("is interior to allocation"), e.getMessage());
-        assertEquals(KernelPagemap.physical(live.address() + 8), bridge.iovaMap(live.asSlice(8), 8));
+        assertEquals(Kernel.physical(live.address() + 8), bridge.iovaMap(live.asSlice(8), 8));
         assertUnchanged(live);
     }
 
@@ -139,7 +135,7 @@ class BadInputTest {
 
     /** The allocation still maps like the kernel says and can be freed once. */
     private void assertUnchanged(MemorySegment live) {
-        assertEquals(KernelPagemap.physical(live.address()), bridge.iovaMap(live, 1));
+        assertEquals(Kernel.physical(live.address()), bridge.iovaMap(live, 1));
         bridge.free(live);
         assertEquals(0, bridge.pinnedBytes());
     }

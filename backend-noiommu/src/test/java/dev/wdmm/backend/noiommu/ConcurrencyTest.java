@@ -1,9 +1,10 @@
 package dev.wdmm.backend.noiommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,21 +13,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@NeedsKernel(pfns = true, pinning = true)
 class ConcurrencyTest {
-    private static final long PAGE = KernelPagemap.PAGE;
+    private static final long PAGE = Kernel.PAGE;
     private static final int THREADS = 4;
-
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
 
     @Test
     void concurrentAllocMapFreeAgreesWithTheKernel() throws Exception {
-        long pinnedBefore = KernelPagemap.pinnedKiB();
+        long pinnedBefore = Kernel.vmPinKiB();
         try (NoIommuBridge bridge = NoIommuBridge.open(); ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -38,7 +34,7 @@ class ConcurrencyTest {
             }
             assertEquals(0, bridge.pinnedBytes());
         }
-        assertEquals(pinnedBefore, KernelPagemap.pinnedKiB(), "every page unpinned");
+        assertEquals(pinnedBefore, Kernel.vmPinKiB(), "every page unpinned");
     }
 
     private static void churn(NoIommuBridge bridge, SplittableRandom random) {
@@ -51,7 +47,7 @@ class ConcurrencyTest {
             } else if (!mine.isEmpty()) {
                 MemorySegment s = mine.get(random.nextInt(mine.size()));
                 long offset = random.nextLong(s.byteSize());
-                assertEquals(KernelPagemap.physical(s.address() + offset), bridge.iovaMap(s.asSlice(offset), 1));
+                assertEquals(Kernel.physical(s.address() + offset), bridge.iovaMap(s.asSlice(offset), 1));
             }
         }
         mine.forEach(bridge::free);
@@ -88,7 +84,7 @@ class ConcurrencyTest {
 
     @Test
     void closeRacingWithAllocLeaksNothing() throws Exception {
-        long pinnedBefore = KernelPagemap.pinnedKiB();
+        long pinnedBefore = Kernel.vmPinKiB();
         for (int round = 0; round < 20; round++) {
             NoIommuBridge bridge = NoIommuBridge.open();
             try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
@@ -110,7 +106,7 @@ class ConcurrencyTest {
                 }
             }
             assertEquals(0, bridge.pinnedBytes(), "round " + round);
-            assertEquals(pinnedBefore, KernelPagemap.pinnedKiB(), "round " + round + ": the kernel counts no page still pinned");
+            assertEquals(pinnedBefore, Kernel.vmPinKiB(), "round " + round + ": the kernel counts no page still pinned");
         }
     }
 }

@@ -3,15 +3,15 @@ package dev.wdmm.backend.noiommu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.core.nativeio.PhysicalContiguity;
 import dev.wdmm.core.sgl.ContiguousSgl;
 import dev.wdmm.core.sgl.SglPiece;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,15 +20,11 @@ import org.junit.jupiter.api.Test;
  * test's own pagemap reader.
  */
 @SuppressWarnings("restricted")
+@NeedsKernel(pfns = true, pinning = true)
 class ContiguousSplitTest {
-    private static final long PAGE = KernelPagemap.PAGE;
+    private static final long PAGE = Kernel.PAGE;
 
     private final NoIommuBridge bridge = NoIommuBridge.open();
-
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
 
     @AfterEach
     void close() {
@@ -47,11 +43,11 @@ class ContiguousSplitTest {
         for (SglPiece piece : pieces) {
             assertEquals(expectedVa, piece.va(), "pieces tile the buffer in order");
             assertTrue(piece.length() > 0, "piece " + piece);
-            assertEquals(KernelPagemap.physical(piece.va()), piece.iova(), "DMA address of " + piece);
-            assertEquals(-1, KernelPagemap.breakOffset(piece.va(), piece.length()), "piece " + piece + " is contiguous");
+            assertEquals(Kernel.physical(piece.va()), piece.iova(), "DMA address of " + piece);
+            assertEquals(-1, Kernel.breakOffset(piece.va(), piece.length()), "piece " + piece + " is contiguous");
             long end = piece.va() + piece.length();
             if (end < start + size && piece.length() < (8L << 20)) {
-                assertNotEquals(KernelPagemap.physical(piece.va()) + piece.length(), KernelPagemap.physical(end),
+                assertNotEquals(Kernel.physical(piece.va()) + piece.length(), Kernel.physical(end),
                         "piece " + piece + " stops where the kernel's pages stop being adjacent");
             }
             expectedVa = end;
@@ -65,7 +61,7 @@ class ContiguousSplitTest {
         MemorySegment buffer = bridge.alloc(3 * PAGE);
         long va = buffer.address() + PAGE + 7;
         List<SglPiece> pieces = split(va, 1);
-        assertEquals(List.of(new SglPiece(va, KernelPagemap.physical(va), 1)), pieces);
+        assertEquals(List.of(new SglPiece(va, Kernel.physical(va), 1)), pieces);
         bridge.free(buffer);
     }
 

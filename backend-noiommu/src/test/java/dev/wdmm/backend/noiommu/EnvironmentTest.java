@@ -2,34 +2,29 @@ package dev.wdmm.backend.noiommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.core.testing.Skip;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs the provider in a child JVM stripped of a capability or with a small memory-lock limit
  * ({@code setpriv}, {@code prlimit}; needs root), and checks the reason and the fix it reports.
  */
+@NeedsKernel(executables = {"/usr/bin/setpriv", "/usr/bin/prlimit"}, pfns = true, pinning = true)
 class EnvironmentTest {
-
-    @BeforeAll
-    static void needsRootAndTools() {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/prlimit")),
-                "needs setpriv and prlimit");
-        assumeTrue(KernelPagemap.pfnsVisible(), "needs CAP_SYS_ADMIN to drop it");
-    }
 
     @Test
     void withoutCapSysAdminTheBackendIsUnavailableNamingTheCapability() throws Exception {
@@ -42,8 +37,23 @@ class EnvironmentTest {
 
     @Test
     void lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix() throws Exception {
-        String out = child(List.of("/usr/bin/prlimit", "--memlock=16384:16384",
-                "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
+        List<String> lowLimit = List.of("/usr/bin/prlimit", "--memlock=16384:16384",
+                "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--");
+        String out = child(lowLimit);
+        // the kernel charges io_uring pins of a process without CAP_IPC_LOCK to its user, not to the process, and
+        // uncharges a ring when it is torn down after its process exits: other processes of this user (a second
+        // test run on a shared machine, children just exited) can hold the child's 16 KiB for a while
+        for (int retry = 0; retry < 5 && !out.contains("alloc(4096) ok"); retry++) {
+            Thread.sleep(2000);
+            out = child(lowLimit);
+        }
+        long others = pinnedByOthersKiB();
+        if (!out.contains("alloc(4096) ok") && others > 0) {
+            Skip.because("EnvironmentTest.lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix",
+                    "the child could not pin its first 4 KiB under RLIMIT_MEMLOCK=16 KiB while other processes of"
+                            + " this user hold " + others + " KiB pinned (io_uring charges pins to the user)",
+                    "run the tests while no other process of this user pins memory (not two ./wd-mm test at once)");
+        }
         assertTrue(out.contains("pins charged to RLIMIT_MEMLOCK: yes, limit soft=16384 hard=16384 (no CAP_IPC_LOCK)"),
                 out);
         assertTrue(out.contains("alloc(4096) ok"), out);
@@ -62,6 +72,33 @@ class EnvironmentTest {
                 + " moving them): the kernel refused an io_uring fixed-buffer pin: io_uring_"), out);
         assertTrue(out.contains("RLIMIT_MEMLOCK is soft=0 hard=0"), out);
         assertTrue(out.contains("fix=enable io_uring for this process"), out);
+    }
+
+    /** {@code VmPin} of every other process of this process's user, summed. */
+    private static long pinnedByOthersKiB() throws IOException {
+        String uid = uid(Path.of("/proc/self/status"));
+        long self = ProcessHandle.current().pid();
+        long kib = 0;
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                try {
+                    if (Long.parseLong(process.getFileName().toString()) != self
+                            && uid.equals(uid(process.resolve("status")))) {
+                        kib += Files.readAllLines(process.resolve("status")).stream()
+                                .filter(line -> line.startsWith("VmPin:"))
+                                .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).sum();
+                    }
+                } catch (IOException exited) {
+                    // the process exited meanwhile
+                }
+            }
+        }
+        return kib;
+    }
+
+    private static String uid(Path status) throws IOException {
+        return Files.readAllLines(status).stream().filter(line -> line.startsWith("Uid:"))
+                .map(line -> line.split("\\s+")[1]).findFirst().orElse("");
     }
 
     private static String child(List<String> prefix) throws IOException, InterruptedException {

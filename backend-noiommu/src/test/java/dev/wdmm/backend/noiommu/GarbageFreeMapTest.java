@@ -2,11 +2,12 @@ package dev.wdmm.backend.noiommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wdmm.core.testing.Jvm;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,8 +15,9 @@ import org.junit.jupiter.api.Test;
  * per-thread allocation counter over 100,000 maps after as many for warm-up (a few KiB of slack
  * cover the counter's own granularity), then every result checked against the kernel's pagemap.
  */
+@NeedsKernel(pfns = true, pinning = true)
 class GarbageFreeMapTest {
-    private static final long PAGE = KernelPagemap.PAGE;
+    private static final long PAGE = Kernel.PAGE;
     private static final int LIVE = 1000;
     private static final int CALLS = 100_000;
     private static final int TARGETS = 256;
@@ -23,25 +25,9 @@ class GarbageFreeMapTest {
 
     private final NoIommuBridge bridge = NoIommuBridge.open();
 
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
-
     @AfterEach
     void close() {
         bridge.close();
-    }
-
-    /** The JVM's count of bytes this thread allocated (reflective: java.management may be absent). */
-    private static long allocatedBytes() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")
-                    .invoke(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("per-thread allocation counter unavailable", e);
-        }
     }
 
     @Test
@@ -56,13 +42,13 @@ class GarbageFreeMapTest {
         }
         long[] iovas = new long[CALLS];
         long sink = run(targets, iovas);
-        long before = allocatedBytes();
+        long before = Jvm.allocatedBytes();
         sink += run(targets, iovas);
-        long used = allocatedBytes() - before;
+        long used = Jvm.allocatedBytes() - before;
         assertTrue(used < SLACK, "allocated " + used + " bytes over " + CALLS + " maps with " + LIVE + " live allocations");
         assertTrue(sink > 0);
         for (int i = 0; i < TARGETS; i++) {
-            assertEquals(KernelPagemap.physical(targets[i].address()), iovas[i], "target " + i);
+            assertEquals(Kernel.physical(targets[i].address()), iovas[i], "target " + i);
         }
     }
 

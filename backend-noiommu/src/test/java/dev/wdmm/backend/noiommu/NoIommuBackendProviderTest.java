@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.nativeio.NativeMemory;
+import dev.wdmm.core.testing.Kernel;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -42,7 +42,7 @@ class NoIommuBackendProviderTest {
         String details = availability.details().toString();
         assertTrue(details.contains("pages held in place by: long-term pin (FOLL_LONGTERM) through io_uring"), details);
         assertTrue(details.contains("pins charged to RLIMIT_MEMLOCK: "), details);
-        if (KernelPagemap.pfnsVisible()) {
+        if (Kernel.pfnsVisible()) {
             assertInstanceOf(WdAvailability.Available.class, availability, availability::toString);
             assertTrue(availability.details().contains("pagemap: PFNs visible (CAP_SYS_ADMIN)"));
         } else {
@@ -53,7 +53,7 @@ class NoIommuBackendProviderTest {
 
     @Test
     void opensABridgeThatReportsContiguity() {
-        if (!KernelPagemap.pfnsVisible()) {
+        if (!Kernel.pfnsVisible()) {
             assertThrows(IllegalStateException.class, () -> provider.open(WdOptions.empty()));
             return;
         }

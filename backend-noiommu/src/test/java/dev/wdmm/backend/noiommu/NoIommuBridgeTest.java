@@ -3,28 +3,24 @@ package dev.wdmm.backend.noiommu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.WdMappingException;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 @SuppressWarnings("restricted")
+@NeedsKernel(pfns = true, pinning = true)
 class NoIommuBridgeTest {
-    private static final long PAGE = KernelPagemap.PAGE;
+    private static final long PAGE = Kernel.PAGE;
 
     private final NoIommuBridge bridge = NoIommuBridge.open();
-
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
 
     @AfterEach
     void close() {
@@ -37,8 +33,8 @@ class NoIommuBridgeTest {
         assertEquals(5000, segment.byteSize());
         assertEquals(0, segment.address() % PAGE);
         assertEquals(2 * PAGE, bridge.pinnedBytes());
-        assertTrue(KernelPagemap.physical(segment.address()) > 0);
-        assertTrue(KernelPagemap.physical(segment.address() + PAGE) > 0, "second page populated without a touch");
+        assertTrue(Kernel.physical(segment.address()) > 0);
+        assertTrue(Kernel.physical(segment.address() + PAGE) > 0, "second page populated without a touch");
         segment.set(ValueLayout.JAVA_BYTE, 4999, (byte) 3);
         bridge.free(segment);
         assertEquals(0, bridge.pinnedBytes());
@@ -49,7 +45,7 @@ class NoIommuBridgeTest {
         MemorySegment segment = bridge.alloc(16 * PAGE);
         for (long offset = 0; offset < segment.byteSize(); offset += PAGE / 4 + 1) {
             long va = segment.address() + offset;
-            assertEquals(KernelPagemap.physical(va), bridge.iovaMap(segment.asSlice(offset), 1), "offset=" + offset);
+            assertEquals(Kernel.physical(va), bridge.iovaMap(segment.asSlice(offset), 1), "offset=" + offset);
         }
     }
 
@@ -73,12 +69,12 @@ class NoIommuBridgeTest {
     /** Checks map and contiguousLength of one range; returns whether it was contiguous. */
     private boolean checkAgainstKernel(MemorySegment start, long size) {
         long va = start.address();
-        long kernelBreak = KernelPagemap.breakOffset(va, size);
+        long kernelBreak = Kernel.breakOffset(va, size);
         long expectedRun = kernelBreak < 0 ? size : kernelBreak;
         assertEquals(expectedRun, bridge.contiguousLength(start, size), () -> "va=0x" + Long.toHexString(va));
         if (kernelBreak < 0) {
             long iova = bridge.iovaMap(start, size);
-            assertEquals(KernelPagemap.physical(va), iova);
+            assertEquals(Kernel.physical(va), iova);
             bridge.iovaUnmap(start, iova, size);
             return true;
         }
@@ -86,7 +82,7 @@ class NoIommuBridgeTest {
         assertEquals(kernelBreak, e.breakOffset());
         assertEquals(va, e.address());
         assertTrue(e.getMessage().contains("contiguity breaks at offset=" + kernelBreak), e.getMessage());
-        assertEquals(KernelPagemap.physical(va), bridge.iovaMap(start, kernelBreak), "the part before the break maps");
+        assertEquals(Kernel.physical(va), bridge.iovaMap(start, kernelBreak), "the part before the break maps");
         return false;
     }
 
@@ -109,15 +105,24 @@ class NoIommuBridgeTest {
     }
 
     @Test
+    void segmentAccessAfterFreeThrowsInsteadOfTouchingUnmappedMemory() {
+        MemorySegment segment = bridge.alloc(3 * PAGE);
+        MemorySegment interior = segment.asSlice(PAGE + 5, 100);
+        bridge.free(segment);
+        assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> interior.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+    }
+
+    @Test
     void closeFreesEverythingAndRefusesEveryCall() {
-        long pinnedBefore = KernelPagemap.pinnedKiB();
+        long pinnedBefore = Kernel.vmPinKiB();
         MemorySegment a = bridge.alloc(3 * PAGE);
         MemorySegment b = bridge.alloc(100);
         long iova = bridge.iovaMap(b, 100);
-        assertEquals(pinnedBefore + 16, KernelPagemap.pinnedKiB(), "the kernel counts 4 pinned pages");
+        assertEquals(pinnedBefore + 16, Kernel.vmPinKiB(), "the kernel counts 4 pinned pages");
         bridge.close();
         bridge.close();
-        assertEquals(pinnedBefore, KernelPagemap.pinnedKiB(), "close unpinned and unmapped everything");
+        assertEquals(pinnedBefore, Kernel.vmPinKiB(), "close unpinned and unmapped everything");
         assertEquals(0, bridge.pinnedBytes());
         BadInputTest.assertClosed(() -> bridge.alloc(1));
         BadInputTest.assertClosed(() -> bridge.free(a));

@@ -1,18 +1,13 @@
 package dev.wdmm.backend.noiommu;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.WdMmBridgeContractTest;
-import org.junit.jupiter.api.BeforeAll;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 
 /** The shared bridge contract of wd-core, run against the no-IOMMU bridge. */
+@NeedsKernel(pfns = true, pinning = true)
 class NoIommuContractTest extends WdMmBridgeContractTest {
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
-
     @Override
     protected WdMmBridge newBridge() {
         return NoIommuBridge.open();
@@ -21,6 +16,6 @@ class NoIommuContractTest extends WdMmBridgeContractTest {
     /** Every allocation is its own mapping of whole pages. */
     @Override
     protected long minimumAlignment() {
-        return KernelPagemap.PAGE;
+        return Kernel.PAGE;
     }
 }

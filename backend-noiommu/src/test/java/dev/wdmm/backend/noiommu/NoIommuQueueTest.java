@@ -1,25 +1,19 @@
 package dev.wdmm.backend.noiommu;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
 import dev.wdmm.core.contract.WdQueueContractTest;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The shared queue contract of wd-core, run against a queue over the no-IOMMU backend. */
+@NeedsKernel(pfns = true, pinning = true)
 class NoIommuQueueTest extends WdQueueContractTest {
     private WdMm mm;
-
-    @BeforeAll
-    static void needsPfns() {
-        assumeTrue(KernelPagemap.pfnsVisible(), "pagemap shows no PFNs without CAP_SYS_ADMIN");
-    }
 
     @Override
     protected WdQueue newQueue() {

@@ -82,7 +82,8 @@ final class PassthroughBridge implements WdMmBridge {
                     + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
         sizes.set(position(address), size);
-        return MemorySegment.ofAddress(address).reinterpret(size);
+        // a slice of the region: once the region is released its scope is closed, and any access throws
+        return region.segment().asSlice(address - region.segment().address(), size);
     }
 
     @Override

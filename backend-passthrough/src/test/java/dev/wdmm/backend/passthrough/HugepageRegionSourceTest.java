@@ -8,6 +8,8 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.api.WdSlice;
 import dev.wdmm.core.region.RegionSources;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdRegionSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,19 +20,14 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** wd-core's huge page region source, checked against the test's own pagemap reading. */
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 8)
 class HugepageRegionSourceTest {
-    private static final long HUGE = FreeHugepages.HUGE;
+    private static final long HUGE = Kernel.HUGE_2M;
 
     private final WdRegionSource source = RegionSources.hugepages();
-
-    @BeforeAll
-    static void needsHugepages() {
-        FreeHugepages.assume(8);
-    }
 
     @Test
     void slicesAreTheMaximalRunsOfPhysicallyAdjacentHugePages() {
@@ -46,8 +43,8 @@ class HugepageRegionSourceTest {
                         "adjacent slices " + previous + " and " + region.slices().get(i) + " must be merged");
             }
             for (WdSlice slice : region.slices()) {
-                for (long offset = 0; offset < slice.size(); offset += ProcPagemap.PAGE * 64) {
-                    assertEquals(ProcPagemap.physical(slice.va() + offset), slice.dma() + offset, "inside " + slice);
+                for (long offset = 0; offset < slice.size(); offset += Kernel.PAGE * 64) {
+                    assertEquals(Kernel.presentPhysical(slice.va() + offset), slice.dma() + offset, "inside " + slice);
                 }
             }
         } finally {
@@ -82,7 +79,7 @@ class HugepageRegionSourceTest {
 
     @Test
     void shortageNamesFreeHugepagesAndTheSysctl() {
-        long pages = FreeHugepages.total() + 1;
+        long pages = Kernel.totalHugepages() + 1;
         WdAllocationException e = assertThrows(WdAllocationException.class, () -> source.reserve(pages * HUGE));
         assertMessage(e, "free_hugepages=");
         assertMessage(e, "sysctl vm.nr_hugepages=");
@@ -140,7 +137,7 @@ class HugepageRegionSourceTest {
             assertEquals(threads * 5, all.stream().map(r -> r.slices().getFirst().dma()).distinct().count(),
                     "no physical huge page is handed out twice");
             for (WdReservedMemory region : all) {
-                assertEquals(ProcPagemap.physical(region.segment().address()), region.slices().getFirst().dma());
+                assertEquals(Kernel.presentPhysical(region.segment().address()), region.slices().getFirst().dma());
                 source.release(region);
             }
         } finally {
@@ -152,10 +149,10 @@ class HugepageRegionSourceTest {
     private static List<WdSlice> expectedSlices(long base, int pages) {
         List<WdSlice> slices = new ArrayList<>();
         long runVa = base;
-        long runPa = ProcPagemap.physical(base);
+        long runPa = Kernel.presentPhysical(base);
         long runSize = HUGE;
         for (int i = 1; i < pages; i++) {
-            long pa = ProcPagemap.physical(base + i * HUGE);
+            long pa = Kernel.presentPhysical(base + i * HUGE);
             if (pa == runPa + runSize) {
                 runSize += HUGE;
             } else {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
+import dev.wdmm.core.nativeio.LongTermPins;
+import dev.wdmm.core.testing.Kernel;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -22,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The provider's metadata, availability from fixture roots, discovery and option checks. */
 class PassthroughBackendProviderTest {
+    /** The fix the provider must name for missing huge pages. */
+    private static final String RESERVE = "sysctl vm.nr_hugepages=256";
+
     private final PassthroughBackendProvider provider = new PassthroughBackendProvider();
 
     @TempDir
@@ -56,14 +61,14 @@ class PassthroughBackendProviderTest {
         WdAvailability.Unavailable zero = assertInstanceOf(WdAvailability.Unavailable.class,
                 provider.availability(new WdEnvironment(root, IommuMode.PASSTHROUGH)));
         assertTrue(zero.reason().contains("free_hugepages=0"), zero.reason());
-        assertTrue(zero.fix().contains(FreeHugepages.FIX), zero.fix());
+        assertTrue(zero.fix().contains(RESERVE), zero.fix());
     }
 
     @Test
     void unavailableWhenTheCountIsMissingOrMalformed() throws IOException {
         WdAvailability.Unavailable missing = assertInstanceOf(WdAvailability.Unavailable.class,
                 provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU)));
-        assertTrue(missing.fix().contains(FreeHugepages.FIX), missing.fix());
+        assertTrue(missing.fix().contains(RESERVE), missing.fix());
         writeFree("many");
         WdAvailability.Unavailable malformed = assertInstanceOf(WdAvailability.Unavailable.class,
                 provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU)));
@@ -73,7 +78,8 @@ class PassthroughBackendProviderTest {
     @Test
     void availabilityOnTheRealRootMatchesTheKernelsCount() {
         WdAvailability availability = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
-        assertEquals(FreeHugepages.free() > 0, availability.isAvailable(), availability.toString());
+        assertEquals(Kernel.freeHugepages() > 0 && Kernel.pfnsVisible() && LongTermPins.unavailabilityCause().isEmpty(),
+                availability.isAvailable(), availability.toString());
     }
 
     @Test

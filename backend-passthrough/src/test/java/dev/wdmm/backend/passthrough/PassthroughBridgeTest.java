@@ -16,6 +16,8 @@ import dev.wdmm.core.Detection;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
 import dev.wdmm.core.pool.BlockPoolSetup;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -24,19 +26,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The passthrough bridge beyond the shared contract: fixed blocks, exhaustion, physical IOVAs, queue memory. */
 @SuppressWarnings("restricted")
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class PassthroughBridgeTest {
     private static final WdOptions SMALL = WdOptions.fromText(Map.of(
             "wd.mm.passthrough.block-size", "4096", "wd.mm.passthrough.block-count", "8"));
-
-    @BeforeAll
-    static void needsHugepages() {
-        FreeHugepages.assume(4);
-    }
 
     @Test
     void allocLargerThanTheBlockIsRefusedNamingBothSizes() {
@@ -69,7 +66,7 @@ class PassthroughBridgeTest {
                 assertEquals(0, block.address() % 64);
                 for (long offset : new long[] {0, 1, 63, 2048, 4095}) {
                     long iova = bridge.iovaMap(block.asSlice(offset), 1);
-                    assertEquals(ProcPagemap.physical(block.address() + offset), iova, "offset " + offset);
+                    assertEquals(Kernel.presentPhysical(block.address() + offset), iova, "offset " + offset);
                 }
             }
         }
@@ -102,7 +99,7 @@ class PassthroughBridgeTest {
                             .findFirst().orElseThrow(() -> new AssertionError("block outside the region"));
                     long iova = bridge.iovaMap(block.asSlice(100), 8);
                     assertEquals(slice.dma() + (block.address() + 100 - slice.va()), iova);
-                    assertEquals(ProcPagemap.physical(block.address() + 100), iova);
+                    assertEquals(Kernel.presentPhysical(block.address() + 100), iova);
                     assertEquals(queue.iovaMap(block.asSlice(100), 8), iova);
                 }
                 assertThrows(WdAllocationException.class, () -> bridge.alloc(1));

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.WdMmBridgeContractTest;
+import dev.wdmm.core.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,14 +14,10 @@ import org.junit.jupiter.api.Test;
  * to 64 KiB at once, so the blocks here are 64 KiB (a fixed-block bridge serves no more than its
  * block size); 64 of them cover the contract's concurrency test.
  */
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 3)
 class PassthroughContractTest extends WdMmBridgeContractTest {
     static final WdOptions OPTIONS = WdOptions.fromText(Map.of(
             "wd.mm.passthrough.block-size", "64k", "wd.mm.passthrough.block-count", "64"));
-
-    @BeforeAll
-    static void needsHugepages() {
-        FreeHugepages.assume(3);
-    }
 
     @Override
     protected WdMmBridge newBridge() {

@@ -12,22 +12,19 @@ import dev.wdmm.core.Detection;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
 import dev.wdmm.core.contract.WdQueueContractTest;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** wd-core's queue contract over the passthrough backend: reservations come from huge pages. */
 @SuppressWarnings("restricted")
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class PassthroughQueueTest extends WdQueueContractTest {
     private WdMm mm;
-
-    @BeforeAll
-    static void needsHugepages() {
-        FreeHugepages.assume(4);
-    }
 
     @Override
     protected WdQueue newQueue() {
@@ -52,14 +49,14 @@ class PassthroughQueueTest extends WdQueueContractTest {
 
     @Test
     void reservedSlicesCarryTheKernelsPhysicalAddresses() {
-        WdReservedMemory region = queue.reserveMemory(3 * FreeHugepages.HUGE);
+        WdReservedMemory region = queue.reserveMemory(3 * Kernel.HUGE_2M);
         for (WdSlice slice : region.slices()) {
-            for (long offset = 0; offset < slice.size(); offset += FreeHugepages.HUGE) {
-                assertEquals(ProcPagemap.physical(slice.va() + offset), slice.dma() + offset);
+            for (long offset = 0; offset < slice.size(); offset += Kernel.HUGE_2M) {
+                assertEquals(Kernel.presentPhysical(slice.va() + offset), slice.dma() + offset);
             }
             long iova = queue.iovaMap(MemorySegment.ofAddress(slice.va() + 4100).reinterpret(8), 8);
-            assertEquals(ProcPagemap.physical(slice.va() + 4100), iova);
+            assertEquals(Kernel.presentPhysical(slice.va() + 4100), iova);
         }
-        assertTrue(region.segment().byteSize() >= 3 * FreeHugepages.HUGE);
+        assertTrue(region.segment().byteSize() >= 3 * Kernel.HUGE_2M);
     }
 }

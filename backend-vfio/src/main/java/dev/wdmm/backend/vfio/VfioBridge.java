@@ -7,6 +7,7 @@ import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMappingException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.core.memory.AllocationRegistry;
+import dev.wdmm.core.nativeio.NativeMemory;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -47,7 +48,9 @@ final class VfioBridge implements WdVfioBridge {
         }
         MemorySegment pages;
         try {
-            pages = VfioNative.mapAnonymous(roundUp(size));
+            // NativeMemory's mapping scope: after free or close, access throws instead of crashing
+            pages = NativeMemory.mmap(roundUp(size), NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+                    NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
         } catch (WdNativeException e) {
             throw new WdAllocationException(size, "size=" + size + " refused: " + e.getMessage(), e);
         }
@@ -65,7 +68,7 @@ final class VfioBridge implements WdVfioBridge {
                 release(m.getValue());
             }
         }
-        VfioNative.unmapMemory(entry.attachment());
+        NativeMemory.munmap(entry.attachment());
     }
 
     @Override
@@ -124,7 +127,7 @@ final class VfioBridge implements WdVfioBridge {
         }
         mappings.clear();
         for (AllocationRegistry.Entry<MemorySegment> entry : registry.drain()) {
-            VfioNative.unmapMemory(entry.attachment());
+            NativeMemory.munmap(entry.attachment());
         }
         container.close();
     }

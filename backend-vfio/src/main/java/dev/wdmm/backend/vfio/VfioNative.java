@@ -24,8 +24,6 @@ final class VfioNative {
     static final int EPERM = 1;
     static final int O_RDWR = 2;
     static final int O_CLOEXEC = 0x80000;
-    static final int PROT_RW = 3;
-    static final int MAP_PRIVATE_ANON_POPULATE = 0x02 | 0x20 | 0x8000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -35,8 +33,6 @@ final class VfioNative {
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(INT, ADDR, INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle MMAP = handle("mmap", FunctionDescriptor.of(ADDR, ADDR, LONG, INT, INT, INT, LONG));
-    private static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(INT, ADDR, LONG));
     private static final MethodHandle IOCTL_PTR = handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR),
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL_LONG = handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG),
@@ -64,36 +60,6 @@ final class VfioNative {
         }
         try (Arena arena = Arena.ofConfined()) {
             int ignored = (int) CLOSE.invokeExact(arena.allocate(CAPTURE), fd);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    @SuppressWarnings("restricted")
-    static MemorySegment mapAnonymous(long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            MemorySegment at = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, PROT_RW,
-                    MAP_PRIVATE_ANON_POPULATE, -1, 0L);
-            if (at.address() == -1L) {
-                fail("mmap", "mmap(size=" + size + " MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE)", state);
-            }
-            return at.reinterpret(size);
-        } catch (WdNativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    static void unmapMemory(MemorySegment mapping) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            if ((int) MUNMAP.invokeExact(state, mapping, mapping.byteSize()) != 0) {
-                fail("munmap", "munmap(size=" + mapping.byteSize() + ")", state);
-            }
-        } catch (WdNativeException e) {
-            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

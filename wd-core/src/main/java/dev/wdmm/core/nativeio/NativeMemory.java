@@ -66,7 +66,7 @@ public final class NativeMemory {
     private static final int SC_PAGESIZE = 30;
     private static final int RLIMIT_MEMLOCK = 8;
     private static final int HUGE_MASK = 0x3f;
-    private static final AllocationRegistry<Long> MAPPINGS = new AllocationRegistry<>("NativeMemory mapping table");
+    private static final AllocationRegistry<Arena> MAPPINGS = new AllocationRegistry<>("NativeMemory mapping table");
     private static final long PAGE_SIZE = queryPageSize();
 
     private NativeMemory() {
@@ -89,7 +89,10 @@ public final class NativeMemory {
      * @param flags exactly one of {@link #MAP_PRIVATE}, {@link #MAP_SHARED}, plus optional
      *     {@link #MAP_POPULATE}, {@link #MAP_LOCKED}, {@link #MAP_NORESERVE}, {@link #MAP_HUGETLB}
      *     with a {@link #hugePageSizeFlag(long)}
-     * @return a segment of exactly {@code length} bytes at the mapping, valid until {@link #munmap}
+     * @return a segment of exactly {@code length} bytes at the mapping, in a shared scope of its
+     *     own that {@link #munmap} closes before unmapping: the segment and every slice of it
+     *     ({@code asSlice}) are then no longer accessible, and an access throws
+     *     {@link IllegalStateException} instead of touching memory that is no longer mapped
      * @throws IllegalArgumentException if an argument breaks a rule above (named in the message)
      * @throws dev.wdmm.api.WdNativeException if the kernel refuses (e.g. {@code ENOMEM} with the
      *     hugepage sysctl to run)
@@ -106,13 +109,16 @@ public final class NativeMemory {
                     + ", fd=-1, offset=0)";
             throw NativeErrors.failure(call, errno, mmapFix(errno, flags, length));
         }
-        MAPPINGS.register(mapped.address(), length, (long) flags);
-        return mapped.reinterpret(length);
+        Arena scope = Arena.ofShared();
+        MAPPINGS.register(mapped.address(), length, scope);
+        return mapped.reinterpret(length, scope, null);
     }
 
     /**
-     * Unmaps a whole mapping made by {@link #mmap}. The segment and every slice of it must not be
-     * touched afterwards (the addresses may be reused).
+     * Unmaps a whole mapping made by {@link #mmap}. Its scope is closed first (a JVM-wide
+     * handshake: no thread is then accessing it), so the segment and every slice of it throw
+     * {@link IllegalStateException} on any later access instead of reaching memory whose
+     * addresses may be reused.
      *
      * @param mapping the segment {@link #mmap} returned (same address and size)
      * @throws NullPointerException if {@code mapping} is null
@@ -122,12 +128,12 @@ public final class NativeMemory {
     public static void munmap(MemorySegment mapping) {
         WdArguments.requireNative("mapping", mapping);
         long address = mapping.address();
-        AllocationRegistry.Entry<Long> entry = MAPPINGS.get(address);
+        AllocationRegistry.Entry<Arena> entry = MAPPINGS.get(address);
         if (entry != null && entry.size() != mapping.byteSize()) {
             throw new IllegalArgumentException("munmap va=" + hex(address) + " size=" + mapping.byteSize()
                     + " must be the whole mapping of size=" + entry.size() + " made by NativeMemory.mmap");
         }
-        MAPPINGS.remove(address);
+        MAPPINGS.remove(address).attachment().close();
         MemorySegment slot = LibC.errnoSlot();
         if (LibC.munmap(slot, MemorySegment.ofAddress(address), mapping.byteSize()) != 0) {
             int errno = LibC.errno(slot);

@@ -241,6 +241,33 @@ public abstract class WdMmBridgeContractTest {
         assertThrows(WdClosedException.class, () -> bridge.iovaUnmap(segment, 0, 64));
     }
 
+    /**
+     * Whether {@code close()} releases the memory behind the bridge's segments (false for a bridge
+     * over memory someone else owns, e.g. a queue's reserved memory).
+     *
+     * @return true by default
+     */
+    protected boolean closeReleasesMemory() {
+        return true;
+    }
+
+    @Test
+    void segmentsOfAClosedBridgeThrowOnAccessInsteadOfTouchingReleasedMemory() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(closeReleasesMemory(), "close keeps the memory (not owned)");
+        MemorySegment small = bridge.alloc(64);
+        MemorySegment large = bridge.alloc(Math.min(3 << 20, bridge.bufferSize().orElse(3 << 20)));
+        small.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+        large.set(ValueLayout.JAVA_BYTE, large.byteSize() - 1, (byte) 1);
+        bridge.close();
+        for (MemorySegment segment : List.of(small, large)) {
+            assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0),
+                    "read after close must throw, not reach unmapped memory");
+            assertThrows(IllegalStateException.class, () -> segment.set(ValueLayout.JAVA_BYTE, 0, (byte) 2),
+                    "write after close must throw, not reach unmapped memory");
+            assertThrows(IllegalStateException.class, () -> segment.asSlice(1).fill((byte) 3));
+        }
+    }
+
     @Test
     void concurrentAllocMapFreeNeverHandsOutOneBlockTwice() throws Exception {
         int threads = 4;

@@ -3,14 +3,14 @@ package dev.wdmm.core.nativeio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.NeedsKernel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,14 +18,9 @@ import org.junit.jupiter.api.Test;
  * ({@code nr_foll_pin_acquired} / {@code nr_foll_pin_released} in {@code /proc/vmstat}), not
  * against the code's own bookkeeping.
  */
+@NeedsKernel(pinning = true)
 class LongTermPinsTest {
     private static final int PAGES = 64;
-
-    @BeforeEach
-    void pinningWorksHere() {
-        assumeTrue(LongTermPins.unavailabilityCause().isEmpty(),
-                () -> "SKIPPED: io_uring pinning unavailable here: " + LongTermPins.unavailabilityCause().get());
-    }
 
     @Test
     void pinMakesTheKernelCountEveryPageAsPinnedAndUnpinReleasesThem() {
@@ -69,7 +64,7 @@ class LongTermPinsTest {
         try (LongTermPins pins = LongTermPins.open("test")) {
             pins.pin(range);
             for (long va = range.address(); va < range.address() + range.byteSize(); va += NativeMemory.pageSize()) {
-                assertTrue(KernelPagemap.present(va), "page va=0x" + Long.toHexString(va) + " not present after pin");
+                assertTrue(Kernel.present(va), "page va=0x" + Long.toHexString(va) + " not present after pin");
             }
         } finally {
             NativeMemory.munmap(range);

@@ -3,10 +3,13 @@ package dev.wdmm.core.nativeio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.core.testing.Needs;
+import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.core.testing.Skip;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +30,7 @@ class NativeMemoryTest {
 
     @Test
     void pageSizeIsTheKernels() {
-        assertEquals(KernelPagemap.PAGE, NativeMemory.pageSize());
+        assertEquals(Kernel.PAGE, NativeMemory.pageSize());
     }
 
     @Test
@@ -48,7 +51,7 @@ class NativeMemoryTest {
         MemorySegment m = NativeMemory.mmap(8 * 4096, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
         try {
             for (int i = 0; i < 8; i++) {
-                assertTrue(KernelPagemap.present(m.address() + i * 4096L), "page " + i);
+                assertTrue(Kernel.present(m.address() + i * 4096L), "page " + i);
             }
         } finally {
             NativeMemory.munmap(m);
@@ -127,7 +130,7 @@ class NativeMemoryTest {
         try {
             NativeMemory.mlock(m);
             for (int i = 0; i < 4; i++) {
-                assertTrue(KernelPagemap.present(m.address() + i * 4096L), "mlock faults pages in");
+                assertTrue(Kernel.present(m.address() + i * 4096L), "mlock faults pages in");
             }
             NativeMemory.munlock(m);
         } finally {
@@ -193,25 +196,29 @@ class NativeMemoryTest {
     }
 
     @Test
+    @NeedsKernel(freeHugepages = 1)
     void hugetlbMappingIsOnePhysicallyContiguousHugePage() throws IOException {
         long huge = 2L << 20;
-        assumeTrue(freeHugePages("hugepages-2048kB") > 0, "no free 2 MiB huge pages");
         MemorySegment m;
         try {
             m = NativeMemory.mmap(huge, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE
                     | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(huge));
         } catch (WdNativeException e) {
-            assumeTrue(e.errno() != 12, "huge pages taken by another process meanwhile");
+            if (e.errno() == 12) {
+                Skip.because("NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage",
+                        "the free 2 MiB huge page was taken by another process meanwhile (mmap: ENOMEM)",
+                        "keep huge pages free while the tests run, " + Needs.RESERVE_HUGEPAGES);
+            }
             throw e;
         }
         try {
             assertEquals(huge, m.byteSize());
             assertEquals(0, m.address() % huge);
-            long first = KernelPagemap.physical(m.address());
-            assumeTrue(first > 0, "needs CAP_SYS_ADMIN");
+            Skip.unless("NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage", Needs.pfns()); // the physical part
+            long first = Kernel.physical(m.address());
             assertEquals(0, first % huge);
             for (long offset = 0; offset < huge; offset += 4096) {
-                assertEquals(first + offset, KernelPagemap.physical(m.address() + offset));
+                assertEquals(first + offset, Kernel.physical(m.address() + offset));
             }
             try (Pagemap pagemap = Pagemap.open()) {
                 assertEquals(huge, pagemap.contiguousLength(m.address(), huge));
@@ -224,8 +231,13 @@ class NativeMemoryTest {
     @Test
     void hugetlbShortageNamesTheSysctl() throws IOException {
         long gib = 1L << 30;
-        assumeTrue(Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-1048576kB"))
-                && freeHugePages("hugepages-1048576kB") == 0, "needs a 1 GiB huge page size with none free");
+        Path gibPages = Path.of("/sys/kernel/mm/hugepages/hugepages-1048576kB");
+        if (!Files.isDirectory(gibPages) || freeHugePages("hugepages-1048576kB") != 0) {
+            Skip.because("NativeMemoryTest.hugetlbShortageNamesTheSysctl", Files.isDirectory(gibPages)
+                    ? "needs a 1 GiB huge page size with none free, free_hugepages=" + freeHugePages("hugepages-1048576kB")
+                    : "this kernel or CPU offers no 1 GiB huge pages (no " + gibPages + ")",
+                    "a machine with 1 GiB huge pages (CPU flag pdpe1gb) and none reserved");
+        }
         WdNativeException e = assertThrows(WdNativeException.class, () -> NativeMemory.mmap(gib, RW,
                 NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(gib)));
         assertEquals(12, e.errno());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.core.memory.PageDirectory;
 import dev.wdmm.core.memory.TranslationTable;
+import dev.wdmm.core.testing.Jvm;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 
@@ -16,26 +17,15 @@ class GarbageFreeHotPathTest {
     private static final int CALLS = 200_000;
     private static final long SLACK = 4096;
 
-    /** The JVM's count of bytes this thread allocated (reflective: tests compile inside the module). */
-    private static long allocatedBytes() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")
-                    .invoke(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("per-thread allocation counter unavailable", e);
-        }
-    }
-
     @Test
     void allocFreeAndMapOfAddressesAllocateNothing() {
         try (Arena arena = Arena.ofShared()) {
             BlockPool pool = BlockPool.create(Regions.contiguous(arena, 256 * 4096, 0x9_0000_0000L),
                     new BlockPoolSetup(4096, 256, 4096));
             long sink = run(pool);
-            long before = allocatedBytes();
+            long before = Jvm.allocatedBytes();
             sink += run(pool);
-            long used = allocatedBytes() - before;
+            long used = Jvm.allocatedBytes() - before;
             assertTrue(used < SLACK, "allocated " + used + " bytes over " + CALLS + " alloc/map/free");
             assertTrue(sink != 0);
             assertEquals(256, pool.freeBlocks());
@@ -66,9 +56,9 @@ class GarbageFreeHotPathTest {
         long va = 0x5000_0000_0000L;
         table.register(va, 0x8_0000_0000L, 16L << 21);
         long sink = lookups(table, va);
-        long before = allocatedBytes();
+        long before = Jvm.allocatedBytes();
         sink += lookups(table, va);
-        long used = allocatedBytes() - before;
+        long used = Jvm.allocatedBytes() - before;
         assertTrue(used < SLACK, "allocated " + used + " bytes over " + CALLS + " lookups");
         assertTrue(sink != 0);
     }
@@ -89,9 +79,9 @@ class GarbageFreeHotPathTest {
         long va = 0x5000_0000_0000L;
         directory.set(va, 64L << 12, "owner");
         long sink = finds(directory, va);
-        long before = allocatedBytes();
+        long before = Jvm.allocatedBytes();
         sink += finds(directory, va);
-        long used = allocatedBytes() - before;
+        long used = Jvm.allocatedBytes() - before;
         assertTrue(used < SLACK, "allocated " + used + " bytes over " + CALLS + " directory lookups");
         assertTrue(sink != 0);
     }
