@@ -1,8 +1,8 @@
 /**
  * The wd-mm core: backend discovery through {@link java.util.ServiceLoader}, IOMMU mode
  * detection, backend selection, Guice wiring, the queue, and the building blocks a backend
- * author reuses (native calls and pagemap, ownership registry, translation table, block pool,
- * SGL pools, the huge page region source).
+ * author reuses (native calls and pagemap, the chunk allocator, ownership registry, translation
+ * table, block pool, SGL pools, the huge page region source).
  */
 module dev.wdmm.core {
     requires transitive dev.wdmm.api;
@@ -10,6 +10,7 @@ module dev.wdmm.core {
     requires jakarta.inject;
 
     exports dev.wdmm.core;
+    exports dev.wdmm.core.alloc;
     exports dev.wdmm.core.guice;
     exports dev.wdmm.core.memory;
     exports dev.wdmm.core.nativeio;

@@ -1,0 +1,35 @@
+package dev.wdmm.core.alloc;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One chunk held by the allocator: a {@link ClassSpan} carved into slots, or a {@link RunSpan}
+ * handed out whole. Knows its memory; ownership rules live in the subclasses.
+ */
+abstract sealed class Span permits ClassSpan, RunSpan {
+    /** What the source acquired. */
+    final ChunkMemory memory;
+    /** The chunk's mapping. */
+    final MemorySegment segment;
+    /** The first address. */
+    final long base;
+    /** The IOVA of {@link #base} when the whole chunk is IOVA-contiguous, else {@link ChunkMemory#NOT_CONTIGUOUS}. */
+    final long iova;
+
+    Span(ChunkMemory memory) {
+        this.memory = memory;
+        this.segment = memory.segment();
+        this.base = segment.address();
+        this.iova = memory.iova();
+    }
+
+    /** Bytes of the chunk's mapping. */
+    final long bytes() {
+        return segment.byteSize();
+    }
+
+    /** The IOVA of {@code [address, address + size)}, inside the chunk: arithmetic when the chunk is contiguous. */
+    final long translate(long address, long size) {
+        return iova != ChunkMemory.NOT_CONTIGUOUS ? iova + (address - base) : memory.translate(address, size);
+    }
+}
