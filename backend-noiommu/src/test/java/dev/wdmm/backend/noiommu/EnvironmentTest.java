@@ -42,15 +42,15 @@ class EnvironmentTest {
 
     @Test
     void lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix() throws Exception {
-        String out = child(List.of("/usr/bin/prlimit", "--memlock=16384:16384",
+        String out = child(List.of("/usr/bin/prlimit", "--memlock=3145728:3145728",
                 "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"));
-        assertTrue(out.contains("pins charged to RLIMIT_MEMLOCK: yes, limit soft=16384 hard=16384 (no CAP_IPC_LOCK)"),
+        assertTrue(out.contains("pins charged to RLIMIT_MEMLOCK: yes, limit soft=3145728 hard=3145728 (no CAP_IPC_LOCK)"),
                 out);
         assertTrue(out.contains("alloc(4096) ok"), out);
-        assertTrue(out.contains("WdAllocationException: size=65536 bytes of whole pages cannot be pinned in place"
-                + " (pinned by this bridge=4096): io_uring_register("), out);
+        assertTrue(out.contains("WdAllocationException: size=65536 needs chunk_bytes=2097152 of whole pages, which cannot"
+                + " be pinned in place (pinned by this bridge=2097152): io_uring_register("), out);
         assertTrue(out.contains("errno=12 (ENOMEM"), out);
-        assertTrue(out.contains("fix: RLIMIT_MEMLOCK is soft=16384 hard=16384"), out);
+        assertTrue(out.contains("fix: RLIMIT_MEMLOCK is soft=3145728 hard=3145728"), out);
         assertTrue(out.contains("or grant the process CAP_IPC_LOCK"), out);
     }
 
