@@ -32,7 +32,7 @@ final class ClassSpan extends Span {
         super(memory);
         this.bin = bin;
         this.slotShift = slotShift;
-        this.slots = (int) (bytes() >>> slotShift);
+        this.slots = (int) (bytes >>> slotShift);
         this.allocated = new long[(slots + 63) >>> 6];
         this.sizes = new int[slots];
         this.freeStack = new int[Math.min(INITIAL_STACK, slots)];

@@ -13,6 +13,8 @@ abstract sealed class Span permits ClassSpan, RunSpan {
     final MemorySegment segment;
     /** The first address. */
     final long base;
+    /** Bytes of the chunk's mapping (kept here: the hot path reads it without touching the segment). */
+    final long bytes;
     /** The IOVA of {@link #base} when the whole chunk is IOVA-contiguous, else {@link ChunkMemory#NOT_CONTIGUOUS}. */
     final long iova;
 
@@ -20,12 +22,8 @@ abstract sealed class Span permits ClassSpan, RunSpan {
         this.memory = memory;
         this.segment = memory.segment();
         this.base = segment.address();
+        this.bytes = segment.byteSize();
         this.iova = memory.iova();
-    }
-
-    /** Bytes of the chunk's mapping. */
-    final long bytes() {
-        return segment.byteSize();
     }
 
     /** The IOVA of {@code [address, address + size)}, inside the chunk: arithmetic when the chunk is contiguous. */

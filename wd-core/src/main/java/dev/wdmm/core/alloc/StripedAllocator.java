@@ -187,7 +187,7 @@ final class StripedAllocator implements ChunkAllocator {
 
     private Span owner(long address) {
         Span span = directory.find(address);
-        if (span == null || Long.compareUnsigned(address - span.base, span.bytes()) >= 0) {
+        if (span == null || Long.compareUnsigned(address - span.base, span.bytes) >= 0) {
             throw foreign(address);
         }
         return span;
@@ -225,13 +225,13 @@ final class StripedAllocator implements ChunkAllocator {
     /** Publishes a span: lookups of its addresses find it from now on. */
     void adopt(Span span) {
         spans.put(span.base, span);
-        directory.set(span.base, span.bytes(), span);
+        directory.set(span.base, span.bytes, span);
     }
 
     /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
     void release(Span span) {
         if (spans.remove(span.base, span)) {
-            directory.clear(span.base, span.bytes());
+            directory.clear(span.base, span.bytes);
             source.release(span.memory);
         }
     }

@@ -115,11 +115,9 @@ public final class NativeMemory {
     }
 
     /**
-     * Maps anonymous memory like {@link #mmap} whose first byte is a multiple of {@code alignment}
-     * (e.g. 2 MiB, so that chunks never share a 2 MiB region and transparent huge pages can back
-     * them): maps {@code length + alignment - pageSize()} bytes, then unmaps the misaligned head
-     * and the unused tail. The result is a mapping of this class like any other ({@link #munmap}
-     * takes it whole). Nothing is faulted in: touch or pin the memory afterwards.
+     * Maps anonymous memory like {@link #mmap} at a multiple of {@code alignment} (e.g. 2 MiB, so
+     * that transparent huge pages can back it): maps {@code alignment - pageSize()} bytes more,
+     * then unmaps the misaligned head and the tail. Nothing is faulted in.
      *
      * @param length bytes, {@code > 0}, a multiple of {@link #pageSize()}
      * @param alignment a power of two {@code >= pageSize()}
@@ -165,11 +163,8 @@ public final class NativeMemory {
 
     /** Unmaps a part of a fresh mapping that mmapAligned does not hand out. */
     private static void trim(long address, long length) {
-        if (length == 0) {
-            return;
-        }
         MemorySegment slot = LibC.errnoSlot();
-        if (LibC.munmap(slot, MemorySegment.ofAddress(address), length) != 0) {
+        if (length != 0 && LibC.munmap(slot, MemorySegment.ofAddress(address), length) != 0) {
             throw NativeErrors.failure("munmap(addr=" + hex(address) + ", len=" + length + ")", LibC.errno(slot), null);
         }
     }
