@@ -21,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What holding memory in place costs: one {@link LongTermPins#pin} and its {@code unpin} of
  * {@code size} bytes of already populated memory, on 4 KiB pages or on 2 MiB huge pages. The
- * physical-address backends pay this once when they acquire memory (noiommu per allocation,
- * hugepage per mapping of huge pages, region sources per region), never on a map.
+ * physical-address backends pay this once when they acquire memory (noiommu per 2 MiB chunk and
+ * per allocation over 1 MiB, hugepage per mapping of huge pages, region sources per region), never
+ * on a map nor on an allocation carved from a chunk already held.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

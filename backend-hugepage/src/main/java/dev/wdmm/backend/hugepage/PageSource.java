@@ -4,6 +4,8 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
+import dev.wdmm.core.alloc.ChunkMemory;
+import dev.wdmm.core.alloc.ChunkSource;
 import dev.wdmm.core.memory.TranslationTable;
 import dev.wdmm.core.nativeio.LongTermPins;
 import dev.wdmm.core.nativeio.NativeMemory;
@@ -21,9 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * and {@code ZONE_MOVABLE} move unpinned ones), reads each huge page's physical address once from
  * pagemap <em>after</em> pinning and registers it in the translation table; and undoes all of
  * that, unpinning before unmapping. Counts the pages held against the optional cap and the
- * failures. Thread-safe.
+ * failures. The {@link ChunkSource} of the hugepage bridge's allocator: a chunk is one huge page, a
+ * run whole huge pages. Thread-safe.
  */
-final class PageSource {
+final class PageSource implements ChunkSource {
     private final long pageSize;
     private final int flags;
     private final long maxPages;
@@ -69,7 +72,7 @@ final class PageSource {
 
     /**
      * Maps, pins and registers {@code pages} huge pages, or returns null when the cap is reached
-     * or the kernel has too few free huge pages (the refusal is kept for {@link #exhausted}).
+     * or the kernel has too few free huge pages (the refusal is kept for {@link #exhausted(long, long)}).
      *
      * @param pages how many, {@code > 0}
      * @return the mapping, or null on shortage
@@ -109,6 +112,38 @@ final class PageSource {
         return mapping;
     }
 
+    @Override
+    public long chunkSize() {
+        return pageSize;
+    }
+
+    @Override
+    public long granule() {
+        return pageSize;
+    }
+
+    /** Whole huge pages, or null on shortage (see {@link #tryAcquire}). */
+    @Override
+    public ChunkMemory acquire(long bytes, long requested) {
+        MemorySegment mapping = tryAcquire(bytes / pageSize);
+        return mapping == null ? null : new HugeChunk(mapping, table);
+    }
+
+    @Override
+    public WdAllocationException exhausted(long requested, long bytes) {
+        return shortage(requested, bytes / pageSize);
+    }
+
+    @Override
+    public void release(ChunkMemory chunk) {
+        release(chunk.segment());
+    }
+
+    @Override
+    public String holding() {
+        return "one long-term pin per mapping of huge pages";
+    }
+
     /**
      * Counts a failed allocation and describes it: the counts, why, and the fix.
      *
@@ -116,7 +151,7 @@ final class PageSource {
      * @param pages huge pages it needed
      * @return the exception to throw
      */
-    WdAllocationException exhausted(long requested, long pages) {
+    private WdAllocationException shortage(long requested, long pages) {
         failures.increment();
         WdNativeException refusal = lastRefusal;
         String why = refusal == null ? "max_pages=" + maxPages + " reached (wd.mm.hugepage.max-pages)"
@@ -154,11 +189,6 @@ final class PageSource {
         return pins.pinnedBytes();
     }
 
-    /** The translation table of every page held. Lookups are lock-free. */
-    TranslationTable table() {
-        return table;
-    }
-
     /** Pages held now. */
     long held() {
         return held.get();
@@ -170,7 +200,8 @@ final class PageSource {
     }
 
     /** Closes pagemap and the pins; the caller released every mapping first. */
-    void close() {
+    @Override
+    public void close() {
         try {
             pins.close();
         } finally {

@@ -24,7 +24,8 @@ import java.util.Set;
  * {@link dev.wdmm.core.nativeio.PhysicalContiguity} so callers can split ranges that are not.
  *
  * <p>Needs {@code CAP_SYS_ADMIN} (without it pagemap hides frame numbers) and io_uring, through
- * which every allocation is pinned with {@code FOLL_LONGTERM} ({@link LongTermPins}), so that
+ * which every 2 MiB chunk the allocations are carved from (and every allocation over 1 MiB, which
+ * gets a chunk of its own) is pinned once with {@code FOLL_LONGTERM} ({@link LongTermPins}), so that
  * compaction, migration and memory offlining cannot move it while a device may use its physical
  * address; pins are charged to {@code RLIMIT_MEMLOCK} unless the process has {@code CAP_IPC_LOCK}.
  * Stateless and thread-safe; the constructor does no work.
@@ -46,8 +47,8 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "4 KiB pages held in place by a long-term pin (io_uring fixed buffers); IOVA = physical address"
-                + " from /proc/self/pagemap, read after pinning;"
+        return "2 MiB chunks of 4 KiB pages, each held in place by one long-term pin (io_uring fixed buffers) and carved"
+                + " by wd-core's chunk allocator; IOVA = physical address from /proc/self/pagemap, read after pinning;"
                 + " for machines without an IOMMU or with the IOMMU in passthrough";
     }
 
@@ -71,7 +72,8 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     public WdAvailability availability(WdEnvironment environment) {
         Objects.requireNonNull(environment, "environment is null");
         List<String> details = new ArrayList<>();
-        Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details, "one pin per allocation");
+        Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details,
+                "one pin per 2 MiB chunk of pages (an allocation over 1 MiB: one for its own chunk)");
         details.add("page size: " + NativeMemory.pageSize());
         return problem.isPresent() ? problem.get() : WdAvailability.available(details.toArray(String[]::new));
     }

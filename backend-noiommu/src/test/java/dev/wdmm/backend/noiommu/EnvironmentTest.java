@@ -37,12 +37,12 @@ class EnvironmentTest {
 
     @Test
     void lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix() throws Exception {
-        List<String> lowLimit = List.of("/usr/bin/prlimit", "--memlock=16384:16384",
+        List<String> lowLimit = List.of("/usr/bin/prlimit", "--memlock=3145728:3145728",
                 "/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--");
         String out = child(lowLimit);
         // the kernel charges io_uring pins of a process without CAP_IPC_LOCK to its user, not to the process, and
         // uncharges a ring when it is torn down after its process exits: other processes of this user (a second
-        // test run on a shared machine, children just exited) can hold the child's 16 KiB for a while
+        // test run on a shared machine, children just exited) can hold the child's budget for a while
         for (int retry = 0; retry < 5 && !out.contains("alloc(4096) ok"); retry++) {
             Thread.sleep(2000);
             out = child(lowLimit);
@@ -50,17 +50,17 @@ class EnvironmentTest {
         long others = pinnedByOthersKiB();
         if (!out.contains("alloc(4096) ok") && others > 0) {
             Skip.because("EnvironmentTest.lowMemlockLimitWithoutCapIpcLockFailsNamingTheLimitAndTheFix",
-                    "the child could not pin its first 4 KiB under RLIMIT_MEMLOCK=16 KiB while other processes of"
+                    "the child could not pin its first chunk under RLIMIT_MEMLOCK=3 MiB while other processes of"
                             + " this user hold " + others + " KiB pinned (io_uring charges pins to the user)",
                     "run the tests while no other process of this user pins memory (not two ./wd-mm test at once)");
         }
-        assertTrue(out.contains("pins charged to RLIMIT_MEMLOCK: yes, limit soft=16384 hard=16384 (no CAP_IPC_LOCK)"),
+        assertTrue(out.contains("pins charged to RLIMIT_MEMLOCK: yes, limit soft=3145728 hard=3145728 (no CAP_IPC_LOCK)"),
                 out);
         assertTrue(out.contains("alloc(4096) ok"), out);
-        assertTrue(out.contains("WdAllocationException: size=65536 bytes of whole pages cannot be pinned in place"
-                + " (pinned by this bridge=4096): io_uring_register("), out);
+        assertTrue(out.contains("WdAllocationException: size=65536 needs chunk_bytes=2097152 of whole pages, which cannot"
+                + " be pinned in place (pinned by this bridge=2097152): io_uring_register("), out);
         assertTrue(out.contains("errno=12 (ENOMEM"), out);
-        assertTrue(out.contains("fix: RLIMIT_MEMLOCK is soft=16384 hard=16384"), out);
+        assertTrue(out.contains("fix: RLIMIT_MEMLOCK is soft=3145728 hard=3145728"), out);
         assertTrue(out.contains("or grant the process CAP_IPC_LOCK"), out);
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 @NeedsKernel(pfns = true, pinning = true)
 class NoIommuBridgeTest {
     private static final long PAGE = Kernel.PAGE;
+    private static final long CHUNK = PinnedChunks.CHUNK_SIZE;
 
     private final NoIommuBridge bridge = NoIommuBridge.open();
 
@@ -28,15 +29,35 @@ class NoIommuBridgeTest {
     }
 
     @Test
-    void allocReturnsExactSizeOnPinnedPresentPages() {
+    void allocReturnsExactSizeOnPinnedPresentPagesOfOneChunk() {
+        long pinnedBefore = Kernel.vmPinKiB();
         MemorySegment segment = bridge.alloc(5000);
         assertEquals(5000, segment.byteSize());
-        assertEquals(0, segment.address() % PAGE);
-        assertEquals(2 * PAGE, bridge.pinnedBytes());
+        assertEquals(0, segment.address() % 8192, "aligned to its size class");
+        assertEquals(CHUNK, bridge.pinnedBytes(), "one pinned chunk");
+        assertEquals(pinnedBefore + CHUNK / 1024, Kernel.vmPinKiB(), "the kernel counts the chunk pinned");
         assertTrue(Kernel.physical(segment.address()) > 0);
         assertTrue(Kernel.physical(segment.address() + PAGE) > 0, "second page populated without a touch");
+        MemorySegment second = bridge.alloc(6000);
+        assertEquals(CHUNK, bridge.pinnedBytes(), "the same size class pins nothing more");
         segment.set(ValueLayout.JAVA_BYTE, 4999, (byte) 3);
         bridge.free(segment);
+        bridge.free(second);
+        assertEquals(CHUNK, bridge.pinnedBytes(), "the emptied chunk is kept pinned for reuse");
+        try (NoIommuBridge unretained = NoIommuBridge.open(0)) {
+            unretained.free(unretained.alloc(5000));
+            assertEquals(0, unretained.pinnedBytes(), "retain-empty 0: unpinned as soon as it is empty");
+        }
+    }
+
+    @Test
+    void anAllocationLargerThanAChunkIsPinnedAloneAndUnpinnedByFree() {
+        long size = CHUNK + 3 * PAGE + 5;
+        MemorySegment run = bridge.alloc(size);
+        assertEquals(0, run.address() % CHUNK);
+        assertEquals(CHUNK + 4 * PAGE, bridge.pinnedBytes(), "whole pages of its own chunk");
+        checkAgainstKernel(run.asSlice(CHUNK - PAGE), 2 * PAGE);
+        bridge.free(run);
         assertEquals(0, bridge.pinnedBytes());
     }
 
@@ -105,12 +126,17 @@ class NoIommuBridgeTest {
     }
 
     @Test
-    void segmentAccessAfterFreeThrowsInsteadOfTouchingUnmappedMemory() {
-        MemorySegment segment = bridge.alloc(3 * PAGE);
-        MemorySegment interior = segment.asSlice(PAGE + 5, 100);
-        bridge.free(segment);
-        assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0));
-        assertThrows(IllegalStateException.class, () -> interior.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+    void segmentAccessAfterItsChunkIsReleasedThrowsInsteadOfTouchingUnmappedMemory() {
+        try (NoIommuBridge unretained = NoIommuBridge.open(0)) {
+            MemorySegment segment = unretained.alloc(3 * PAGE);
+            MemorySegment interior = segment.asSlice(PAGE + 5, 100);
+            unretained.free(segment); // the last allocation of its chunk: unpinned and unmapped
+            assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> interior.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+        }
+        MemorySegment run = bridge.alloc(3 * CHUNK);
+        bridge.free(run);
+        assertThrows(IllegalStateException.class, () -> run.get(ValueLayout.JAVA_BYTE, CHUNK));
     }
 
     @Test
@@ -119,7 +145,8 @@ class NoIommuBridgeTest {
         MemorySegment a = bridge.alloc(3 * PAGE);
         MemorySegment b = bridge.alloc(100);
         long iova = bridge.iovaMap(b, 100);
-        assertEquals(pinnedBefore + 16, Kernel.vmPinKiB(), "the kernel counts 4 pinned pages");
+        assertEquals(2 * CHUNK, bridge.pinnedBytes(), "two size classes, two chunks");
+        assertEquals(pinnedBefore + 2 * CHUNK / 1024, Kernel.vmPinKiB(), "the kernel counts two pinned chunks");
         bridge.close();
         bridge.close();
         assertEquals(pinnedBefore, Kernel.vmPinKiB(), "close unpinned and unmapped everything");

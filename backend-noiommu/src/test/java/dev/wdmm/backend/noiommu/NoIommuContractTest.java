@@ -13,9 +13,9 @@ class NoIommuContractTest extends WdMmBridgeContractTest {
         return NoIommuBridge.open();
     }
 
-    /** Every allocation is its own mapping of whole pages. */
+    /** Allocations are slots of at least 64 bytes, aligned to their size class. */
     @Override
     protected long minimumAlignment() {
-        return Kernel.PAGE;
+        return 64;
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code sva} backend: ordinary native memory whose IOVA is its virtual address. Correct only
+ * The {@code sva} backend: ordinary anonymous memory whose IOVA is its virtual address, carved
+ * from 2 MiB chunks by wd-core's {@link dev.wdmm.core.alloc.ChunkAllocator}. Correct only
  * where the device really shares the process's page tables (SVA with PASID, e.g. a UACCE device
  * whose {@code flags} have bit 0 set); anywhere else a device given these addresses would write
  * the wrong memory. Always available, since nothing on the host is needed; selection only picks
@@ -27,12 +28,13 @@ public final class SvaBackendProvider implements WdBackendProvider {
     static final String PREFIX = "wd.mm.sva.";
 
     /**
-     * {@code wd.mm.sva.prefault}: touch one byte per page of every allocation so that the pages
-     * are present before the device sees them (UADK measured ~1.9 GB/s vs ~7 GB/s without and
-     * with pre-faulting). Default false.
+     * {@code wd.mm.sva.prefault}: touch one byte per page of every chunk of memory when the bridge
+     * acquires it (2 MiB chunks carved into allocations, or a large allocation's own chunk), so
+     * that the pages of every allocation are present before the device sees them (UADK measured
+     * ~1.9 GB/s vs ~7 GB/s without and with pre-faulting). Default false.
      */
     public static final WdOption<Boolean> PREFAULT = WdOption.bool(PREFIX + "prefault", false,
-            "touch one byte per page of every allocation so the device never faults on it");
+            "touch one byte per page of every chunk when it is acquired, so the device never faults on an allocation");
 
     /** Creates the provider; does no work. */
     public SvaBackendProvider() {
@@ -45,8 +47,8 @@ public final class SvaBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "identity mapping (IOVA == virtual address) over native memory; correct only where the device"
-                + " shares the process's page tables (SVA/PASID)";
+        return "identity mapping (IOVA == virtual address) over 2 MiB chunks of anonymous memory carved by wd-core's"
+                + " chunk allocator; correct only where the device shares the process's page tables (SVA/PASID)";
     }
 
     @Override

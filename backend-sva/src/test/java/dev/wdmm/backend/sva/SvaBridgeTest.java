@@ -39,13 +39,13 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
     }
 
     @Test
-    void touchingFreedOrClosedMemoryThrowsInsteadOfCrashing() {
-        MemorySegment freed = bridge.alloc(256);
-        MemorySegment live = bridge.alloc(256);
-        bridge.free(freed);
-        assertThrows(IllegalStateException.class, () -> freed.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+    void touchingMemoryWhoseChunkWasReleasedOrClosedThrowsInsteadOfCrashing() {
+        MemorySegment large = bridge.alloc(3 << 20); // larger than a chunk: a chunk of its own, unmapped by free
+        MemorySegment small = bridge.alloc(256);
+        bridge.free(large);
+        assertThrows(IllegalStateException.class, () -> large.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
         bridge.close();
-        assertThrows(IllegalStateException.class, () -> live.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
+        assertThrows(IllegalStateException.class, () -> small.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
     }
 
     @Test

@@ -115,6 +115,61 @@ public final class NativeMemory {
     }
 
     /**
+     * Maps anonymous memory like {@link #mmap} at a multiple of {@code alignment} (e.g. 2 MiB, so
+     * that transparent huge pages can back it): maps {@code alignment - pageSize()} bytes more,
+     * then unmaps the misaligned head and the tail. Nothing is faulted in.
+     *
+     * @param length bytes, {@code > 0}, a multiple of {@link #pageSize()}
+     * @param alignment a power of two {@code >= pageSize()}
+     * @param prot as for {@link #mmap}
+     * @param flags as for {@link #mmap}, without {@link #MAP_HUGETLB}, {@link #MAP_POPULATE} and
+     *     {@link #MAP_LOCKED} (they would act on the trimmed parts too)
+     * @return a segment of exactly {@code length} bytes at an aligned address, in its own scope
+     *     that {@link #munmap} closes
+     * @throws IllegalArgumentException if an argument breaks a rule above (named in the message)
+     * @throws dev.wdmm.api.WdNativeException if the kernel refuses
+     */
+    @SuppressWarnings("restricted")
+    public static MemorySegment mmapAligned(long length, long alignment, int prot, int flags) {
+        if (alignment < PAGE_SIZE || Long.bitCount(alignment) != 1 || alignment > 1L << 40) {
+            throw new IllegalArgumentException("alignment=" + alignment + " must be a power of two in [" + PAGE_SIZE
+                    + ", 2^40]");
+        }
+        if ((flags & (MAP_HUGETLB | MAP_POPULATE | MAP_LOCKED)) != 0) {
+            throw new IllegalArgumentException("flags=" + hex(flags) + " must not contain MAP_HUGETLB, MAP_POPULATE or"
+                    + " MAP_LOCKED in mmapAligned (rule: populate or pin the aligned memory afterwards)");
+        }
+        checkMmap(length, prot, flags);
+        if ((length & (PAGE_SIZE - 1)) != 0 || length > Long.MAX_VALUE - 2 * alignment) {
+            throw new IllegalArgumentException("length=" + length + " must be a multiple of the page size " + PAGE_SIZE
+                    + " and <= " + (Long.MAX_VALUE - 2 * alignment));
+        }
+        long span = length + alignment - PAGE_SIZE;
+        int allFlags = flags | MAP_ANONYMOUS;
+        MemorySegment slot = LibC.errnoSlot();
+        long mapped = LibC.mmap(slot, MemorySegment.NULL, span, prot, allFlags, -1, 0L).address();
+        if (mapped == -1L) {
+            int errno = LibC.errno(slot);
+            throw NativeErrors.failure("mmap(addr=NULL, len=" + span + ", prot=" + hex(prot) + ", flags="
+                    + hex(allFlags) + ", fd=-1, offset=0) for alignment=" + alignment, errno, null);
+        }
+        long start = (mapped + alignment - 1) & -alignment;
+        trim(mapped, start - mapped);
+        trim(start + length, mapped + span - (start + length));
+        Arena scope = Arena.ofShared();
+        MAPPINGS.register(start, length, scope);
+        return MemorySegment.ofAddress(start).reinterpret(length, scope, null);
+    }
+
+    /** Unmaps a part of a fresh mapping that mmapAligned does not hand out. */
+    private static void trim(long address, long length) {
+        MemorySegment slot = LibC.errnoSlot();
+        if (length != 0 && LibC.munmap(slot, MemorySegment.ofAddress(address), length) != 0) {
+            throw NativeErrors.failure("munmap(addr=" + hex(address) + ", len=" + length + ")", LibC.errno(slot), null);
+        }
+    }
+
+    /**
      * Unmaps a whole mapping made by {@link #mmap}. Its scope is closed first (a JVM-wide
      * handshake: no thread is then accessing it), so the segment and every slice of it throw
      * {@link IllegalStateException} on any later access instead of reaching memory whose

@@ -1,0 +1,104 @@
+package dev.wdmm.backend.sva;
+
+import dev.wdmm.api.WdAllocationException;
+import dev.wdmm.api.WdNativeException;
+import dev.wdmm.core.alloc.ChunkMemory;
+import dev.wdmm.core.alloc.ChunkSource;
+import dev.wdmm.core.nativeio.NativeMemory;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The sva bridge's chunk source: ordinary anonymous memory in 2 MiB-aligned chunks (transparent
+ * huge pages requested with {@code MADV_HUGEPAGE} where the kernel has them), IOVA == virtual
+ * address. Nothing is pinned: with SVA the device shares the process's page tables and faults
+ * pages in itself. With {@code prefault}, every page of a chunk is touched when it is acquired, so
+ * allocations carved from it never make the device fault. Thread-safe.
+ */
+final class AnonymousChunks implements ChunkSource {
+    /** Bytes of a chunk, and the alignment of every chunk. */
+    static final long CHUNK_SIZE = 2L << 20;
+    private static final long PAGE = NativeMemory.pageSize();
+
+    private final boolean prefault;
+    private volatile WdNativeException lastRefusal;
+
+    AnonymousChunks(boolean prefault) {
+        this.prefault = prefault;
+    }
+
+    @Override
+    public long chunkSize() {
+        return CHUNK_SIZE;
+    }
+
+    @Override
+    public long granule() {
+        return PAGE;
+    }
+
+    @Override
+    public ChunkMemory acquire(long bytes, long requested) {
+        MemorySegment segment;
+        try {
+            segment = NativeMemory.mmapAligned(bytes, CHUNK_SIZE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+                    NativeMemory.MAP_PRIVATE);
+        } catch (WdNativeException e) {
+            lastRefusal = e;
+            return null;
+        }
+        try {
+            NativeMemory.madvise(segment, NativeMemory.MADV_HUGEPAGE);
+        } catch (WdNativeException noThp) {
+            // a kernel without transparent huge pages: 4 KiB pages serve as well
+        }
+        if (prefault) {
+            for (long offset = 0; offset < bytes; offset += PAGE) {
+                segment.set(ValueLayout.JAVA_BYTE, offset, (byte) 0);
+            }
+        }
+        return new IdentityChunk(segment);
+    }
+
+    @Override
+    public WdAllocationException exhausted(long requested, long bytes) {
+        WdNativeException refusal = lastRefusal;
+        return new WdAllocationException(requested, "size=" + requested + " refused: chunk_bytes=" + bytes
+                + " cannot be mapped (native memory exhausted"
+                + (refusal == null ? "" : ": mmap errno=" + refusal.errno() + " " + NativeMemory.strerror(refusal.errno()))
+                + "); free allocations, or raise the memory available to this process", refusal);
+    }
+
+    @Override
+    public void release(ChunkMemory chunk) {
+        NativeMemory.munmap(chunk.segment());
+    }
+
+    @Override
+    public String holding() {
+        return "not held in place (IOVA == virtual address: the device shares the page tables)";
+    }
+
+    @Override
+    public void close() {
+        // nothing beyond the chunks
+    }
+
+    /** A chunk whose IOVA is its virtual address. */
+    private record IdentityChunk(MemorySegment segment) implements ChunkMemory {
+        @Override
+        public long iova() {
+            return segment.address();
+        }
+
+        @Override
+        public long translate(long address, long size) {
+            return address;
+        }
+
+        @Override
+        public long contiguousLength(long address, long limit) {
+            return limit;
+        }
+    }
+}
