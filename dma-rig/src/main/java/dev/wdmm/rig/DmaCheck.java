@@ -96,7 +96,7 @@ public final class DmaCheck {
             List<Long> addresses = new ArrayList<>();
             held.values().forEach(buffers -> addresses.addAll(buffers.addresses()));
             try {
-                GuestMigration.run(addresses);
+                GuestMigration.run(addresses, edu);
             } catch (RuntimeException e) {
                 fail("migration-round", "PA", e);
             }

@@ -19,9 +19,10 @@ import java.util.Set;
  * under the control and under the held buffers; every setting is restored before returning, and
  * checked: a setting left changed fails the round.
  *
- * <p>Prints each step as {@code MIGRATION <line>} and ends with
- * {@code MIGRATION control pages=<n> moved=<m>}: how many control pages the round moved, i.e.
- * whether it provoked what a real pin must withstand (rig/verdict.sh reads that line).
+ * <p>Prints each step as {@code MIGRATION <line>}, then {@code MIGRATION control-dma ...} (a moved
+ * control page read by the device through its pre-round address must mismatch: {@link StaleRead})
+ * and ends with {@code MIGRATION control pages=<n> moved=<m>}: how many control pages the round
+ * moved, i.e. whether it provoked what a real pin must withstand (rig/verdict.sh reads that line).
  */
 final class GuestMigration {
     private static final long MIB = 1L << 20;
@@ -44,13 +45,16 @@ final class GuestMigration {
     }
 
     /**
-     * Runs the round with the held buffers' device addresses (physical) as offlining targets.
+     * Runs the round with the held buffers' device addresses (physical) as offlining targets, then
+     * has {@code edu} read a moved control page through its current and its pre-round address.
      *
      * @param heldAddresses physical addresses of the held buffers
+     * @param edu the device, for the stale-address read
      * @return control pages moved by the round
-     * @throws RigException if the round cannot run here (not root, no compaction) or left a setting changed
+     * @throws RigException if the round cannot run here (not root, no compaction), left a setting
+     *     changed, or a moved control page read through its pre-round address still gave its bytes
      */
-    static long run(List<Long> heldAddresses) {
+    static long run(List<Long> heldAddresses, EduDevice edu) {
         String cause = MigrationRound.unavailabilityCause();
         if (cause != null) {
             throw new RigException("migration round unavailable: " + cause);
@@ -59,8 +63,9 @@ final class GuestMigration {
         String settingsBefore = settings();
         MemorySegment control = Posix.mmap(CONTROL_BYTES, Posix.PROT_READ | Posix.PROT_WRITE,
                 Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
-        long moved;
         long[] before;
+        long[] after;
+        StaleRead stale;
         try (RawPagemap pagemap = RawPagemap.open()) {
             Posix.mlock(control);
             before = frames(pagemap, control);
@@ -70,8 +75,9 @@ final class GuestMigration {
                 } finally {
                     round.log().forEach(line -> System.out.println("MIGRATION " + line));
                 }
-                moved = moved(frames(pagemap, control), before);
             }
+            after = frames(pagemap, control);
+            stale = StaleRead.of(edu, pagemap, control, before, after);
         } finally {
             Posix.munmap(control);
         }
@@ -79,10 +85,15 @@ final class GuestMigration {
         System.out.println("MIGRATION settings " + (settingsAfter.equals(settingsBefore) ? "restored: " + settingsAfter
                 : "NOT restored: before " + settingsBefore + ", after " + settingsAfter) + " (round took "
                 + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        System.out.println("MIGRATION control-dma " + stale.text());
+        long moved = moved(after, before);
         System.out.println("MIGRATION control pages=" + before.length + " moved=" + moved);
         if (!settingsAfter.equals(settingsBefore)) {
             throw new RigException("the migration round left settings changed: before " + settingsBefore + ", after "
                     + settingsAfter);
+        }
+        if (!stale.told()) {
+            throw new RigException("control-dma: " + stale.text());
         }
         return moved;
     }
@@ -165,6 +176,49 @@ final class GuestMigration {
             return Files.readString(file).trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The round's own negative control, by DMA: the device reads the first 256 bytes of a moved
+     * control page (freshly filled) through its current physical address, which must give them, and
+     * through the address it had before the round, which must not: that is what a held buffer
+     * whose pages moved would show. Both reads land at the current address of another control
+     * page; nothing is written through a stale address.
+     *
+     * @param text what was read, for the MIGRATION line
+     * @param told whether the stale address was told apart (true also when no page moved)
+     */
+    record StaleRead(String text, boolean told) {
+        private static final int BYTES = 256;
+
+        static StaleRead of(EduDevice edu, RawPagemap pagemap, MemorySegment control, long[] before, long[] after) {
+            int page = 0;
+            while (page < before.length && before[page] == after[page]) {
+                page++;
+            }
+            if (page == before.length) {
+                return new StaleRead("no control page moved: no stale address to read", true);
+            }
+            MemorySegment source = control.asSlice(page * PAGE, BYTES);
+            MemorySegment target = control.asSlice(((page + 1) % before.length) * PAGE, BYTES);
+            boolean current = read(edu, source, after[page], target, pagemap);
+            boolean stale = read(edu, source, before[page], target, pagemap);
+            String text = "page " + page + " moved 0x" + Long.toHexString(before[page]) + " -> 0x"
+                    + Long.toHexString(after[page]) + ": current address " + (current ? "match" : "MISMATCH")
+                    + ", pre-round address " + (stale ? "MATCH" : "mismatch");
+            return new StaleRead(text + (current && !stale ? " (as required)" : " (the rig cannot tell a moved page)"),
+                    current && !stale);
+        }
+
+        /** Whether the device, reading {@code source}'s bytes at {@code address}, delivers them to {@code target}. */
+        private static boolean read(EduDevice edu, MemorySegment source, long address, MemorySegment target,
+                RawPagemap pagemap) {
+            RoundTrip.fill(source, address);
+            RoundTrip.fill(target, ~address);
+            edu.toDevice(address, 0, BYTES);
+            edu.toRam(0, pagemap.physical(target.address()), BYTES);
+            return source.mismatch(target) < 0;
         }
     }
 }
