@@ -110,8 +110,9 @@ final class GuestMigration {
 
     /**
      * The control's physical addresses that lie in memory blocks holding no held buffer, so that
-     * offlining them can succeed and move control pages (all of them when the kernel has no memory
-     * blocks: the round then says so).
+     * offlining them can succeed and move control pages; all of them when there are none such (an
+     * attempt that fails on pinned pages still migrates the movable ones first) or when the kernel
+     * has no memory blocks (the round then says so).
      */
     private static List<Long> outsideBlocksOf(long[] control, List<Long> held) {
         Path sizeFile = MigrationRound.MEMORY_BLOCKS.resolve("block_size_bytes");
@@ -121,6 +122,11 @@ final class GuestMigration {
         List<Long> targets = new ArrayList<>();
         for (long pa : control) {
             if (blockSize == 0 || !heldBlocks.contains(pa / blockSize)) {
+                targets.add(pa);
+            }
+        }
+        if (targets.isEmpty()) {
+            for (long pa : control) {
                 targets.add(pa);
             }
         }
