@@ -84,6 +84,7 @@ final class RawSubjects {
      * Not thread-safe.
      */
     private static final class PinnedPagemap implements DmaSubject {
+        /** One allocation: its mapping and the pin that holds it. */
         private record Pinned(MemorySegment pages, LongTermPins.Pin pin) {
         }
 
