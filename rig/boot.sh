@@ -24,5 +24,7 @@ timeout --kill-after=10 "$LIMIT" qemu-system-x86_64 -accel tcg "${MACHINE[@]}" -
   -device edu,dma_mask=0xffffffffffffffff
 rc=$?
 set -e
-[ $rc -eq 124 ] && echo "rig: guest ($CONFIG) did not finish within ${LIMIT}s and was stopped" >&2
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+  echo "rig: guest ($CONFIG) did not finish within ${LIMIT}s and was stopped (timeout, rc=$rc)" >&2
+fi
 exit $rc

@@ -7,7 +7,9 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 CACHE="$ROOT/.cache/rig"
 JAVA="${RIG_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
-GUEST_LIMIT="${RIG_GUEST_TIMEOUT:-270}"
+# per guest; the plain guest takes 2-4 minutes (up to ~200 s seen on a busy 2-core host, with the
+# migration round), so the default leaves room for a loaded CI machine; two guests stay under 21 minutes
+GUEST_LIMIT="${RIG_GUEST_TIMEOUT:-600}"
 SABOTAGE=0
 if [ "${1:-}" = --sabotage ]; then
   # proves the rig can fail: every checked transfer reads 4 KiB past the right address
@@ -44,10 +46,18 @@ for config in plain viommu; do
     "$HERE/guest-job.sh.in" > "$out/guest-job.sh"
   echo "rig: booting the $config guest (limit ${GUEST_LIMIT}s)" >&2
   start=$(date +%s)
-  "$HERE/boot.sh" "$config" "$out" "$GUEST_LIMIT" || { echo "rig: $config guest failed (rc=$?)" >&2; status=1; }
+  rc=0
+  "$HERE/boot.sh" "$config" "$out" "$GUEST_LIMIT" || rc=$?
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "rig: TIMEOUT: the $config guest was stopped after ${GUEST_LIMIT}s (RIG_GUEST_TIMEOUT) before its check finished;" \
+      "the host is probably overloaded: rerun with RIG_GUEST_TIMEOUT=<more seconds>; its log so far: $out/guest.log" >&2
+    status=1
+  elif [ $rc -ne 0 ]; then
+    echo "rig: $config guest failed (rc=$rc); console log $out/console.log" >&2; status=1
+  fi
   echo "rig: $config guest done in $(( $(date +%s) - start ))s; log $out/guest.log" >&2
   touch "$out/guest.log"
-  grep -E '^(PASS|FAIL|ABSENT|TOTAL) ' "$out/guest.log" | sed "s|^|[$config] |" || true
+  grep -E '^(MIGRATION|PASS|FAIL|ABSENT|TOTAL) ' "$out/guest.log" | sed "s|^|[$config] |" || true
   doctor=$(grep -E '^DOCTOR ' "$out/guest.log" | grep -oE '"(mode|selected)": *("[A-Za-z_]*"|null)' | tr '\n' ' ' || true)
   if [ -n "$doctor" ]; then echo "[$config] doctor --json: $doctor"; fi
 done
@@ -55,6 +65,8 @@ done
 if [ $status -ne 0 ]; then
   echo "rig: FAILED; guest logs kept in $WORK" >&2
   for config in plain viommu; do tail -40 "$WORK/$config/guest.log" "$WORK/$config/console.log" >&2 2>/dev/null || true; done
+elif [ -n "${RIG_KEEP_LOGS:-}" ]; then
+  echo "rig: guest logs kept in $WORK (RIG_KEEP_LOGS)" >&2
 else
   rm -rf "$WORK"
 fi

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Judges one rig run from the guests' logs in WORKDIR/{plain,viommu}/guest.log: every subject that
 # ran printed PASS (its negative control mismatched as required), none printed FAIL, the rig's own
-# reference subjects passed in both guests, and each guest's check finished (TOTAL with fails=0).
+# reference subjects passed in both guests, each guest's check finished (TOTAL with fails=0), and the
+# plain guest ran its migration round before the checks (MIGRATION control pages=<n> moved=<m>). A round
+# that moved no control page (possible under TCG) does not fail the run: a warning says it proved nothing.
 set -uo pipefail
 WORK="$1"
 ok=0
-bytes=0; buffers=0; passes=0
+bytes=0; buffers=0; passes=0; held=0
+migration="no migration round"
 for config in plain viommu; do
   log="$WORK/$config/guest.log"
   [ -f "$log" ] || { echo "rig: VERDICT missing log for $config"; ok=1; continue; }
@@ -21,13 +24,30 @@ for config in plain viommu; do
       echo "rig: VERDICT viommu: doctor does not select vfio"; ok=1
     fi
   fi
+  if [ "$config" = plain ]; then
+    control=$(grep -E '^MIGRATION control pages=[0-9]+ moved=[0-9]+$' "$log" | tail -1)
+    if [ -z "$control" ]; then
+      echo "rig: VERDICT plain: no 'MIGRATION control pages=<n> moved=<m>' line: the migration round did not run"; ok=1
+    else
+      cpages=$(echo "$control" | sed -E 's/.*pages=([0-9]+).*/\1/'); cmoved=${control##*moved=}
+      migration="migration round moved $cmoved of $cpages mlock-only control pages"
+      if [ "$cmoved" -eq 0 ]; then
+        echo "rig: WARNING the migration round provoked nothing: 0 of $cpages mlock-only control pages moved," \
+          "so this run did not test whether held buffers' IOVAs survive migration (not a failure)"
+        migration="$migration (provoked nothing)"
+      fi
+    fi
+  fi
   while read -r _ _ _ b n _; do
     bytes=$((bytes + ${b#bytes=})); buffers=$((buffers + ${n#buffers=})); passes=$((passes + 1))
   done < <(grep -E '^PASS ' "$log")
+  while read -r h; do held=$((held + ${h#held-after-migration=})); done \
+    < <(grep -E '^PASS ' "$log" | grep -oE 'held-after-migration=[0-9]+')
 done
+migration="$migration; $held held buffers moved through IOVAs recorded before it"
 if [ $ok -eq 0 ]; then
-  echo "rig: VERDICT PASS: $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched as required"
+  echo "rig: VERDICT PASS: $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched as required; $migration"
 else
-  echo "rig: VERDICT FAIL: $passes subject(s) passed ($bytes bytes in $buffers buffers verified by DMA); see the FAIL lines above"
+  echo "rig: VERDICT FAIL: $passes subject(s) passed ($bytes bytes in $buffers buffers verified by DMA; $migration); see the FAIL lines above"
 fi
 exit $ok

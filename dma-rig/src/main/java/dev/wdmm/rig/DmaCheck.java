@@ -7,6 +7,8 @@ import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +23,15 @@ import java.util.function.Supplier;
  * class path (found by name through {@link ServiceLoader}), it moves buffers of several sizes and
  * interior offsets RAM → edu device → RAM through the address the subject gives, compares them byte
  * for byte, and runs a negative control (a deliberately wrong address must produce a mismatch).
- * Prints one {@code PASS <name> <mode> bytes=<n> buffers=<n>} or {@code FAIL <name> ...} line per
- * subject and a {@code TOTAL} line; exits 0 only if every subject passed.
+ *
+ * <p>In the plain guest (physical addresses) every subject first hands out a few held buffers
+ * ({@link HeldBuffers}) whose addresses are recorded; then a migration round ({@link GuestMigration})
+ * makes the kernel move memory; then the device copies each held buffer through the addresses
+ * recorded before the round, which must still be right, before the subject's usual checks.
+ *
+ * <p>Prints {@code MIGRATION} lines, one {@code PASS <name> <mode> bytes=<n> buffers=<n> ...} or
+ * {@code FAIL <name> ...} line per subject and a {@code TOTAL} line; exits 0 only if every subject
+ * passed.
  */
 public final class DmaCheck {
     /** Buffer sizes and interior offsets moved per subject: below, at and across page and transfer limits. */
@@ -68,16 +77,50 @@ public final class DmaCheck {
         System.exit(check.fails == 0 && check.passes > 0 ? 0 : 1);
     }
 
+    /**
+     * The plain guest: every physical-address subject is opened and hands out its held buffers
+     * first; then the migration round runs; then each subject's held buffers are moved through the
+     * addresses recorded before the round, and its usual checks run.
+     */
     private void plain(String bdf) {
         try (EduDevice edu = EduOpener.throughSysfs(bdf)) {
-            run(edu, "raw-pagemap", "PA", RawSubjects::pagemap);
+            Map<DmaSubject, HeldBuffers> held = new LinkedHashMap<>();
+            holdFrom("raw-pagemap", RawSubjects::pagemap, held);
             for (String name : PLAIN_BACKENDS) {
-                backend(name, null).ifPresent(
-                        provider -> run(edu, name, "PA", () -> BackendSubject.open(provider, options(name), "PA")));
+                backend(name, null).ifPresent(provider -> holdFrom(name,
+                        () -> BackendSubject.open(provider, options(name), "PA"), held));
             }
             if (backend(QUEUE_BACKEND, null).isPresent()) {
-                run(edu, "queue-reserved", "PA", () -> QueueSubject.open("queue-reserved", QUEUE_BACKEND));
+                holdFrom("queue-reserved", () -> QueueSubject.open("queue-reserved", QUEUE_BACKEND), held);
             }
+            List<Long> addresses = new ArrayList<>();
+            held.values().forEach(buffers -> addresses.addAll(buffers.addresses()));
+            try {
+                GuestMigration.run(addresses, edu);
+            } catch (RuntimeException e) {
+                fail("migration-round", "PA", e);
+            }
+            held.forEach((subject, buffers) -> check(edu, subject, buffers));
+        }
+    }
+
+    /** Opens a subject and takes its held buffers; a failure FAILs the subject (closed again). */
+    private void holdFrom(String name, Supplier<DmaSubject> opener, Map<DmaSubject, HeldBuffers> held) {
+        DmaSubject subject;
+        try {
+            subject = opener.get();
+        } catch (RuntimeException e) {
+            fail(name, "PA", e);
+            return;
+        }
+        try {
+            HeldBuffers buffers = HeldBuffers.hold(subject);
+            held.put(subject, buffers);
+            System.out.println("INFO " + name + " held buffers=" + buffers.count() + " pieces=" + buffers.pieces()
+                    + " (device addresses recorded before the migration round)");
+        } catch (RuntimeException e) {
+            subject.close();
+            fail(name, "PA", e);
         }
     }
 
@@ -156,10 +199,31 @@ public final class DmaCheck {
     }
 
     private void run(EduDevice edu, String name, String mode, Supplier<DmaSubject> opener) {
+        DmaSubject subject;
+        try {
+            subject = opener.get();
+        } catch (RuntimeException e) {
+            fail(name, mode, e);
+            return;
+        }
+        check(edu, subject, null);
+    }
+
+    /**
+     * Checks one subject and closes it: its held buffers first (if any: moved through the addresses
+     * recorded before the migration round, then released), then the cases, the negative control and,
+     * for a library backend, an SGL. A held buffer that mismatches FAILs the subject, after its other
+     * checks have run.
+     */
+    private void check(EduDevice edu, DmaSubject subject, HeldBuffers held) {
+        String name = subject.name();
+        String mode = subject.mode();
         long transfersBefore = edu.transfers();
-        try (DmaSubject subject = opener.get()) {
+        RuntimeException heldFailure = null;
+        try (subject) {
             RoundTrip trip = new RoundTrip(edu, subject, Long.getLong("rig.sabotage", 0L));
             long seed = name.hashCode();
+            heldFailure = held == null ? null : verifyHeld(trip, held, seed + 1000);
             for (long[] c : CASES) {
                 trip.check(c[0], c[1], seed++);
             }
@@ -171,17 +235,37 @@ public final class DmaCheck {
             if (subject instanceof BackendSubject backend) {
                 sgl.check(backend.bridge(), seed++);
             }
-            passes++;
-            long bytes = trip.bytes() + sgl.bytes();
-            long buffers = trip.buffers() + sgl.entries();
-            totalBytes += bytes;
-            totalBuffers += buffers;
-            System.out.println("PASS " + name + " " + mode + " bytes=" + bytes + " buffers=" + buffers
-                    + " sgl-entries=" + sgl.entries()
-                    + " negative-control=mismatch " + trip.maps() + " transfers=" + (edu.transfers() - transfersBefore));
+            if (heldFailure != null) {
+                throw heldFailure;
+            }
+            pass(name, mode, trip, sgl, edu.transfers() - transfersBefore);
         } catch (RuntimeException e) {
-            fail(name, mode, e);
+            fail(name, mode, heldFailure == null || heldFailure == e ? e
+                    : new RigException(heldFailure.getMessage() + "; and then: " + e, e));
         }
+    }
+
+    /** Moves the held buffers through their recorded addresses and releases them; returns the failure, if any. */
+    private static RuntimeException verifyHeld(RoundTrip trip, HeldBuffers held, long seed) {
+        try {
+            held.verify(trip, seed);
+            return null;
+        } catch (RuntimeException e) {
+            return new RigException("held buffer after the migration round: " + e.getMessage(), e);
+        } finally {
+            held.release();
+        }
+    }
+
+    private void pass(String name, String mode, RoundTrip trip, SglTrip sgl, long transfers) {
+        passes++;
+        long bytes = trip.bytes() + sgl.bytes();
+        long buffers = trip.buffers() + sgl.entries();
+        totalBytes += bytes;
+        totalBuffers += buffers;
+        System.out.println("PASS " + name + " " + mode + " bytes=" + bytes + " buffers=" + buffers
+                + " held-after-migration=" + trip.premapped() + " sgl-entries=" + sgl.entries()
+                + " negative-control=mismatch " + trip.maps() + " transfers=" + transfers);
     }
 
     private void fail(String name, String mode, RuntimeException e) {

@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
@@ -237,15 +239,44 @@ final class MigrationRound implements AutoCloseable {
                 write(state, online);
             }
         });
+        Map<Path, String> pools = hugePageCounts();
+        restore.push(() -> restoreHugePageCounts(pools));
         long start = System.nanoTime();
         int exit = run(List.of("timeout", Integer.toString(seconds), "sh", "-c", "echo offline > " + state));
         String after = read(state);
         if (after.equals("offline")) {
             write(state, online);
-            return "offlined (zone " + zone + ") in " + millis(start) + " ms and onlined again: " + read(state);
+            return "offlined (zone " + zone + ") in " + millis(start) + " ms and onlined again: " + read(state)
+                    + restoreHugePageCounts(pools);
         }
         return "stayed " + after + " (zone " + zone + ", attempt " + (exit == 124 ? "timed out after " + seconds
-                + " s: unmovable pages" : "refused, exit " + exit) + ")";
+                + " s: unmovable pages" : "refused, exit " + exit) + ")" + restoreHugePageCounts(pools);
+    }
+
+    /** {@code nr_hugepages} of every huge page pool, by file. */
+    private static Map<Path, String> hugePageCounts() {
+        Map<Path, String> counts = new LinkedHashMap<>();
+        if (Files.isDirectory(HUGEPAGES)) {
+            list(HUGEPAGES).forEach(pool -> counts.put(pool.resolve("nr_hugepages"), read(pool.resolve("nr_hugepages"))));
+        }
+        return counts;
+    }
+
+    /**
+     * An offlining attempt dissolves the free huge pages of the block, also when it fails: puts every
+     * pool's count back (the kernel allocates them elsewhere) and says what it did, or returns "".
+     */
+    private static String restoreHugePageCounts(Map<Path, String> counts) {
+        StringBuilder done = new StringBuilder();
+        counts.forEach((nr, before) -> {
+            String now = read(nr);
+            if (!now.equals(before)) {
+                write(nr, before);
+                done.append("; ").append(nr.getParent().getFileName()).append(" shrank to ").append(now)
+                        .append(" (free huge pages dissolved), put back to ").append(read(nr));
+            }
+        });
+        return done.toString();
     }
 
     private void startFragmenter(long bytes) {

@@ -2,6 +2,7 @@ package dev.wdmm.rig;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -16,10 +17,20 @@ final class RoundTrip {
     private int buffers;
     private int wholeRangeMaps;
     private int pieceMaps;
+    private int premapped;
 
     /**
-     * @param sabotage added to every source address of {@link #check} (0 normally): a non-zero value
-     *        proves the check fails when the address is wrong (rig/run.sh --sabotage)
+     * A piece of a buffer whose device addresses were mapped earlier (before a migration round):
+     * bytes {@code [offset, offset+length)} of source and destination, at {@code srcIova} and
+     * {@code dstIova}.
+     */
+    record Premapped(long offset, long length, long srcIova, long dstIova) {
+    }
+
+    /**
+     * @param sabotage added to every source address of {@link #check} and {@link #checkPremapped}
+     *        (0 normally): a non-zero value proves the check fails when the address is wrong
+     *        (rig/run.sh --sabotage)
      */
     RoundTrip(EduDevice edu, DmaSubject subject, long sabotage) {
         this.edu = edu;
@@ -30,6 +41,9 @@ final class RoundTrip {
     long bytes() { return bytes; }
 
     int buffers() { return buffers; }
+
+    /** Buffers moved through addresses mapped earlier ({@link #checkPremapped}). */
+    int premapped() { return premapped; }
 
     String maps() { return "whole-range-maps=" + wholeRangeMaps + " page-piece-maps=" + pieceMaps; }
 
@@ -46,18 +60,31 @@ final class RoundTrip {
             fill(src, seed);
             fill(dst, ~seed);
             copy(src, dst, size, 0);
-            long mismatch = src.mismatch(dst);
-            if (mismatch >= 0) {
-                throw new RigException("size=" + size + " offset=" + offset + " first mismatch at byte " + mismatch
-                        + ": sent=0x" + Integer.toHexString(src.get(ValueLayout.JAVA_BYTE, mismatch) & 0xff)
-                        + " received=0x" + Integer.toHexString(dst.get(ValueLayout.JAVA_BYTE, mismatch) & 0xff));
-            }
+            compare(src, dst, "size=" + size + " offset=" + offset);
             bytes += size;
             buffers++;
         } finally {
             subject.free(srcAlloc);
             subject.free(dstAlloc);
         }
+    }
+
+    /**
+     * Copies {@code src} to {@code dst} through the device at addresses mapped earlier, without
+     * asking the subject again: after fresh patterns are written (so that a page moved away from
+     * its old frame shows as a mismatch on either side), every piece goes through its recorded
+     * IOVAs; throws naming the first differing byte. The caller unmaps and frees.
+     */
+    void checkPremapped(MemorySegment src, MemorySegment dst, List<Premapped> pieces, long seed, String what) {
+        fill(src, seed);
+        fill(dst, ~seed);
+        for (Premapped piece : pieces) {
+            transfer(piece.srcIova(), piece.dstIova(), piece.length(), 0);
+        }
+        compare(src, dst, what + " through the IOVAs recorded before the migration round:");
+        bytes += src.byteSize();
+        buffers++;
+        premapped++;
     }
 
     /**
@@ -100,14 +127,28 @@ final class RoundTrip {
             return;
         }
         wholeRangeMaps++;
+        transfer(srcIova, dstIova, size, deviceOffset);
+        subject.unmap(src, srcIova, size);
+        subject.unmap(dst, dstIova, size);
+    }
+
+    /** Moves {@code size} bytes RAM → device → RAM in pieces the device takes (sabotaged source, if asked). */
+    private void transfer(long srcIova, long dstIova, long size, int deviceOffset) {
         for (long done = 0; done < size; ) {
             int chunk = (int) Math.min(size - done, EduRegisters.BUFFER_LIMIT - deviceOffset);
             edu.toDevice(srcIova + sabotage + done, deviceOffset, chunk);
             edu.toRam(deviceOffset, dstIova + done, chunk);
             done += chunk;
         }
-        subject.unmap(src, srcIova, size);
-        subject.unmap(dst, dstIova, size);
+    }
+
+    private static void compare(MemorySegment src, MemorySegment dst, String what) {
+        long mismatch = src.mismatch(dst);
+        if (mismatch >= 0) {
+            throw new RigException(what + " first mismatch at byte " + mismatch
+                    + ": sent=0x" + Integer.toHexString(src.get(ValueLayout.JAVA_BYTE, mismatch) & 0xff)
+                    + " received=0x" + Integer.toHexString(dst.get(ValueLayout.JAVA_BYTE, mismatch) & 0xff));
+        }
     }
 
     /** For ranges that have no single address: every piece inside one 4 KiB page gets its own map. */

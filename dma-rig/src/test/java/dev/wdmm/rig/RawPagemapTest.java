@@ -1,9 +1,11 @@
 package dev.wdmm.rig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wdmm.core.nativeio.LongTermPins;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -11,17 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
+/** The rig's own pagemap reader and its reference subject raw-pagemap (pinned pages). */
 class RawPagemapTest {
 
     @Test
     void interiorAddressKeepsItsOffsetWithinThePage() {
-        if (!capSysAdmin()) {
-            String line = "SKIPPED RawPagemapTest.interiorAddressKeepsItsOffsetWithinThePage: pagemap shows PFNs only"
-                    + " with CAP_SYS_ADMIN, which this process lacks; fix: run ./wd-mm test as root (CI does)";
-            System.out.println(line);
-            assumeTrue(false, line);
-        }
-        MemorySegment pages = RawSubjects.pinnedPages(8192);
+        skipWithoutCapSysAdmin("interiorAddressKeepsItsOffsetWithinThePage");
+        MemorySegment pages = RawSubjects.lockedPages(8192);
         try (RawPagemap pagemap = RawPagemap.open()) {
             long base = pagemap.physical(pages.address());
             assertEquals(0, base % RawPagemap.PAGE);
@@ -29,6 +27,39 @@ class RawPagemapTest {
             assertEquals(base + 123, pagemap.physical(pages.address() + 123));
         } finally {
             Posix.munmap(pages);
+        }
+    }
+
+    @Test
+    void rawPagemapPinsWhatItAllocatesAndUnpinsOnFreeAndClose() {
+        skipWithoutCapSysAdmin("rawPagemapPinsWhatItAllocatesAndUnpinsOnFreeAndClose");
+        if (LongTermPins.unavailabilityCause().isPresent()) {
+            String line = "SKIPPED RawPagemapTest.rawPagemapPinsWhatItAllocatesAndUnpinsOnFreeAndClose: no long-term"
+                    + " pins here: " + LongTermPins.unavailabilityCause().get() + "; fix: enable io_uring for this process";
+            System.out.println(line);
+            assumeTrue(false, line);
+        }
+        long before = LongTermPins.processPinnedBytes();
+        try (DmaSubject subject = RawSubjects.pagemap(); RawPagemap pagemap = RawPagemap.open()) {
+            MemorySegment freed = subject.alloc(5000);
+            assertEquals(8192, freed.byteSize());
+            assertEquals(before + 8192, LongTermPins.processPinnedBytes());
+            assertEquals(pagemap.physical(freed.address() + 123), subject.map(freed.asSlice(123, 10), 10));
+            subject.free(freed);
+            assertEquals(before, LongTermPins.processPinnedBytes());
+            assertThrows(RigException.class, () -> subject.free(freed));
+            subject.alloc(4096);
+            assertEquals(before + 4096, LongTermPins.processPinnedBytes());
+        }
+        assertEquals(before, LongTermPins.processPinnedBytes());
+    }
+
+    private static void skipWithoutCapSysAdmin(String test) {
+        if (!capSysAdmin()) {
+            String line = "SKIPPED RawPagemapTest." + test + ": pagemap shows PFNs only with CAP_SYS_ADMIN, which this"
+                    + " process lacks; fix: run ./wd-mm test as root (CI does)";
+            System.out.println(line);
+            assumeTrue(false, line);
         }
     }
 
