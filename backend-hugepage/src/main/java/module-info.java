@@ -8,5 +8,6 @@ module dev.wdmm.backend.hugepage {
 
     exports dev.wdmm.backend.hugepage;
 
-    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.hugepage.HugepageBackendProvider;
+    provides dev.wdmm.spi.WdBackendProvider with
+            dev.wdmm.backend.hugepage.HugepageBackendProvider;
 }

@@ -6,5 +6,6 @@
 module dev.wdmm.backend.noiommu {
     requires dev.wdmm.core;
 
-    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.noiommu.NoIommuBackendProvider;
+    provides dev.wdmm.spi.WdBackendProvider with
+            dev.wdmm.backend.noiommu.NoIommuBackendProvider;
 }

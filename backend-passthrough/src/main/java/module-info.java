@@ -8,5 +8,6 @@ module dev.wdmm.backend.passthrough {
 
     exports dev.wdmm.backend.passthrough;
 
-    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.passthrough.PassthroughBackendProvider;
+    provides dev.wdmm.spi.WdBackendProvider with
+            dev.wdmm.backend.passthrough.PassthroughBackendProvider;
 }

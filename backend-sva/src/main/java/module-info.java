@@ -6,5 +6,6 @@
 module dev.wdmm.backend.sva {
     requires dev.wdmm.core;
 
-    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.sva.SvaBackendProvider;
+    provides dev.wdmm.spi.WdBackendProvider with
+            dev.wdmm.backend.sva.SvaBackendProvider;
 }

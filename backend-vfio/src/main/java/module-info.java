@@ -10,5 +10,6 @@ module dev.wdmm.backend.vfio {
 
     exports dev.wdmm.backend.vfio;
 
-    provides dev.wdmm.spi.WdBackendProvider with dev.wdmm.backend.vfio.VfioBackendProvider;
+    provides dev.wdmm.spi.WdBackendProvider with
+            dev.wdmm.backend.vfio.VfioBackendProvider;
 }

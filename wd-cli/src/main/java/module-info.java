@@ -7,5 +7,6 @@ module dev.wdmm.cli {
     requires dev.wdmm.core;
     requires com.fasterxml.jackson.databind;
 
-    opens dev.wdmm.cli to com.fasterxml.jackson.databind;
+    opens dev.wdmm.cli to
+            com.fasterxml.jackson.databind;
 }

@@ -22,7 +22,8 @@ module dev.wdmm.core {
     exports dev.wdmm.core.sgl;
 
     // Guice calls the module's @Provides methods reflectively
-    opens dev.wdmm.core.guice to com.google.guice;
+    opens dev.wdmm.core.guice to
+            com.google.guice;
 
     uses dev.wdmm.spi.WdBackendProvider;
 }

@@ -27,8 +27,7 @@ import java.util.TreeMap;
  */
 public final class Backends {
 
-    private Backends() {
-    }
+    private Backends() {}
 
     /**
      * Opens the backend called {@code name} with empty options.
@@ -56,12 +55,18 @@ public final class Backends {
      */
     public static WdMmBridge open(String name, long largest, int count) {
         String prefix = "wd.mm." + name + ".";
-        boolean fixedBlocks = find(name).map(p -> p.options().stream()
-                .anyMatch(o -> o.name().equals(prefix + "block-size"))).orElse(false);
-        return open(name, fixedBlocks
-                ? WdOptions.fromText(java.util.Map.of(prefix + "block-size", Long.toString(largest),
-                        prefix + "block-count", Integer.toString(count)))
-                : WdOptions.empty());
+        boolean fixedBlocks = find(name)
+                .map(p -> p.options().stream().anyMatch(o -> o.name().equals(prefix + "block-size")))
+                .orElse(false);
+        return open(
+                name,
+                fixedBlocks
+                        ? WdOptions.fromText(java.util.Map.of(
+                                prefix + "block-size",
+                                Long.toString(largest),
+                                prefix + "block-count",
+                                Integer.toString(count)))
+                        : WdOptions.empty());
     }
 
     /**
@@ -74,7 +79,8 @@ public final class Backends {
      * @return the reserved region with its source, or empty
      */
     public static java.util.Optional<Reserved> reserve(String name, long bytes) {
-        return find(name).flatMap(p -> p.regionSource(WdOptions.empty()))
+        return find(name)
+                .flatMap(p -> p.regionSource(WdOptions.empty()))
                 .map(source -> new Reserved(source, source.reserve(bytes)));
     }
 
@@ -94,9 +100,9 @@ public final class Backends {
     }
 
     private static WdMmBridge open(String name, WdOptions options) {
-        WdBackendProvider provider = find(name).orElseThrow(() -> new IllegalStateException(
-                "backend=" + name + " not found on the class path; found " + providers().keySet()
-                        + "; pass only present backends with -p backend=..."));
+        WdBackendProvider provider = find(name)
+                .orElseThrow(() -> new IllegalStateException("backend=" + name + " not found on the class path; found "
+                        + providers().keySet() + "; pass only present backends with -p backend=..."));
         WdAvailability availability = provider.availability(environment(provider));
         if (availability instanceof WdAvailability.Unavailable(String reason, String fix, List<String> details)) {
             throw new IllegalStateException("backend=" + name + " unavailable: " + reason + "; fix: " + fix
@@ -108,7 +114,8 @@ public final class Backends {
     /** The providers found on the class path, by name. */
     static TreeMap<String, WdBackendProvider> providers() {
         TreeMap<String, WdBackendProvider> byName = new TreeMap<>();
-        for (ServiceLoader.Provider<WdBackendProvider> p : ServiceLoader.load(WdBackendProvider.class).stream().toList()) {
+        for (ServiceLoader.Provider<WdBackendProvider> p :
+                ServiceLoader.load(WdBackendProvider.class).stream().toList()) {
             try {
                 WdBackendProvider provider = p.get();
                 byName.put(provider.name(), provider);
@@ -124,7 +131,8 @@ public final class Backends {
     }
 
     private static WdEnvironment environment(WdBackendProvider provider) {
-        IommuMode mode = provider.modes().contains(IommuMode.NO_IOMMU) || provider.modes().isEmpty()
+        IommuMode mode = provider.modes().contains(IommuMode.NO_IOMMU)
+                        || provider.modes().isEmpty()
                 ? IommuMode.NO_IOMMU
                 : provider.modes().iterator().next();
         return new WdEnvironment(Path.of("/"), mode);

@@ -47,8 +47,8 @@ public class HugepageAddressBench {
         WdMmBridge opened = Backends.open("hugepage");
         if (!(opened instanceof HugepageBridge huge)) {
             opened.close();
-            throw new IllegalStateException("backend=hugepage bridge=" + opened.getClass().getName()
-                    + " must implement " + HugepageBridge.class.getName());
+            throw new IllegalStateException("backend=hugepage bridge="
+                    + opened.getClass().getName() + " must implement " + HugepageBridge.class.getName());
         }
         bridge = huge;
     }

@@ -20,8 +20,7 @@ import io.netty.util.ResourceLeakDetector;
  */
 final class NettyPeers {
 
-    private NettyPeers() {
-    }
+    private NettyPeers() {}
 
     static ByteBufAllocator pooled() {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);

@@ -47,6 +47,7 @@ public class PagemapBench {
     public static final long WORKING_SET = 64L << 20;
     /** Page size translated. */
     public static final long PAGE = 4096;
+
     private static final int PAGES = (int) (WORKING_SET / PAGE);
 
     /** {@code uncached} (pagemap per call) or {@code cached} (translation table). */

@@ -39,6 +39,7 @@ public class PoolMapBench {
     public static final int BLOCKS = 4096;
     /** Interior addresses walked (a power of two). */
     public static final int SAMPLES = 1 << 16;
+
     private static final long BLOCK = 4096;
     private static final long LENGTH = 64;
 

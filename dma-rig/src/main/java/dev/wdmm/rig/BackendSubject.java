@@ -35,17 +35,35 @@ final class BackendSubject implements DmaSubject {
         return bridge;
     }
 
-    @Override public String name() { return name; }
+    @Override
+    public String name() {
+        return name;
+    }
 
-    @Override public String mode() { return mode; }
+    @Override
+    public String mode() {
+        return mode;
+    }
 
-    @Override public MemorySegment alloc(long size) { return bridge.alloc(size); }
+    @Override
+    public MemorySegment alloc(long size) {
+        return bridge.alloc(size);
+    }
 
-    @Override public void free(MemorySegment segment) { bridge.free(segment); }
+    @Override
+    public void free(MemorySegment segment) {
+        bridge.free(segment);
+    }
 
-    @Override public long map(MemorySegment segment, long size) { return bridge.iovaMap(segment, size); }
+    @Override
+    public long map(MemorySegment segment, long size) {
+        return bridge.iovaMap(segment, size);
+    }
 
-    @Override public void unmap(MemorySegment segment, long iova, long size) { bridge.iovaUnmap(segment, iova, size); }
+    @Override
+    public void unmap(MemorySegment segment, long iova, long size) {
+        bridge.iovaUnmap(segment, iova, size);
+    }
 
     @Override
     public void close() {

@@ -1,7 +1,6 @@
 package dev.wdmm.rig;
 
 import dev.wdmm.api.IommuMode;
-import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -38,6 +37,7 @@ public final class DmaCheck {
     private static final long[][] CASES = {
         {1, 0}, {64, 7}, {4095, 0}, {4096, 1}, {5000, 3000}, {12411, 100}, {65536, 0}, {20000, 4093},
     };
+
     private static final List<String> PLAIN_BACKENDS = List.of("noiommu", "hugepage", "passthrough");
     private static final List<String> VIOMMU_BACKENDS = List.of("vfio");
     /** The backend whose region source gives the queue its reserved memory (subject queue-reserved). */
@@ -50,8 +50,7 @@ public final class DmaCheck {
     private long totalBytes;
     private long totalBuffers;
 
-    private DmaCheck() {
-    }
+    private DmaCheck() {}
 
     /**
      * Runs the check for configuration {@code args[0]} ({@code plain} or {@code viommu}).
@@ -72,8 +71,8 @@ public final class DmaCheck {
         } else {
             check.viommu(bdf);
         }
-        System.out.println("TOTAL config=" + config + " passes=" + check.passes + " fails=" + check.fails
-                + " bytes=" + check.totalBytes + " buffers=" + check.totalBuffers);
+        System.out.println("TOTAL config=" + config + " passes=" + check.passes + " fails=" + check.fails + " bytes="
+                + check.totalBytes + " buffers=" + check.totalBuffers);
         System.exit(check.fails == 0 && check.passes > 0 ? 0 : 1);
     }
 
@@ -87,8 +86,9 @@ public final class DmaCheck {
             Map<DmaSubject, HeldBuffers> held = new LinkedHashMap<>();
             holdFrom("raw-pagemap", RawSubjects::pagemap, held);
             for (String name : PLAIN_BACKENDS) {
-                backend(name, null).ifPresent(provider -> holdFrom(name,
-                        () -> BackendSubject.open(provider, options(name), "PA"), held));
+                backend(name, null)
+                        .ifPresent(provider ->
+                                holdFrom(name, () -> BackendSubject.open(provider, options(name), "PA"), held));
             }
             if (backend(QUEUE_BACKEND, null).isPresent()) {
                 holdFrom("queue-reserved", () -> QueueSubject.open("queue-reserved", QUEUE_BACKEND), held);
@@ -166,12 +166,15 @@ public final class DmaCheck {
     /** The provider called {@code name}, if present and available in {@code mode} (null: its physical mode). */
     private Optional<WdBackendProvider> backend(String name, IommuMode mode) {
         Optional<WdBackendProvider> found = ServiceLoader.load(WdBackendProvider.class).stream()
-                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals(name)).findFirst();
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals(name))
+                .findFirst();
         if (found.isEmpty()) {
             System.out.println("ABSENT " + name + " (no provider of that name on the class path)");
             return found;
         }
-        IommuMode asked = mode != null ? mode
+        IommuMode asked = mode != null
+                ? mode
                 : found.get().modes().contains(IommuMode.NO_IOMMU) ? IommuMode.NO_IOMMU : IommuMode.PASSTHROUGH;
         WdAvailability availability = found.get().availability(new WdEnvironment(Path.of("/"), asked));
         if (availability instanceof WdAvailability.Unavailable u) {
@@ -193,7 +196,8 @@ public final class DmaCheck {
             text.put("wd.mm.passthrough.block-size", Long.toString(PASSTHROUGH_BLOCK));
             text.put("wd.mm.passthrough.block-count", "64");
         }
-        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("wd.mm."))
+        System.getProperties().stringPropertyNames().stream()
+                .filter(n -> n.startsWith("wd.mm."))
                 .forEach(n -> text.put(n, System.getProperty(n)));
         return WdOptions.fromText(text);
     }
@@ -240,8 +244,12 @@ public final class DmaCheck {
             }
             pass(name, mode, trip, sgl, edu.transfers() - transfersBefore);
         } catch (RuntimeException e) {
-            fail(name, mode, heldFailure == null || heldFailure == e ? e
-                    : new RigException(heldFailure.getMessage() + "; and then: " + e, e));
+            fail(
+                    name,
+                    mode,
+                    heldFailure == null || heldFailure == e
+                            ? e
+                            : new RigException(heldFailure.getMessage() + "; and then: " + e, e));
         }
     }
 
@@ -273,5 +281,4 @@ public final class DmaCheck {
         System.out.println("FAIL " + name + " " + mode + " " + e);
         e.printStackTrace(System.out);
     }
-
 }

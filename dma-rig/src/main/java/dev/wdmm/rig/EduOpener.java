@@ -11,15 +11,17 @@ import java.util.stream.Stream;
 final class EduOpener {
     private static final Path DEVICES = Path.of("/sys/bus/pci/devices");
 
-    private EduOpener() {
-    }
+    private EduOpener() {}
 
     /** The PCI address (BDF) of the first edu device, or a clear error if the guest has none. */
     static String findBdf() {
         try (Stream<Path> devices = Files.list(DEVICES)) {
-            return devices.filter(EduOpener::isEdu).map(p -> p.getFileName().toString()).sorted().findFirst()
-                    .orElseThrow(() -> new RigException("no edu device (vendor=0x1234 device=0x11e8) under "
-                            + DEVICES + ": start QEMU with -device edu,dma_mask=0xffffffffffffffff"));
+            return devices.filter(EduOpener::isEdu)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .findFirst()
+                    .orElseThrow(() -> new RigException("no edu device (vendor=0x1234 device=0x11e8) under " + DEVICES
+                            + ": start QEMU with -device edu,dma_mask=0xffffffffffffffff"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,8 +73,8 @@ final class EduOpener {
         Vfio.Region config = Vfio.region(deviceFd, Vfio.CONFIG_REGION);
         new ConfigSpace(deviceFd, config.offset()).enableBusMaster();
         Vfio.Region bar = Vfio.region(deviceFd, Vfio.BAR0_REGION);
-        MemorySegment bar0 = Posix.mmap(4096, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, deviceFd,
-                bar.offset());
+        MemorySegment bar0 =
+                Posix.mmap(4096, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, deviceFd, bar.offset());
         return EduDevice.over(bar0, () -> Posix.munmap(bar0));
     }
 }

@@ -26,8 +26,7 @@ final class EduRegisters {
     static final int COMMAND_MEMORY = 0x2;
     static final int COMMAND_BUS_MASTER = 0x4;
 
-    private EduRegisters() {
-    }
+    private EduRegisters() {}
 
     /** The command that starts a transfer from RAM into the device ({@code toRam=false}) or back. */
     static long command(boolean toRam) {

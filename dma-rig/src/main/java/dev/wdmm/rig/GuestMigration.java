@@ -33,16 +33,17 @@ final class GuestMigration {
     static final long FRAGMENT_BYTES = 256 * MIB;
     /** Left to the guest when huge pages are churned, and the most asked for. */
     static final long HUGE_HEADROOM = 384 * MIB;
+
     static final long HUGE_MAX = 768 * MIB;
     /**
      * Memory blocks tried per target group (blocks of the control that hold no held buffer, then
      * blocks of the held buffers), and seconds per attempt.
      */
     static final int OFFLINE_BLOCKS = 2;
+
     static final int OFFLINE_SECONDS = 3;
 
-    private GuestMigration() {
-    }
+    private GuestMigration() {}
 
     /**
      * Runs the round with the held buffers' device addresses (physical) as offlining targets, then
@@ -61,8 +62,12 @@ final class GuestMigration {
         }
         long start = System.nanoTime();
         String settingsBefore = settings();
-        MemorySegment control = Posix.mmap(CONTROL_BYTES, Posix.PROT_READ | Posix.PROT_WRITE,
-                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
+        MemorySegment control = Posix.mmap(
+                CONTROL_BYTES,
+                Posix.PROT_READ | Posix.PROT_WRITE,
+                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE,
+                -1,
+                0);
         long[] before;
         long[] after;
         StaleRead stale;
@@ -82,15 +87,18 @@ final class GuestMigration {
             Posix.munmap(control);
         }
         String settingsAfter = settings();
-        System.out.println("MIGRATION settings " + (settingsAfter.equals(settingsBefore) ? "restored: " + settingsAfter
-                : "NOT restored: before " + settingsBefore + ", after " + settingsAfter) + " (round took "
+        System.out.println("MIGRATION settings "
+                + (settingsAfter.equals(settingsBefore)
+                        ? "restored: " + settingsAfter
+                        : "NOT restored: before " + settingsBefore + ", after " + settingsAfter)
+                + " (round took "
                 + (System.nanoTime() - start) / 1_000_000 + " ms)");
         System.out.println("MIGRATION control-dma " + stale.text());
         long moved = moved(after, before);
         System.out.println("MIGRATION control pages=" + before.length + " moved=" + moved);
         if (!settingsAfter.equals(settingsBefore)) {
-            throw new RigException("the migration round left settings changed: before " + settingsBefore + ", after "
-                    + settingsAfter);
+            throw new RigException(
+                    "the migration round left settings changed: before " + settingsBefore + ", after " + settingsAfter);
         }
         if (!stale.told()) {
             throw new RigException("control-dma: " + stale.text());
@@ -160,16 +168,22 @@ final class GuestMigration {
                 .append(read(MigrationRound.PROC_VM.resolve("compact_unevictable_allowed")));
         if (Files.isDirectory(MigrationRound.HUGEPAGES)) {
             try (var pools = Files.list(MigrationRound.HUGEPAGES)) {
-                pools.sorted().forEach(pool -> text.append(' ').append(pool.getFileName()).append("/nr_hugepages=")
-                        .append(read(pool.resolve("nr_hugepages"))));
+                pools.sorted()
+                        .forEach(pool -> text.append(' ')
+                                .append(pool.getFileName())
+                                .append("/nr_hugepages=")
+                                .append(read(pool.resolve("nr_hugepages"))));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         if (Files.isDirectory(MigrationRound.MEMORY_BLOCKS)) {
             try (var blocks = Files.list(MigrationRound.MEMORY_BLOCKS)) {
-                text.append(" offline-memory-blocks=").append(blocks.map(b -> b.resolve("state"))
-                        .filter(Files::exists).filter(state -> read(state).equals("offline")).count());
+                text.append(" offline-memory-blocks=")
+                        .append(blocks.map(b -> b.resolve("state"))
+                                .filter(Files::exists)
+                                .filter(state -> read(state).equals("offline"))
+                                .count());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -213,13 +227,14 @@ final class GuestMigration {
             String text = "page " + page + " moved 0x" + Long.toHexString(before[page]) + " -> 0x"
                     + Long.toHexString(after[page]) + ": current address " + (current ? "match" : "MISMATCH")
                     + ", pre-round address " + (stale ? "MATCH" : "mismatch");
-            return new StaleRead(text + (current && !stale ? " (as required)" : " (the rig cannot tell a moved page)"),
+            return new StaleRead(
+                    text + (current && !stale ? " (as required)" : " (the rig cannot tell a moved page)"),
                     current && !stale);
         }
 
         /** Whether the device, reading {@code source}'s bytes at {@code address}, delivers them to {@code target}. */
-        private static boolean read(EduDevice edu, MemorySegment source, long address, MemorySegment target,
-                RawPagemap pagemap) {
+        private static boolean read(
+                EduDevice edu, MemorySegment source, long address, MemorySegment target, RawPagemap pagemap) {
             RoundTrip.fill(source, address);
             RoundTrip.fill(target, ~address);
             edu.toDevice(address, 0, BYTES);

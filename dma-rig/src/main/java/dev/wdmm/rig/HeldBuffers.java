@@ -19,9 +19,14 @@ final class HeldBuffers {
     static final long[][] CASES = {{200, 9}, {3 * RawPagemap.PAGE, 0}, {1000, 3600}, {40_000, 2048}};
 
     /** One held buffer: its allocations, the slices moved, and the addresses recorded before the round. */
-    private record Held(long size, long offset, MemorySegment srcAlloc, MemorySegment dstAlloc, MemorySegment src,
-            MemorySegment dst, List<RoundTrip.Premapped> pieces) {
-    }
+    private record Held(
+            long size,
+            long offset,
+            MemorySegment srcAlloc,
+            MemorySegment dstAlloc,
+            MemorySegment src,
+            MemorySegment dst,
+            List<RoundTrip.Premapped> pieces) {}
 
     private final DmaSubject subject;
     private final List<Held> held = new ArrayList<>();
@@ -72,8 +77,13 @@ final class HeldBuffers {
     /** Copies every held buffer through its recorded addresses with {@code trip}; throws on the first mismatch. */
     void verify(RoundTrip trip, long seed) {
         for (Held h : held) {
-            trip.checkPremapped(h.src(), h.dst(), h.pieces(), seed++,
-                    "held size=" + h.size() + " offset=" + h.offset() + " pieces=" + h.pieces().size());
+            trip.checkPremapped(
+                    h.src(),
+                    h.dst(),
+                    h.pieces(),
+                    seed++,
+                    "held size=" + h.size() + " offset=" + h.offset() + " pieces="
+                            + h.pieces().size());
         }
     }
 
@@ -133,7 +143,8 @@ final class HeldBuffers {
         }
         try {
             for (long done = 0; done < size; ) {
-                long toBoundary = Math.min(RawPagemap.PAGE - (src.address() + done) % RawPagemap.PAGE,
+                long toBoundary = Math.min(
+                        RawPagemap.PAGE - (src.address() + done) % RawPagemap.PAGE,
                         RawPagemap.PAGE - (dst.address() + done) % RawPagemap.PAGE);
                 long chunk = Math.min(size - done, toBoundary);
                 pieces.add(mapPiece(src, dst, done, chunk));

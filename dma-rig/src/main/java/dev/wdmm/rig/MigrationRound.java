@@ -249,15 +249,17 @@ final class MigrationRound implements AutoCloseable {
             return "offlined (zone " + zone + ") in " + millis(start) + " ms and onlined again: " + read(state)
                     + restoreHugePageCounts(pools);
         }
-        return "stayed " + after + " (zone " + zone + ", attempt " + (exit == 124 ? "timed out after " + seconds
-                + " s: unmovable pages" : "refused, exit " + exit) + ")" + restoreHugePageCounts(pools);
+        return "stayed " + after + " (zone " + zone + ", attempt "
+                + (exit == 124 ? "timed out after " + seconds + " s: unmovable pages" : "refused, exit " + exit) + ")"
+                + restoreHugePageCounts(pools);
     }
 
     /** {@code nr_hugepages} of every huge page pool, by file. */
     private static Map<Path, String> hugePageCounts() {
         Map<Path, String> counts = new LinkedHashMap<>();
         if (Files.isDirectory(HUGEPAGES)) {
-            list(HUGEPAGES).forEach(pool -> counts.put(pool.resolve("nr_hugepages"), read(pool.resolve("nr_hugepages"))));
+            list(HUGEPAGES)
+                    .forEach(pool -> counts.put(pool.resolve("nr_hugepages"), read(pool.resolve("nr_hugepages"))));
         }
         return counts;
     }
@@ -272,17 +274,27 @@ final class MigrationRound implements AutoCloseable {
             String now = read(nr);
             if (!now.equals(before)) {
                 write(nr, before);
-                done.append("; ").append(nr.getParent().getFileName()).append(" shrank to ").append(now)
-                        .append(" (free huge pages dissolved), put back to ").append(read(nr));
+                done.append("; ")
+                        .append(nr.getParent().getFileName())
+                        .append(" shrank to ")
+                        .append(now)
+                        .append(" (free huge pages dissolved), put back to ")
+                        .append(read(nr));
             }
         });
         return done.toString();
     }
 
     private void startFragmenter(long bytes) {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Fragmenter.class.getName(), Long.toString(bytes));
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Fragmenter.class.getName(),
+                Long.toString(bytes));
         try {
             fragmenter = new ProcessBuilder(command).redirectErrorStream(true).start();
             InputStream out = fragmenter.getInputStream();
@@ -301,8 +313,12 @@ final class MigrationRound implements AutoCloseable {
 
     /** Faults in {@code bytes} and releases every other page; returns the mapping (to unmap later). */
     static MemorySegment fragmentHere(long bytes) {
-        MemorySegment mapping = Posix.mmap(bytes, Posix.PROT_READ | Posix.PROT_WRITE,
-                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
+        MemorySegment mapping = Posix.mmap(
+                bytes,
+                Posix.PROT_READ | Posix.PROT_WRITE,
+                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE,
+                -1,
+                0);
         for (long offset = PAGE; offset < bytes; offset += 2 * PAGE) {
             Posix.madvise(mapping.asSlice(offset, PAGE), Posix.MADV_DONTNEED);
         }
@@ -311,7 +327,8 @@ final class MigrationRound implements AutoCloseable {
 
     private static int run(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getInputStream().readAllBytes();
             return process.waitFor();
         } catch (IOException e) {
@@ -369,8 +386,7 @@ final class MigrationRound implements AutoCloseable {
 
     /** The child process of {@link #fragment}: fragments, prints READY, holds until its stdin closes or it is killed. */
     static final class Fragmenter {
-        private Fragmenter() {
-        }
+        private Fragmenter() {}
 
         /**
          * Runs the child.

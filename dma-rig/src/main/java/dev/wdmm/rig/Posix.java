@@ -30,8 +30,7 @@ final class Posix {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
@@ -39,7 +38,8 @@ final class Posix {
     private static final MethodHandle OPEN = errnoHandle("open", FunctionDescriptor.of(INT, ADDR, INT));
     private static final MethodHandle CLOSE = errnoHandle("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle PREAD = errnoHandle("pread", FunctionDescriptor.of(LONG, INT, ADDR, LONG, LONG));
-    private static final MethodHandle PWRITE = errnoHandle("pwrite", FunctionDescriptor.of(LONG, INT, ADDR, LONG, LONG));
+    private static final MethodHandle PWRITE =
+            errnoHandle("pwrite", FunctionDescriptor.of(LONG, INT, ADDR, LONG, LONG));
     private static final MethodHandle MMAP =
             errnoHandle("mmap", FunctionDescriptor.of(ADDR, ADDR, LONG, INT, INT, INT, LONG));
     private static final MethodHandle MUNMAP = errnoHandle("munmap", FunctionDescriptor.of(INT, ADDR, LONG));
@@ -49,8 +49,7 @@ final class Posix {
     private static final MethodHandle IOCTL_LONG = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG));
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDR, INT));
 
-    private Posix() {
-    }
+    private Posix() {}
 
     /** Opens {@code path} with {@code flags}; returns the file descriptor. */
     static int open(String path, int flags) {
@@ -95,12 +94,14 @@ final class Posix {
             MemorySegment state = arena.allocate(CAPTURE);
             long done = (long) handle.invokeExact(state, fd, buffer, buffer.byteSize(), offset);
             if (done < 0) {
-                throw failure(name + "(fd=" + fd + " size=" + buffer.byteSize() + " offset=0x"
-                        + Long.toHexString(offset) + ")", state);
+                throw failure(
+                        name + "(fd=" + fd + " size=" + buffer.byteSize() + " offset=0x" + Long.toHexString(offset)
+                                + ")",
+                        state);
             }
             if (done != buffer.byteSize()) {
-                throw new RigException(name + "(fd=" + fd + " offset=0x" + Long.toHexString(offset) + ") moved "
-                        + done + " of " + buffer.byteSize() + " bytes");
+                throw new RigException(name + "(fd=" + fd + " offset=0x" + Long.toHexString(offset) + ") moved " + done
+                        + " of " + buffer.byteSize() + " bytes");
             }
         } catch (RigException e) {
             throw e;
@@ -114,10 +115,13 @@ final class Posix {
     static MemorySegment mmap(long size, int prot, int flags, int fd, long offset) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            MemorySegment at = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, prot, flags, fd, offset);
+            MemorySegment at =
+                    (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, prot, flags, fd, offset);
             if (at.address() == MAP_FAILED) {
-                throw failure("mmap(size=" + size + " prot=" + prot + " flags=0x" + Integer.toHexString(flags)
-                        + " fd=" + fd + " offset=0x" + Long.toHexString(offset) + ")", state);
+                throw failure(
+                        "mmap(size=" + size + " prot=" + prot + " flags=0x" + Integer.toHexString(flags) + " fd=" + fd
+                                + " offset=0x" + Long.toHexString(offset) + ")",
+                        state);
             }
             return at.reinterpret(size);
         } catch (RigException e) {
@@ -223,8 +227,8 @@ final class Posix {
 
     @SuppressWarnings("restricted")
     private static MethodHandle variadic(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor,
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
+        return LINKER.downcallHandle(
+                symbol(name), descriptor, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
     }
 
     @SuppressWarnings("restricted")

@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 final class QueueSubject implements DmaSubject {
     /** Reserved bytes: two 2 MiB huge pages. */
     static final long RESERVED = 4L << 20;
+
     private static final long START_BEFORE_2M = 100_003;
     private static final long GAP = 777;
 
@@ -40,8 +41,9 @@ final class QueueSubject implements DmaSubject {
         try {
             WdQueue queue = mm.openQueue();
             WdReservedMemory region = queue.reserveMemory(RESERVED);
-            System.out.println("INFO " + name + " backend=" + backend + " mode=" + mm.selection().mode()
-                    + " reserved=" + region.segment().byteSize() + " slices=" + region.slices().size());
+            System.out.println("INFO " + name + " backend=" + backend + " mode="
+                    + mm.selection().mode() + " reserved=" + region.segment().byteSize() + " slices="
+                    + region.slices().size());
             return new QueueSubject(name, mm, queue, region);
         } catch (RuntimeException e) {
             mm.close();
@@ -64,15 +66,28 @@ final class QueueSubject implements DmaSubject {
     }
 
     /** Nothing to free: the reserved memory belongs to the queue until it closes. */
-    @Override public void free(MemorySegment segment) { }
+    @Override
+    public void free(MemorySegment segment) {}
 
-    @Override public String name() { return name; }
+    @Override
+    public String name() {
+        return name;
+    }
 
-    @Override public String mode() { return "PA"; }
+    @Override
+    public String mode() {
+        return "PA";
+    }
 
-    @Override public long map(MemorySegment segment, long size) { return queue.iovaMap(segment, size); }
+    @Override
+    public long map(MemorySegment segment, long size) {
+        return queue.iovaMap(segment, size);
+    }
 
-    @Override public void unmap(MemorySegment segment, long iova, long size) { queue.iovaUnmap(segment, iova, size); }
+    @Override
+    public void unmap(MemorySegment segment, long iova, long size) {
+        queue.iovaUnmap(segment, iova, size);
+    }
 
     /** Closes the queue (releasing the reserved memory) and the facade. */
     @Override

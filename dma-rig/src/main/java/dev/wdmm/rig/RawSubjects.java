@@ -16,8 +16,7 @@ import java.util.Map;
 final class RawSubjects {
     private static final int FLAGS = Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE;
 
-    private RawSubjects() {
-    }
+    private RawSubjects() {}
 
     /**
      * Fresh anonymous pages, faulted in and mlocked: resident, but not held in place ({@code mlock}
@@ -45,9 +44,18 @@ final class RawSubjects {
         return new DmaSubject() {
             private long nextIova = 1L << 32;
 
-            @Override public String name() { return "raw-vfio"; }
-            @Override public String mode() { return "TRANSLATED"; }
-            @Override public MemorySegment alloc(long size) {
+            @Override
+            public String name() {
+                return "raw-vfio";
+            }
+
+            @Override
+            public String mode() {
+                return "TRANSLATED";
+            }
+
+            @Override
+            public MemorySegment alloc(long size) {
                 // mlock is enough here: VFIO_IOMMU_MAP_DMA takes its own long-term pin of every page it maps
                 MemorySegment pages = lockedPages(size);
                 Vfio.mapDma(container, pages.address(), nextIova, pages.byteSize());
@@ -55,11 +63,15 @@ final class RawSubjects {
                 nextIova += pages.byteSize() + (1L << 20);
                 return pages;
             }
-            @Override public void free(MemorySegment segment) {
+
+            @Override
+            public void free(MemorySegment segment) {
                 Vfio.unmapDma(container, mapped.remove(segment), segment.byteSize());
                 Posix.munmap(segment);
             }
-            @Override public long map(MemorySegment segment, long size) {
+
+            @Override
+            public long map(MemorySegment segment, long size) {
                 for (Map.Entry<MemorySegment, Long> e : mapped.entrySet()) {
                     long offset = segment.address() - e.getKey().address();
                     if (offset >= 0 && offset + size <= e.getKey().byteSize()) {
@@ -69,8 +81,12 @@ final class RawSubjects {
                 throw new RigException("va=0x" + Long.toHexString(segment.address()) + " size=" + size
                         + " is not inside memory mapped by raw-vfio");
             }
-            @Override public void unmap(MemorySegment segment, long iova, long size) { }
-            @Override public void close() { }
+
+            @Override
+            public void unmap(MemorySegment segment, long iova, long size) {}
+
+            @Override
+            public void close() {}
         };
     }
 
@@ -85,8 +101,7 @@ final class RawSubjects {
      */
     private static final class PinnedPagemap implements DmaSubject {
         /** One allocation: its mapping and the pin that holds it. */
-        private record Pinned(MemorySegment pages, LongTermPins.Pin pin) {
-        }
+        private record Pinned(MemorySegment pages, LongTermPins.Pin pin) {}
 
         private final RawPagemap pagemap;
         private final LongTermPins pins;
@@ -102,9 +117,15 @@ final class RawSubjects {
             }
         }
 
-        @Override public String name() { return "raw-pagemap"; }
+        @Override
+        public String name() {
+            return "raw-pagemap";
+        }
 
-        @Override public String mode() { return "PA"; }
+        @Override
+        public String mode() {
+            return "PA";
+        }
 
         /** Maps and faults in fresh pages, then pins them; their physical addresses are read only after. */
         @Override
@@ -124,8 +145,8 @@ final class RawSubjects {
         public void free(MemorySegment segment) {
             Pinned pinned = live.remove(segment.address());
             if (pinned == null) {
-                throw new RigException("va=0x" + Long.toHexString(segment.address()) + " is not a live raw-pagemap"
-                        + " allocation");
+                throw new RigException(
+                        "va=0x" + Long.toHexString(segment.address()) + " is not a live raw-pagemap" + " allocation");
             }
             pins.unpin(pinned.pin());
             Posix.munmap(pinned.pages());
@@ -136,7 +157,8 @@ final class RawSubjects {
             return pagemap.contiguous(segment.address(), size);
         }
 
-        @Override public void unmap(MemorySegment segment, long iova, long size) { }
+        @Override
+        public void unmap(MemorySegment segment, long iova, long size) {}
 
         /** Unpins everything still allocated (closing the pins), then unmaps it. */
         @Override

@@ -24,8 +24,7 @@ final class RoundTrip {
      * bytes {@code [offset, offset+length)} of source and destination, at {@code srcIova} and
      * {@code dstIova}.
      */
-    record Premapped(long offset, long length, long srcIova, long dstIova) {
-    }
+    record Premapped(long offset, long length, long srcIova, long dstIova) {}
 
     /**
      * @param sabotage added to every source address of {@link #check} and {@link #checkPremapped}
@@ -38,14 +37,22 @@ final class RoundTrip {
         this.sabotage = sabotage;
     }
 
-    long bytes() { return bytes; }
+    long bytes() {
+        return bytes;
+    }
 
-    int buffers() { return buffers; }
+    int buffers() {
+        return buffers;
+    }
 
     /** Buffers moved through addresses mapped earlier ({@link #checkPremapped}). */
-    int premapped() { return premapped; }
+    int premapped() {
+        return premapped;
+    }
 
-    String maps() { return "whole-range-maps=" + wholeRangeMaps + " page-piece-maps=" + pieceMaps; }
+    String maps() {
+        return "whole-range-maps=" + wholeRangeMaps + " page-piece-maps=" + pieceMaps;
+    }
 
     /**
      * Copies a {@code size}-byte buffer at interior offset {@code offset} of a fresh allocation to
@@ -154,7 +161,8 @@ final class RoundTrip {
     /** For ranges that have no single address: every piece inside one 4 KiB page gets its own map. */
     private void copyByPages(MemorySegment src, MemorySegment dst, long size, int deviceOffset) {
         for (long done = 0; done < size; ) {
-            long toBoundary = Math.min(RawPagemap.PAGE - (src.address() + done) % RawPagemap.PAGE,
+            long toBoundary = Math.min(
+                    RawPagemap.PAGE - (src.address() + done) % RawPagemap.PAGE,
                     RawPagemap.PAGE - (dst.address() + done) % RawPagemap.PAGE);
             int chunk = (int) Math.min(Math.min(size - done, toBoundary), EduRegisters.BUFFER_LIMIT - deviceOffset);
             MemorySegment s = src.asSlice(done, chunk);

@@ -31,9 +31,13 @@ final class SglTrip {
         this.subject = subject;
     }
 
-    long bytes() { return bytes; }
+    long bytes() {
+        return bytes;
+    }
 
-    int entries() { return entries; }
+    int entries() {
+        return entries;
+    }
 
     /** Builds a six-entry SGL over {@code bridge} and checks its image and every entry through the device. */
     void check(WdMmBridge bridge, long seed) {
@@ -75,7 +79,8 @@ final class SglTrip {
             landing.fill((byte) 0x5a);
             // written back through the subject's translations (already proven by RoundTrip), page piece by piece
             for (int done = 0; done < length; ) {
-                int piece = (int) Math.min(length - done, RawPagemap.PAGE - (landing.address() + done) % RawPagemap.PAGE);
+                int piece =
+                        (int) Math.min(length - done, RawPagemap.PAGE - (landing.address() + done) % RawPagemap.PAGE);
                 MemorySegment target = landing.asSlice(done, piece);
                 long iova = subject.map(target, piece);
                 edu.toRam(done, iova, piece);

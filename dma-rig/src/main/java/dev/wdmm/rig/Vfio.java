@@ -25,12 +25,10 @@ final class Vfio {
     static final int CONFIG_REGION = 7;
     static final int DMA_READ_WRITE = 3;
 
-    private Vfio() {
-    }
+    private Vfio() {}
 
     /** A region of a VFIO device: where it sits in the device file and how big it is. */
-    record Region(int index, long offset, long size, int flags) {
-    }
+    record Region(int index, long offset, long size, int flags) {}
 
     /** Opens {@code /dev/vfio/vfio}, checks the API version and the type1 v2 IOMMU; returns the container fd. */
     static int openContainer() {
@@ -74,8 +72,8 @@ final class Vfio {
     /** Returns the device fd of {@code bdf} in an attached group. */
     static int deviceFd(int group, String bdf) {
         try (Arena arena = Arena.ofConfined()) {
-            return Posix.ioctl(group, GROUP_GET_DEVICE_FD, arena.allocateFrom(bdf),
-                    "VFIO_GROUP_GET_DEVICE_FD(" + bdf + ")");
+            return Posix.ioctl(
+                    group, GROUP_GET_DEVICE_FD, arena.allocateFrom(bdf), "VFIO_GROUP_GET_DEVICE_FD(" + bdf + ")");
         }
     }
 
@@ -86,7 +84,10 @@ final class Vfio {
             info.set(ValueLayout.JAVA_INT, 0, 32);
             info.set(ValueLayout.JAVA_INT, 8, index);
             Posix.ioctl(device, DEVICE_GET_REGION_INFO, info, "VFIO_DEVICE_GET_REGION_INFO(index=" + index + ")");
-            return new Region(index, info.get(ValueLayout.JAVA_LONG, 24), info.get(ValueLayout.JAVA_LONG, 16),
+            return new Region(
+                    index,
+                    info.get(ValueLayout.JAVA_LONG, 24),
+                    info.get(ValueLayout.JAVA_LONG, 16),
                     info.get(ValueLayout.JAVA_INT, 4));
         }
     }
@@ -100,8 +101,12 @@ final class Vfio {
             map.set(ValueLayout.JAVA_LONG, 8, vaddr);
             map.set(ValueLayout.JAVA_LONG, 16, iova);
             map.set(ValueLayout.JAVA_LONG, 24, size);
-            Posix.ioctl(container, IOMMU_MAP_DMA, map, "VFIO_IOMMU_MAP_DMA(vaddr=0x" + Long.toHexString(vaddr)
-                    + " iova=0x" + Long.toHexString(iova) + " size=" + size + ")");
+            Posix.ioctl(
+                    container,
+                    IOMMU_MAP_DMA,
+                    map,
+                    "VFIO_IOMMU_MAP_DMA(vaddr=0x" + Long.toHexString(vaddr) + " iova=0x" + Long.toHexString(iova)
+                            + " size=" + size + ")");
         }
     }
 
@@ -112,8 +117,11 @@ final class Vfio {
             unmap.set(ValueLayout.JAVA_INT, 0, 24);
             unmap.set(ValueLayout.JAVA_LONG, 8, iova);
             unmap.set(ValueLayout.JAVA_LONG, 16, size);
-            Posix.ioctl(container, IOMMU_UNMAP_DMA, unmap, "VFIO_IOMMU_UNMAP_DMA(iova=0x"
-                    + Long.toHexString(iova) + " size=" + size + ")");
+            Posix.ioctl(
+                    container,
+                    IOMMU_UNMAP_DMA,
+                    unmap,
+                    "VFIO_IOMMU_UNMAP_DMA(iova=0x" + Long.toHexString(iova) + " size=" + size + ")");
         }
     }
 }

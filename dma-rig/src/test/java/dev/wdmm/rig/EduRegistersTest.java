@@ -25,8 +25,8 @@ class EduRegistersTest {
 
     @Test
     void transferEndingOnTheLastBufferByteIsRefusedBecauseQemuAbortsOnIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EduRegisters.checkTransfer(0, 4096));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EduRegisters.checkTransfer(0, 4096));
         assertEquals("length=4096 must be in [1, 4095]", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EduRegisters.checkTransfer(1, 4095));
         assertDoesNotThrow(() -> EduRegisters.checkTransfer(0, 4095));

@@ -44,8 +44,8 @@ class MigrationTest {
     private static final long HUGEPAGES_NEEDED = 48;
 
     /** One page (or smaller allocation) whose IOVA is checked, and how to ask the library for it now. */
-    private record Checked(String subject, MemorySegment range, long iovaBefore,
-            ToLongBiFunction<MemorySegment, Long> map) {
+    private record Checked(
+            String subject, MemorySegment range, long iovaBefore, ToLongBiFunction<MemorySegment, Long> map) {
         long iovaNow() {
             return map.applyAsLong(range, range.byteSize());
         }
@@ -53,7 +53,8 @@ class MigrationTest {
 
     @Test
     void physicalAddressesStayTrueWhileTheKernelMovesMemory() {
-        String cause = MigrationRound.unavailabilityCause() != null ? MigrationRound.unavailabilityCause()
+        String cause = MigrationRound.unavailabilityCause() != null
+                ? MigrationRound.unavailabilityCause()
                 : pfnsVisible() ? null : "pagemap hides PFNs (needs CAP_SYS_ADMIN)";
         String fix = "run ./wd-mm test as root (CI does)";
         long freeHugepages = freeHugepages();
@@ -72,7 +73,8 @@ class MigrationTest {
         List<AutoCloseable> open = new ArrayList<>();
         List<MemorySegment> control = new ArrayList<>();
         List<long[]> controlBefore = new ArrayList<>();
-        try (RawPagemap pagemap = RawPagemap.open(); MigrationRound round = new MigrationRound()) {
+        try (RawPagemap pagemap = RawPagemap.open();
+                MigrationRound round = new MigrationRound()) {
             // fragment first: the subjects' and the control's pages fill the holes, and once the fragments
             // are released they sit scattered in free memory, where compaction moves pages first
             round.allowCompactingUnevictable();
@@ -103,13 +105,18 @@ class MigrationTest {
             Map<String, long[]> bySubject = verify(pagemap, checked);
             bySubject.forEach((subject, counts) -> System.out.println("migration test: " + subject + " pages="
                     + counts[0] + " iova-differs-from-pagemap=" + counts[1] + " iova-changed=" + counts[2]));
-            assertTrue(controlMoved > 0, "the rounds provoked nothing: 0 mlocked control pages moved in " + ROUNDS
-                    + " rounds, so this run cannot tell a pinned page from one that is not; " + round.log());
+            assertTrue(
+                    controlMoved > 0,
+                    "the rounds provoked nothing: 0 mlocked control pages moved in " + ROUNDS
+                            + " rounds, so this run cannot tell a pinned page from one that is not; " + round.log());
             long moved = controlMoved;
             bySubject.forEach((subject, counts) -> {
                 assertTrue(counts[0] > 0, subject + ": no page checked");
-                assertEquals(0, counts[1], subject + ": IOVAs no longer equal the physical address pagemap gives"
-                        + " after the kernel moved memory (control moved " + moved + ")");
+                assertEquals(
+                        0,
+                        counts[1],
+                        subject + ": IOVAs no longer equal the physical address pagemap gives"
+                                + " after the kernel moved memory (control moved " + moved + ")");
                 assertEquals(0, counts[2], subject + ": the library changed IOVAs it had handed out");
             });
         } finally {
@@ -125,8 +132,8 @@ class MigrationTest {
     }
 
     /** Releases the fragments, compacts, churns huge pages and tries to offline the blocks holding the pages. */
-    private static void provoke(MigrationRound round, RawPagemap pagemap, List<MemorySegment> control,
-            List<Checked> checked) {
+    private static void provoke(
+            MigrationRound round, RawPagemap pagemap, List<MemorySegment> control, List<Checked> checked) {
         round.releaseFragments();
         round.compact(3);
         round.churnHugePages(2048 * MIB, Long.MAX_VALUE);
@@ -183,8 +190,11 @@ class MigrationTest {
 
     /** passthrough: every block of a 64 x 64 KiB pool. */
     private static void passthrough(List<AutoCloseable> open, List<Checked> checked) {
-        WdMm mm = WdMm.builder().backend("passthrough").option("wd.mm.passthrough.block-size", "65536")
-                .option("wd.mm.passthrough.block-count", "64").open();
+        WdMm mm = WdMm.builder()
+                .backend("passthrough")
+                .option("wd.mm.passthrough.block-size", "65536")
+                .option("wd.mm.passthrough.block-count", "64")
+                .open();
         open.add(mm);
         WdMmBridge bridge = mm.bridge();
         for (int i = 0; i < 64; i++) {
@@ -203,14 +213,18 @@ class MigrationTest {
 
     /** A quarter of the memory held only by mlock: what a pin prevents must happen to it. */
     private static MemorySegment controlMemory() {
-        MemorySegment control = Posix.mmap(CONTROL_BYTES / 4, Posix.PROT_READ | Posix.PROT_WRITE,
-                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
+        MemorySegment control = Posix.mmap(
+                CONTROL_BYTES / 4,
+                Posix.PROT_READ | Posix.PROT_WRITE,
+                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE,
+                -1,
+                0);
         Posix.mlock(control);
         return control;
     }
 
-    private static void pages(String subject, MemorySegment segment, ToLongBiFunction<MemorySegment, Long> map,
-            List<Checked> checked) {
+    private static void pages(
+            String subject, MemorySegment segment, ToLongBiFunction<MemorySegment, Long> map, List<Checked> checked) {
         segment.fill((byte) 0x5a);
         for (long offset = 0; offset < segment.byteSize(); offset += PAGE) {
             MemorySegment range = segment.asSlice(offset, Math.min(PAGE, segment.byteSize() - offset));
@@ -268,8 +282,12 @@ class MigrationTest {
 
     private static boolean pfnsVisible() {
         try (RawPagemap pagemap = RawPagemap.open()) {
-            MemorySegment page = Posix.mmap(PAGE, Posix.PROT_READ | Posix.PROT_WRITE,
-                    Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE, -1, 0);
+            MemorySegment page = Posix.mmap(
+                    PAGE,
+                    Posix.PROT_READ | Posix.PROT_WRITE,
+                    Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE,
+                    -1,
+                    0);
             try {
                 page.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
                 pagemap.physical(page.address());

@@ -35,12 +35,14 @@ class RawPagemapTest {
         skipWithoutCapSysAdmin("rawPagemapPinsWhatItAllocatesAndUnpinsOnFreeAndClose");
         if (LongTermPins.unavailabilityCause().isPresent()) {
             String line = "SKIPPED RawPagemapTest.rawPagemapPinsWhatItAllocatesAndUnpinsOnFreeAndClose: no long-term"
-                    + " pins here: " + LongTermPins.unavailabilityCause().get() + "; fix: enable io_uring for this process";
+                    + " pins here: " + LongTermPins.unavailabilityCause().get()
+                    + "; fix: enable io_uring for this process";
             System.out.println(line);
             assumeTrue(false, line);
         }
         long before = LongTermPins.processPinnedBytes();
-        try (DmaSubject subject = RawSubjects.pagemap(); RawPagemap pagemap = RawPagemap.open()) {
+        try (DmaSubject subject = RawSubjects.pagemap();
+                RawPagemap pagemap = RawPagemap.open()) {
             MemorySegment freed = subject.alloc(5000);
             assertEquals(8192, freed.byteSize());
             assertEquals(before + 8192, LongTermPins.processPinnedBytes());
@@ -67,7 +69,11 @@ class RawPagemapTest {
     private static boolean capSysAdmin() {
         try {
             String capEff = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(line -> line.startsWith("CapEff:")).findFirst().orElseThrow().substring(7).trim();
+                    .filter(line -> line.startsWith("CapEff:"))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring(7)
+                    .trim();
             return (Long.parseUnsignedLong(capEff, 16) & (1L << 21)) != 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -15,8 +15,7 @@ final class CallbackBridge<U> implements WdMmBridge {
     private final IovaUnmap<U> unmap;
     private final OptionalLong bufferSize;
 
-    CallbackBridge(
-            U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap, OptionalLong bufferSize) {
+    CallbackBridge(U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap, OptionalLong bufferSize) {
         this.usr = usr;
         this.alloc = requireNonNull(alloc, "alloc is null");
         this.free = requireNonNull(free, "free is null");
@@ -33,8 +32,8 @@ final class CallbackBridge<U> implements WdMmBridge {
             throw new WdAllocationException(size, "size=" + size + " refused: the alloc callback returned null");
         }
         if (!segment.isNative() || segment.byteSize() < size) {
-            throw new IllegalStateException("alloc callback returned " + segment
-                    + " for size=" + size + "; it must return a native segment of at least size bytes");
+            throw new IllegalStateException("alloc callback returned " + segment + " for size=" + size
+                    + "; it must return a native segment of at least size bytes");
         }
         return segment.byteSize() == size ? segment : segment.asSlice(0, size);
     }

@@ -40,7 +40,6 @@ public enum WdBufferType {
                 return type;
             }
         }
-        throw new IllegalArgumentException(
-                "wd_buff_type=" + value + " is unknown; known values: FLAT=0, SGL=1");
+        throw new IllegalArgumentException("wd_buff_type=" + value + " is unknown; known values: FLAT=0, SGL=1");
     }
 }

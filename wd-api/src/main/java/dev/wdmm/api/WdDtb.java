@@ -34,8 +34,7 @@ public record WdDtb(MemorySegment data, long dsize, long bsize) {
         requireU32("bsize", bsize);
         requireU32("dsize", dsize);
         if (bsize > data.byteSize()) {
-            throw new IllegalArgumentException(
-                    "bsize=" + bsize + " must be <= data.byteSize()=" + data.byteSize());
+            throw new IllegalArgumentException("bsize=" + bsize + " must be <= data.byteSize()=" + data.byteSize());
         }
         if (dsize > bsize) {
             throw new IllegalArgumentException("dsize=" + dsize + " must be <= bsize=" + bsize);
@@ -76,8 +75,7 @@ public record WdDtb(MemorySegment data, long dsize, long bsize) {
 
     private static void requireU32(String name, long value) {
         if (value < 0 || value > U32_MAX) {
-            throw new IllegalArgumentException(
-                    name + "=" + value + " must be in [0, 0xFFFFFFFF] (C __u32)");
+            throw new IllegalArgumentException(name + "=" + value + " must be in [0, 0xFFFFFFFF] (C __u32)");
         }
     }
 }

@@ -80,8 +80,7 @@ public interface WdMmBridge extends AutoCloseable {
      * caller must not touch them (the memory may be returned to the operating system).
      */
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /**
      * Builds a bridge from four callbacks and a user object, mirroring {@code struct wd_mm_br}
@@ -116,8 +115,7 @@ public interface WdMmBridge extends AutoCloseable {
      * @throws NullPointerException if a callback is null
      * @throws IllegalArgumentException if {@code bufferSize <= 0}
      */
-    static <U> WdMmBridge of(
-            U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap, long bufferSize) {
+    static <U> WdMmBridge of(U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap, long bufferSize) {
         if (bufferSize <= 0) {
             throw new IllegalArgumentException("bufferSize=" + bufferSize + " must be > 0");
         }

@@ -8,8 +8,7 @@ import java.lang.foreign.MemorySegment;
  * anything is touched.
  */
 public final class WdArguments {
-    private WdArguments() {
-    }
+    private WdArguments() {}
 
     /**
      * Requires {@code value > 0}.
@@ -40,7 +39,8 @@ public final class WdArguments {
             throw new NullPointerException(name + " is null");
         }
         if (!segment.isNative()) {
-            throw new IllegalArgumentException(name + "=" + segment + " must be a native segment (heap memory has no device address)");
+            throw new IllegalArgumentException(
+                    name + "=" + segment + " must be a native segment (heap memory has no device address)");
         }
         return segment;
     }
@@ -59,12 +59,11 @@ public final class WdArguments {
         requirePositive("size", size);
         long address = segment.address();
         if (Long.compareUnsigned(address + size, address) < 0) {
-            throw new IllegalArgumentException(
-                    "va=" + hex(address) + " size=" + size + " wraps the address space");
+            throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
         }
         if (size > segment.byteSize()) {
-            throw new IllegalArgumentException("va=" + hex(address) + " size=" + size
-                    + " must be <= segment.byteSize()=" + segment.byteSize());
+            throw new IllegalArgumentException(
+                    "va=" + hex(address) + " size=" + size + " must be <= segment.byteSize()=" + segment.byteSize());
         }
     }
 

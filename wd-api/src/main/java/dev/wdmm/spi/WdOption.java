@@ -35,11 +35,15 @@ public record WdOption<T>(String name, T defaultValue, Function<String, T> parse
      * @return the option
      */
     public static WdOption<Boolean> bool(String name, boolean defaultValue, String description) {
-        return new WdOption<>(name, defaultValue, text -> switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> Boolean.TRUE;
-            case "false" -> Boolean.FALSE;
-            default -> throw new IllegalArgumentException(name + "=" + text + " must be true or false");
-        }, description);
+        return new WdOption<>(
+                name,
+                defaultValue,
+                text -> switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "true" -> Boolean.TRUE;
+                    case "false" -> Boolean.FALSE;
+                    default -> throw new IllegalArgumentException(name + "=" + text + " must be true or false");
+                },
+                description);
     }
 
     /**
@@ -54,13 +58,18 @@ public record WdOption<T>(String name, T defaultValue, Function<String, T> parse
      * @return the option
      */
     public static WdOption<Long> size(String name, long defaultValue, long min, long max, String description) {
-        return new WdOption<>(name, defaultValue, text -> {
-            long value = WdOptions.parseSize(name, text);
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + "=" + text + " must be in [" + min + ", " + max + "]");
-            }
-            return value;
-        }, description);
+        return new WdOption<>(
+                name,
+                defaultValue,
+                text -> {
+                    long value = WdOptions.parseSize(name, text);
+                    if (value < min || value > max) {
+                        throw new IllegalArgumentException(
+                                name + "=" + text + " must be in [" + min + ", " + max + "]");
+                    }
+                    return value;
+                },
+                description);
     }
 
     /**

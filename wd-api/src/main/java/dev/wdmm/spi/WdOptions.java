@@ -41,7 +41,8 @@ public final class WdOptions {
     public static WdOptions fromText(Map<String, String> text) {
         Map<String, Object> copy = new HashMap<>();
         text.forEach((key, value) -> copy.put(
-                Objects.requireNonNull(key, "key is null"), Objects.requireNonNull(value, "value of " + key + " is null")));
+                Objects.requireNonNull(key, "key is null"),
+                Objects.requireNonNull(value, "value of " + key + " is null")));
         return new WdOptions(copy);
     }
 
@@ -136,8 +137,10 @@ public final class WdOptions {
         Objects.requireNonNull(known, "known is null");
         for (Map.Entry<String, Object> entry : values.entrySet()) {
             String name = entry.getKey();
-            if (name.startsWith(prefix) && known.stream().noneMatch(option -> option.name().equals(name))) {
-                String list = known.isEmpty() ? "none (this namespace has no options)"
+            if (name.startsWith(prefix)
+                    && known.stream().noneMatch(option -> option.name().equals(name))) {
+                String list = known.isEmpty()
+                        ? "none (this namespace has no options)"
                         : known.stream().map(WdOption::name).sorted().toList().toString();
                 throw new IllegalArgumentException(
                         name + "=" + entry.getValue() + " is not an option under " + prefix + "; known: " + list);

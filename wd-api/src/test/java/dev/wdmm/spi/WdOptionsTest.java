@@ -23,29 +23,33 @@ class WdOptionsTest {
     @Test
     void unknownNameUnderThePrefixIsRefusedNamingItAndTheKnownOnes() {
         WdOptions options = WdOptions.fromText(Map.of("wd.mm.demo.prefualt", "true", "wd.mm.other.x", "1"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> options.requireKnown("wd.mm.demo.", List.of(SIZE, PREFAULT)));
-        assertEquals("wd.mm.demo.prefualt=true is not an option under wd.mm.demo.; known: "
-                + "[wd.mm.demo.prefault, wd.mm.demo.size]", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> options.requireKnown("wd.mm.demo.", List.of(SIZE, PREFAULT)));
+        assertEquals(
+                "wd.mm.demo.prefualt=true is not an option under wd.mm.demo.; known: "
+                        + "[wd.mm.demo.prefault, wd.mm.demo.size]",
+                e.getMessage());
     }
 
     @Test
     void typedValueOfAnUnknownNameIsRefusedToo() {
         WdOption<Long> stray = WdOption.size("wd.mm.demo.stray", 1, 1, 8, "not known to the backend");
         WdOptions options = WdOptions.empty().with(stray, 8L);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> options.requireKnown("wd.mm.demo.", List.of(PREFAULT)));
-        assertEquals("wd.mm.demo.stray=8 is not an option under wd.mm.demo.; known: [wd.mm.demo.prefault]",
-                e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> options.requireKnown("wd.mm.demo.", List.of(PREFAULT)));
+        assertEquals(
+                "wd.mm.demo.stray=8 is not an option under wd.mm.demo.; known: [wd.mm.demo.prefault]", e.getMessage());
     }
 
     @Test
     void namespaceWithoutOptionsRefusesEveryNameUnderIt() {
         WdOptions options = WdOptions.fromText(Map.of("wd.mm.demo.anything", "x"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> options.requireKnown("wd.mm.demo.", List.of()));
-        assertEquals("wd.mm.demo.anything=x is not an option under wd.mm.demo.; known: none (this namespace has no "
-                + "options)", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> options.requireKnown("wd.mm.demo.", List.of()));
+        assertEquals(
+                "wd.mm.demo.anything=x is not an option under wd.mm.demo.; known: none (this namespace has no "
+                        + "options)",
+                e.getMessage());
     }
 
     @Test

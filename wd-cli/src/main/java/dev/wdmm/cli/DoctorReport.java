@@ -24,18 +24,33 @@ import java.util.List;
  * @param broken providers that were listed but could not be loaded
  * @param pinning how physical-address backends hold pages in place in this process
  */
-record DoctorReport(String mode, List<String> evidence, List<Hugepages> hugepages, String configuredBy,
-        String selected, String reason, List<Backend> backends, List<Broken> broken, Pinning pinning) {
+record DoctorReport(
+        String mode,
+        List<String> evidence,
+        List<Hugepages> hugepages,
+        String configuredBy,
+        String selected,
+        String reason,
+        List<Backend> backends,
+        List<Broken> broken,
+        Pinning pinning) {
 
     /** One hugepage pool: page size in bytes, pages reserved, pages free. */
-    record Hugepages(long pageSize, long total, long free) {
-    }
+    record Hugepages(long pageSize, long total, long free) {}
 
     /** One backend found, its declared options, and what the selection made of it. */
-    record Backend(String name, String description, boolean available, String reason, String fix,
-            List<String> details, List<String> modes, int priority, String location, String verdict,
-            List<Option> options) {
-    }
+    record Backend(
+            String name,
+            String description,
+            boolean available,
+            String reason,
+            String fix,
+            List<String> details,
+            List<String> modes,
+            int priority,
+            String location,
+            String verdict,
+            List<Option> options) {}
 
     /**
      * One option a backend declares ({@code WdBackendProvider.options()}).
@@ -44,16 +59,13 @@ record DoctorReport(String mode, List<String> evidence, List<Hugepages> hugepage
      * @param defaultValue the default, as the option's type (number, boolean, text); {@code "default"} in JSON
      * @param description what it does
      */
-    record Option(String name, @JsonProperty("default") Object defaultValue, String description) {
-    }
+    record Option(String name, @JsonProperty("default") Object defaultValue, String description) {}
 
     /** A provider that was listed but could not be loaded. */
-    record Broken(String type, String location, String error) {
-    }
+    record Broken(String type, String location, String error) {}
 
     /** Whether long-term pinning works here, why not, and the kernel settings around it. */
-    record Pinning(String method, boolean available, String reason, List<String> facts) {
-    }
+    record Pinning(String method, boolean available, String reason, List<String> facts) {}
 
     /**
      * Shapes the report.
@@ -64,25 +76,50 @@ record DoctorReport(String mode, List<String> evidence, List<Hugepages> hugepage
      * @return the report
      */
     static DoctorReport of(Selection selection, Discovery discovery, LongTermPins.Report pinning) {
-        List<Backend> backends = selection.candidates().stream().map(c -> new Backend(c.name(), c.description(),
-                c.available(), c.reason(), c.fix(), c.details(), c.modes().stream().map(IommuMode::name).toList(),
-                c.priority(), c.location(), c.verdict(), options(discovery, c.name()))).toList();
-        return new DoctorReport(selection.mode().name(), selection.evidence(),
-                selection.hugepages().stream().map(p -> new Hugepages(p.pageSize(), p.total(), p.free())).toList(),
-                selection.configuredBy(), selection.selected().orElse(null), selection.reason(), backends,
-                selection.broken().stream().map(b -> new Broken(b.type(), b.location(), b.error())).toList(),
+        List<Backend> backends = selection.candidates().stream()
+                .map(c -> new Backend(
+                        c.name(),
+                        c.description(),
+                        c.available(),
+                        c.reason(),
+                        c.fix(),
+                        c.details(),
+                        c.modes().stream().map(IommuMode::name).toList(),
+                        c.priority(),
+                        c.location(),
+                        c.verdict(),
+                        options(discovery, c.name())))
+                .toList();
+        return new DoctorReport(
+                selection.mode().name(),
+                selection.evidence(),
+                selection.hugepages().stream()
+                        .map(p -> new Hugepages(p.pageSize(), p.total(), p.free()))
+                        .toList(),
+                selection.configuredBy(),
+                selection.selected().orElse(null),
+                selection.reason(),
+                backends,
+                selection.broken().stream()
+                        .map(b -> new Broken(b.type(), b.location(), b.error()))
+                        .toList(),
                 new Pinning(pinning.method(), pinning.available(), pinning.reason(), pinning.facts()));
     }
 
     private static List<Option> options(Discovery discovery, String name) {
         List<WdOption<?>> declared;
         try {
-            declared = discovery.find(name).map(found -> found.provider().options()).orElse(List.of());
+            declared = discovery
+                    .find(name)
+                    .map(found -> found.provider().options())
+                    .orElse(List.of());
         } catch (RuntimeException e) {
             // a third party's provider must not break the report: say what its options() did
             return List.of(new Option("(options() threw " + e + ")", "", ""));
         }
-        return declared.stream().map(o -> new Option(o.name(), o.defaultValue(), o.description())).toList();
+        return declared.stream()
+                .map(o -> new Option(o.name(), o.defaultValue(), o.description()))
+                .toList();
     }
 
     /**
@@ -99,25 +136,51 @@ record DoctorReport(String mode, List<String> evidence, List<Hugepages> hugepage
         text.append("configuration: ").append(configuredBy).append('\n');
         text.append("backends found: ").append(backends.size()).append('\n');
         for (Backend b : backends) {
-            text.append("  ").append(b.name()).append(" (priority ").append(b.priority()).append(", modes ")
-                    .append(b.modes()).append(", from ").append(b.location()).append(")\n");
+            text.append("  ")
+                    .append(b.name())
+                    .append(" (priority ")
+                    .append(b.priority())
+                    .append(", modes ")
+                    .append(b.modes())
+                    .append(", from ")
+                    .append(b.location())
+                    .append(")\n");
             text.append("    description: ").append(b.description()).append('\n');
-            text.append("    ").append(b.available() ? "available" : "unavailable: " + b.reason()).append('\n');
+            text.append("    ")
+                    .append(b.available() ? "available" : "unavailable: " + b.reason())
+                    .append('\n');
             if (!b.available()) {
                 text.append("    fix: ").append(b.fix()).append('\n');
             }
             b.details().forEach(d -> text.append("    detail: ").append(d).append('\n'));
-            b.options().forEach(o -> text.append("    option: ").append(o.name()).append(" (default ")
-                    .append("".equals(o.defaultValue()) ? "\"\"" : o.defaultValue()).append("): ")
-                    .append(o.description()).append('\n'));
+            b.options()
+                    .forEach(o -> text.append("    option: ")
+                            .append(o.name())
+                            .append(" (default ")
+                            .append("".equals(o.defaultValue()) ? "\"\"" : o.defaultValue())
+                            .append("): ")
+                            .append(o.description())
+                            .append('\n'));
             text.append("    ").append(b.verdict()).append('\n');
         }
-        broken.forEach(b -> text.append("  broken provider ").append(b.type()).append(" from ").append(b.location())
-                .append(": ").append(b.error()).append('\n'));
-        text.append("selected: ").append(selected == null ? "none" : selected).append(" (").append(reason).append(")\n");
+        broken.forEach(b -> text.append("  broken provider ")
+                .append(b.type())
+                .append(" from ")
+                .append(b.location())
+                .append(": ")
+                .append(b.error())
+                .append('\n'));
+        text.append("selected: ")
+                .append(selected == null ? "none" : selected)
+                .append(" (")
+                .append(reason)
+                .append(")\n");
         text.append("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages in place): ")
-                .append(pinning.method()).append('\n');
-        text.append("  ").append(pinning.available() ? "available" : "unavailable: " + pinning.reason()).append('\n');
+                .append(pinning.method())
+                .append('\n');
+        text.append("  ")
+                .append(pinning.available() ? "available" : "unavailable: " + pinning.reason())
+                .append('\n');
         pinning.facts().forEach(fact -> text.append("  fact: ").append(fact).append('\n'));
         return text.toString();
     }

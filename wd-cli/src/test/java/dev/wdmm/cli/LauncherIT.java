@@ -27,12 +27,15 @@ class LauncherIT {
     private static String jars() throws IOException {
         try (Stream<Path> lib = Files.list(TARGET.resolve("lib"))) {
             return Stream.concat(Stream.of(TARGET.resolve("wd-cli.jar")), lib.sorted())
-                    .map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+                    .map(Path::toString)
+                    .collect(Collectors.joining(File.pathSeparator));
         }
     }
 
     private static JsonNode runDoctor(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = process.waitFor();
         JsonNode report = new ObjectMapper().readTree(out);
@@ -48,19 +51,31 @@ class LauncherIT {
 
     @Test
     void doctorOnTheModulePathFindsEveryBackendModule() throws Exception {
-        JsonNode report = runDoctor(List.of(java(), "--add-modules", "ALL-MODULE-PATH",
+        JsonNode report = runDoctor(List.of(
+                java(),
+                "--add-modules",
+                "ALL-MODULE-PATH",
                 "--enable-native-access=ALL-UNNAMED,dev.wdmm.core,dev.wdmm.cli",
-                "-p", jars(), "-m", "dev.wdmm.cli/dev.wdmm.cli.Main", "doctor", "--json"));
+                "-p",
+                jars(),
+                "-m",
+                "dev.wdmm.cli/dev.wdmm.cli.Main",
+                "doctor",
+                "--json"));
         assertEquals("NO_IOMMU", report.get("mode").asText());
-        assertTrue(names(report).containsAll(List.of("sva", "noiommu")), names(report).toString());
+        assertTrue(
+                names(report).containsAll(List.of("sva", "noiommu")),
+                names(report).toString());
         assertTrue(report.get("broken").isEmpty(), report.get("broken").toString());
     }
 
     @Test
     void doctorOnTheClassPathFindsTheSameBackends() throws Exception {
-        JsonNode report = runDoctor(List.of(java(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", jars(), "dev.wdmm.cli.Main", "--json"));
+        JsonNode report = runDoctor(
+                List.of(java(), "--enable-native-access=ALL-UNNAMED", "-cp", jars(), "dev.wdmm.cli.Main", "--json"));
         assertEquals("NO_IOMMU", report.get("mode").asText());
-        assertTrue(names(report).containsAll(List.of("sva", "noiommu")), names(report).toString());
+        assertTrue(
+                names(report).containsAll(List.of("sva", "noiommu")),
+                names(report).toString());
     }
 }

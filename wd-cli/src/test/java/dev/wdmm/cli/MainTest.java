@@ -23,7 +23,9 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -52,8 +54,11 @@ class MainTest {
         assertTrue(pinning.get("method").asText().contains("FOLL_LONGTERM"), pinning.toString());
         assertTrue(pinning.get("available").isBoolean(), pinning.toString());
         String facts = pinning.get("facts").toString();
-        assertTrue(facts.contains("kernel.io_uring_disabled=") && facts.contains("vm.compact_unevictable_allowed=")
-                && facts.contains("memlock budget for pins"), facts);
+        assertTrue(
+                facts.contains("kernel.io_uring_disabled=")
+                        && facts.contains("vm.compact_unevictable_allowed=")
+                        && facts.contains("memlock budget for pins"),
+                facts);
         if (!pinning.get("available").asBoolean()) {
             assertTrue(!pinning.get("reason").asText().isBlank(), "unavailable pinning says why: " + pinning);
         }
@@ -65,11 +70,33 @@ class MainTest {
         String raw = out.toString(StandardCharsets.UTF_8);
         assertTrue(raw.contains("\"mode\": \"NO_IOMMU\""), "rig/verdict.sh greps this form: " + raw);
         JsonNode report = json();
-        assertEquals(List.of("mode", "evidence", "hugepages", "configuredBy", "selected", "reason", "backends",
-                "broken", "pinning"), keys(report));
+        assertEquals(
+                List.of(
+                        "mode",
+                        "evidence",
+                        "hugepages",
+                        "configuredBy",
+                        "selected",
+                        "reason",
+                        "backends",
+                        "broken",
+                        "pinning"),
+                keys(report));
         for (JsonNode backend : report.get("backends")) {
-            assertEquals(List.of("name", "description", "available", "reason", "fix", "details", "modes", "priority",
-                    "location", "verdict", "options"), keys(backend));
+            assertEquals(
+                    List.of(
+                            "name",
+                            "description",
+                            "available",
+                            "reason",
+                            "fix",
+                            "details",
+                            "modes",
+                            "priority",
+                            "location",
+                            "verdict",
+                            "options"),
+                    keys(backend));
             assertTrue(backend.get("priority").isInt(), backend.toString());
         }
         assertEquals(List.of("method", "available", "reason", "facts"), keys(report.get("pinning")));
@@ -114,8 +141,10 @@ class MainTest {
     void doctorTextSaysHowEveryPhysicalAddressBackendHoldsItsPages() {
         run("doctor");
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages"
-                + " in place): long-term pin (FOLL_LONGTERM) through io_uring fixed-buffer registration"), text);
+        assertTrue(
+                text.contains("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages"
+                        + " in place): long-term pin (FOLL_LONGTERM) through io_uring fixed-buffer registration"),
+                text);
         assertTrue(text.contains("  fact: kernel.io_uring_disabled="), text);
         assertTrue(text.contains("  fact: vm.compact_unevictable_allowed="), text);
         assertTrue(text.contains("  fact: memlock budget for pins: "), text);

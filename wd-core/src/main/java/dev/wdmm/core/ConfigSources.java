@@ -29,7 +29,8 @@ public final class ConfigSources {
     private final Map<String, String> environment;
     private final Path workingDirectory;
 
-    private ConfigSources(Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
+    private ConfigSources(
+            Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
         this.systemProperties = Map.copyOf(requireNonNull(systemProperties, "systemProperties is null"));
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.workingDirectory = requireNonNull(workingDirectory, "workingDirectory is null");
@@ -59,7 +60,8 @@ public final class ConfigSources {
      * @param workingDirectory where {@value WdMmProperties#DEFAULT_CONFIG_FILE} is looked for
      * @return the sources
      */
-    public static ConfigSources of(Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
+    public static ConfigSources of(
+            Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
         return new ConfigSources(systemProperties, environment, workingDirectory);
     }
 
@@ -77,7 +79,8 @@ public final class ConfigSources {
         merged.putAll(fromEnvironment());
         merged.putAll(prefixed(systemProperties));
         merged.putAll(apiOptions);
-        String fileSource = "properties file " + configFile().map(Path::toString).orElse("(none)");
+        String fileSource =
+                "properties file " + configFile().map(Path::toString).orElse("(none)");
         Optional<String> backend;
         String source;
         if (apiBackend.isPresent()) {
@@ -129,7 +132,9 @@ public final class ConfigSources {
             throw new IllegalArgumentException(WdMmProperties.CONFIG + "=" + path.get() + " cannot be read: " + e, e);
         }
         Map<String, String> map = new TreeMap<>();
-        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name).trim()));
+        properties
+                .stringPropertyNames()
+                .forEach(name -> map.put(name, properties.getProperty(name).trim()));
         return map;
     }
 
@@ -146,7 +151,8 @@ public final class ConfigSources {
     private Map<String, String> fromEnvironment() {
         Map<String, String> map = new TreeMap<>();
         environment.forEach((key, value) -> {
-            if (key.startsWith(WdMmProperties.ENV_PREFIX) && !key.equals(WdMmProperties.BACKEND_ENV)
+            if (key.startsWith(WdMmProperties.ENV_PREFIX)
+                    && !key.equals(WdMmProperties.BACKEND_ENV)
                     && !key.equals(WdMmProperties.CONFIG_ENV)) {
                 map.put(key.toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }

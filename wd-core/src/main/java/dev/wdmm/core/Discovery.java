@@ -47,8 +47,7 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
      * @param location where its class came from, or where it was listed, if known, else {@code "?"}
      * @param error what went wrong, with the cause
      */
-    public record Broken(String type, String location, String error) {
-    }
+    public record Broken(String type, String location, String error) {}
 
     /**
      * Discovers the providers visible to a class loader (class path, and the module path of the

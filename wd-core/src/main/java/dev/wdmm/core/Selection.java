@@ -57,8 +57,17 @@ public record Selection(
      * @param verdict why it was or was not selected ({@code "selected: highest priority available
      *     serving NO_IOMMU"}, {@code "not selected: does not serve NO_IOMMU"}, ...)
      */
-    public record Candidate(String name, String description, String location, List<IommuMode> modes, int priority,
-            boolean available, String reason, String fix, List<String> details, String verdict) {
+    public record Candidate(
+            String name,
+            String description,
+            String location,
+            List<IommuMode> modes,
+            int priority,
+            boolean available,
+            String reason,
+            String fix,
+            List<String> details,
+            String verdict) {
         /** Copies the lists. */
         public Candidate {
             modes = List.copyOf(modes);
@@ -90,18 +99,36 @@ public record Selection(
         text.append("configuration: ").append(configuredBy).append('\n');
         text.append("backends found: ").append(candidates.size()).append('\n');
         for (Candidate c : candidates) {
-            text.append("  ").append(c.name()).append(" (priority ").append(c.priority()).append(", modes ")
-                    .append(c.modes()).append(", from ").append(c.location()).append(")\n");
-            text.append("    ").append(c.available() ? "available" : "unavailable: " + c.reason()).append('\n');
+            text.append("  ")
+                    .append(c.name())
+                    .append(" (priority ")
+                    .append(c.priority())
+                    .append(", modes ")
+                    .append(c.modes())
+                    .append(", from ")
+                    .append(c.location())
+                    .append(")\n");
+            text.append("    ")
+                    .append(c.available() ? "available" : "unavailable: " + c.reason())
+                    .append('\n');
             if (!c.available()) {
                 text.append("    fix: ").append(c.fix()).append('\n');
             }
             c.details().forEach(d -> text.append("    detail: ").append(d).append('\n'));
             text.append("    ").append(c.verdict()).append('\n');
         }
-        broken.forEach(b -> text.append("  broken provider ").append(b.type()).append(" from ").append(b.location())
-                .append(": ").append(b.error()).append('\n'));
-        text.append("selected: ").append(selected.orElse("none")).append(" (").append(reason).append(")\n");
+        broken.forEach(b -> text.append("  broken provider ")
+                .append(b.type())
+                .append(" from ")
+                .append(b.location())
+                .append(": ")
+                .append(b.error())
+                .append('\n'));
+        text.append("selected: ")
+                .append(selected.orElse("none"))
+                .append(" (")
+                .append(reason)
+                .append(")\n");
         return text.toString();
     }
 }

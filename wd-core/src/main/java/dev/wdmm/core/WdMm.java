@@ -8,7 +8,6 @@ import dev.wdmm.api.WdQueue;
 import dev.wdmm.core.internal.Internals;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdOption;
-import dev.wdmm.spi.WdOptions;
 import dev.wdmm.spi.WdRegionSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,7 +116,8 @@ public final class WdMm implements AutoCloseable {
 
     private void requireOpen(String operation) {
         if (closed) {
-            throw new WdClosedException(operation + " on a closed WdMm (backend=" + selection.selected().orElse("none") + ")");
+            throw new WdClosedException(operation + " on a closed WdMm (backend="
+                    + selection.selected().orElse("none") + ")");
         }
     }
 
@@ -137,8 +137,7 @@ public final class WdMm implements AutoCloseable {
         private ConfigSources sources;
         private Discovery discovery;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Names the backend, beating every other configuration source and detection.
@@ -178,7 +177,9 @@ public final class WdMm implements AutoCloseable {
          * @return this builder
          */
         public <T> Builder option(WdOption<T> option, T value) {
-            return option(requireNonNull(option, "option is null").name(), String.valueOf(requireNonNull(value, "value is null")));
+            return option(
+                    requireNonNull(option, "option is null").name(),
+                    String.valueOf(requireNonNull(value, "value is null")));
         }
 
         /**
@@ -248,7 +249,8 @@ public final class WdMm implements AutoCloseable {
             Discovery found = discovery();
             Configuration configuration = configuration();
             Selection selection = Internals.select(found, detector().detect(), configuration);
-            WdBackendProvider provider = found.find(selection.requireSelected()).orElseThrow().provider();
+            WdBackendProvider provider =
+                    found.find(selection.requireSelected()).orElseThrow().provider();
             Optional<WdRegionSource> regionSource = provider.regionSource(configuration.options());
             return new WdMm(selection, provider.open(configuration.options()), regionSource);
         }

@@ -31,6 +31,5 @@ public final class WdMmProperties {
     /** Prefix of environment variables mapped to {@code wd.mm.*} options ({@code WD_MM_SVA_PREFAULT}): {@value}. */
     public static final String ENV_PREFIX = "WD_MM_";
 
-    private WdMmProperties() {
-    }
+    private WdMmProperties() {}
 }

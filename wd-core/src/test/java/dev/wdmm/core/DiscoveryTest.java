@@ -29,12 +29,17 @@ class DiscoveryTest {
     void brokenProvidersAreReportedAndSkippedWhileOthersLoad() throws IOException {
         Path dir = temp.resolve("services");
         Files.createDirectories(dir.resolve("META-INF/services"));
-        Files.writeString(dir.resolve(SERVICES), String.join("\n",
-                FakeProvider.ThrowsInConstructor.class.getName(),
-                "com.example.NoSuchProvider",
-                FakeProvider.ThrowsInName.class.getName(),
-                FakeProvider.Alpha.class.getName()) + "\n");
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+        Files.writeString(
+                dir.resolve(SERVICES),
+                String.join(
+                                "\n",
+                                FakeProvider.ThrowsInConstructor.class.getName(),
+                                "com.example.NoSuchProvider",
+                                FakeProvider.ThrowsInName.class.getName(),
+                                FakeProvider.Alpha.class.getName())
+                        + "\n");
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             Discovery discovery = Discovery.load(loader);
             assertEquals(List.of("alpha"), discovery.names());
             assertEquals(3, discovery.broken().size(), discovery.broken().toString());
@@ -43,7 +48,9 @@ class DiscoveryTest {
             assertTrue(all.contains("com.example.NoSuchProvider"), all);
             assertTrue(all.contains("name of a broken provider"), all);
             Discovery.Broken ctor = discovery.broken().stream()
-                    .filter(b -> b.type().equals(FakeProvider.ThrowsInConstructor.class.getName())).findFirst().orElseThrow();
+                    .filter(b -> b.type().equals(FakeProvider.ThrowsInConstructor.class.getName()))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(ctor.location().contains("test-classes"), ctor.location());
         }
     }
@@ -72,7 +79,12 @@ class DiscoveryTest {
     @Test
     void givenProvidersAreSortedByNameWithTheirLocations() {
         Discovery discovery = Discovery.of(List.of(
-                new FakeProvider("zeta", java.util.Set.of(dev.wdmm.api.IommuMode.SVA), 1, dev.wdmm.spi.WdAvailability.available(), null),
+                new FakeProvider(
+                        "zeta",
+                        java.util.Set.of(dev.wdmm.api.IommuMode.SVA),
+                        1,
+                        dev.wdmm.spi.WdAvailability.available(),
+                        null),
                 new FakeProvider.Alpha()));
         assertEquals(List.of("alpha", "zeta"), discovery.names());
         assertTrue(discovery.find("alpha").orElseThrow().location().contains("test-classes"));
@@ -82,9 +94,15 @@ class DiscoveryTest {
     @Test
     void invalidNameIsReportedAsBroken() {
         Discovery discovery = Discovery.of(List.of(new FakeProvider(
-                "Bad Name", java.util.Set.of(dev.wdmm.api.IommuMode.SVA), 1, dev.wdmm.spi.WdAvailability.available(), null)));
+                "Bad Name",
+                java.util.Set.of(dev.wdmm.api.IommuMode.SVA),
+                1,
+                dev.wdmm.spi.WdAvailability.available(),
+                null)));
         assertTrue(discovery.backends().isEmpty());
-        assertTrue(discovery.broken().getFirst().error().contains("name()=Bad Name"), discovery.broken().toString());
+        assertTrue(
+                discovery.broken().getFirst().error().contains("name()=Bad Name"),
+                discovery.broken().toString());
     }
 
     @Test

@@ -14,7 +14,10 @@ class ModeDetectorTest {
 
     static Path fixture(String name) {
         try {
-            return Path.of(ModeDetectorTest.class.getClassLoader().getResource("fixtures/" + name).toURI());
+            return Path.of(ModeDetectorTest.class
+                    .getClassLoader()
+                    .getResource("fixtures/" + name)
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }
@@ -25,7 +28,8 @@ class ModeDetectorTest {
     }
 
     private static void assertEvidence(Detection detection, String fragment) {
-        assertTrue(detection.evidence().stream().anyMatch(line -> line.contains(fragment)),
+        assertTrue(
+                detection.evidence().stream().anyMatch(line -> line.contains(fragment)),
                 "evidence must mention " + fragment + ": " + detection.evidence());
     }
 
@@ -56,7 +60,8 @@ class ModeDetectorTest {
     void plainMachineIsNoIommuAndReportsHugepages() {
         Detection detection = detect("noiommu");
         assertEquals(IommuMode.NO_IOMMU, detection.mode());
-        assertEquals(List.of(new Detection.HugepagePool(1L << 30, 0, 0), new Detection.HugepagePool(2L << 20, 64, 60)),
+        assertEquals(
+                List.of(new Detection.HugepagePool(1L << 30, 0, 0), new Detection.HugepagePool(2L << 20, 64, 60)),
                 detection.hugepages());
         assertEvidence(detection, "hugepages-2048kB: nr_hugepages=64 free_hugepages=60");
         assertEvidence(detection, "proc/cmdline: no IOMMU option");
@@ -134,7 +139,11 @@ class ModeDetectorTest {
 
     @Test
     void missingRootIsNoIommuNotACrash() {
-        assertEquals(IommuMode.NO_IOMMU, ModeDetector.fromRoot(Path.of("/nonexistent-wd-mm-root")).detect().mode());
+        assertEquals(
+                IommuMode.NO_IOMMU,
+                ModeDetector.fromRoot(Path.of("/nonexistent-wd-mm-root"))
+                        .detect()
+                        .mode());
     }
 
     @Test

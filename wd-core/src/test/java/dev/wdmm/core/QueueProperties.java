@@ -37,7 +37,10 @@ class QueueProperties {
             WdReservedMemory region = queue.reserveMemory(16384);
             long address = region.segment().address() + offset;
             MemorySegment range = MemorySegment.ofAddress(address).reinterpret(size);
-            WdSlice inside = region.slices().stream().filter(s -> s.contains(address, size)).findFirst().orElse(null);
+            WdSlice inside = region.slices().stream()
+                    .filter(s -> s.contains(address, size))
+                    .findFirst()
+                    .orElse(null);
             if (inside != null) {
                 long iova = queue.iovaMap(range, size);
                 assertEquals(inside.dma() + (address - inside.va()), iova);

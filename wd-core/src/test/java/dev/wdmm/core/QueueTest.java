@@ -49,8 +49,12 @@ class QueueTest extends WdQueueContractTest {
     void mapInsideEachSliceIsDmaPlusOffset() {
         WdReservedMemory region = queue.reserveMemory(8192);
         long base = region.segment().address();
-        assertEquals(TwoSliceRegionSource.FIRST_DMA + 100, queue.iovaMap(MemorySegment.ofAddress(base + 100).reinterpret(8), 8));
-        assertEquals(TwoSliceRegionSource.SECOND_DMA + 5, queue.iovaMap(MemorySegment.ofAddress(base + 4096 + 5).reinterpret(8), 8));
+        assertEquals(
+                TwoSliceRegionSource.FIRST_DMA + 100,
+                queue.iovaMap(MemorySegment.ofAddress(base + 100).reinterpret(8), 8));
+        assertEquals(
+                TwoSliceRegionSource.SECOND_DMA + 5,
+                queue.iovaMap(MemorySegment.ofAddress(base + 4096 + 5).reinterpret(8), 8));
         assertEquals(IommuMode.PASSTHROUGH, queue.mode());
     }
 
@@ -58,7 +62,8 @@ class QueueTest extends WdQueueContractTest {
     void crossingSlicesGivesTheBreakOffset() {
         WdReservedMemory region = queue.reserveMemory(8192);
         long start = region.segment().address() + 4090;
-        WdMappingException e = assertThrows(WdMappingException.class,
+        WdMappingException e = assertThrows(
+                WdMappingException.class,
                 () -> queue.iovaMap(MemorySegment.ofAddress(start).reinterpret(16), 16));
         assertEquals(6, e.breakOffset());
         assertTrue(e.getMessage().contains("into the next slice at offset 6"), e.getMessage());
@@ -68,7 +73,8 @@ class QueueTest extends WdQueueContractTest {
     void rangeRunningPastTheRegionEndIsRefused() {
         WdReservedMemory region = queue.reserveMemory(8192);
         long start = region.segment().address() + 8192 - 4;
-        WdMappingException e = assertThrows(WdMappingException.class,
+        WdMappingException e = assertThrows(
+                WdMappingException.class,
                 () -> queue.iovaMap(MemorySegment.ofAddress(start).reinterpret(16), 16));
         assertTrue(e.getMessage().contains("runs past the end of the reserved memory"), e.getMessage());
     }

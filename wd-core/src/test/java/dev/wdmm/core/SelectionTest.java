@@ -23,8 +23,13 @@ class SelectionTest {
 
     private final Discovery discovery = Discovery.of(List.of(
             new FakeProvider.Alpha(),
-            new FakeProvider("beta", Set.of(IommuMode.NO_IOMMU, IommuMode.PASSTHROUGH), 20,
-                    WdAvailability.unavailable("beta needs reserved hugepages: free_hugepages=0", "sysctl vm.nr_hugepages=64"), null),
+            new FakeProvider(
+                    "beta",
+                    Set.of(IommuMode.NO_IOMMU, IommuMode.PASSTHROUGH),
+                    20,
+                    WdAvailability.unavailable(
+                            "beta needs reserved hugepages: free_hugepages=0", "sysctl vm.nr_hugepages=64"),
+                    null),
             new FakeProvider("gamma", Set.of(IommuMode.NO_IOMMU), 10, WdAvailability.available(), null),
             new FakeProvider("sva", Set.of(IommuMode.SVA), 100, WdAvailability.available("shares page tables"), null)));
 
@@ -65,7 +70,9 @@ class SelectionTest {
             assertTrue(e.getMessage().contains(name + ": not selected"), e.getMessage());
         }
         assertTrue(e.getMessage().contains("beta needs reserved hugepages"), e.getMessage());
-        assertThrows(WdSelectionException.class, () -> builder(IommuMode.TRANSLATED, Map.of(), Map.of()).open());
+        assertThrows(
+                WdSelectionException.class,
+                () -> builder(IommuMode.TRANSLATED, Map.of(), Map.of()).open());
     }
 
     @Test
@@ -73,15 +80,18 @@ class SelectionTest {
         Files.writeString(dir.resolve("wd-mm.properties"), "wd.mm.backend=gamma\n");
         Map<String, String> system = Map.of("wd.mm.backend", "sva");
         Map<String, String> env = Map.of("WD_MM_BACKEND", "alpha");
-        assertConfigured(builder(IommuMode.NO_IOMMU, system, env).backend("gamma").select(), "gamma", "API argument");
+        assertConfigured(
+                builder(IommuMode.NO_IOMMU, system, env).backend("gamma").select(), "gamma", "API argument");
         assertConfigured(builder(IommuMode.NO_IOMMU, system, env).select(), "sva", "system property wd.mm.backend");
-        assertConfigured(builder(IommuMode.NO_IOMMU, Map.of(), env).select(), "alpha", "environment variable WD_MM_BACKEND");
+        assertConfigured(
+                builder(IommuMode.NO_IOMMU, Map.of(), env).select(), "alpha", "environment variable WD_MM_BACKEND");
         assertConfigured(builder(IommuMode.NO_IOMMU, Map.of(), Map.of()).select(), "gamma", "wd-mm.properties");
     }
 
     @Test
     void configuredBackendBeatsDetectionAndSaysSo() {
-        Selection selection = builder(IommuMode.NO_IOMMU, Map.of("wd.mm.backend", "sva"), Map.of()).select();
+        Selection selection = builder(IommuMode.NO_IOMMU, Map.of("wd.mm.backend", "sva"), Map.of())
+                .select();
         assertEquals(Optional.of("sva"), selection.selected());
         assertTrue(selection.reason().contains("configuration beats detection"), selection.reason());
         assertTrue(selection.reason().contains("does not serve the detected mode NO_IOMMU"), selection.reason());
@@ -92,25 +102,31 @@ class SelectionTest {
     void configFileNamedBySystemPropertyIsRead() throws IOException {
         Path file = dir.resolve("elsewhere.properties");
         Files.writeString(file, "wd.mm.backend=gamma\nwd.mm.fake.size=4k\nunrelated=1\n");
-        Selection selection = builder(IommuMode.SVA, Map.of("wd.mm.config", file.toString()), Map.of()).select();
+        Selection selection = builder(IommuMode.SVA, Map.of("wd.mm.config", file.toString()), Map.of())
+                .select();
         assertConfigured(selection, "gamma", "elsewhere.properties");
     }
 
     @Test
     void unreadableConfigFileFailsNamingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> builder(IommuMode.SVA, Map.of("wd.mm.config", "missing.properties"), Map.of()).select());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> builder(IommuMode.SVA, Map.of("wd.mm.config", "missing.properties"), Map.of())
+                        .select());
         assertTrue(e.getMessage().contains("missing.properties"), e.getMessage());
     }
 
     @Test
     void optionsComeFromAllSourcesWithTheSamePrecedence() throws IOException {
         Files.writeString(dir.resolve("wd-mm.properties"), "wd.mm.fake.size=1k\nwd.mm.fake.file=yes\n");
-        ConfigSources sources = ConfigSources.of(Map.of("wd.mm.fake.size", "3k", "java.version", "25"),
-                Map.of("WD_MM_FAKE_SIZE", "2k", "WD_MM_FAKE_ENV", "on", "HOME", "/root"), dir);
+        ConfigSources sources = ConfigSources.of(
+                Map.of("wd.mm.fake.size", "3k", "java.version", "25"),
+                Map.of("WD_MM_FAKE_SIZE", "2k", "WD_MM_FAKE_ENV", "on", "HOME", "/root"),
+                dir);
         Configuration configuration = sources.resolve(Optional.empty(), Map.of("wd.mm.fake.api", "x"));
         assertEquals(3072L, configuration.options().get(FakeProvider.SIZE));
-        assertEquals(Set.of("wd.mm.fake.size", "wd.mm.fake.file", "wd.mm.fake.env", "wd.mm.fake.api"),
+        assertEquals(
+                Set.of("wd.mm.fake.size", "wd.mm.fake.file", "wd.mm.fake.env", "wd.mm.fake.api"),
                 configuration.options().names());
         Configuration api = sources.resolve(Optional.empty(), Map.of("wd.mm.fake.size", "5k"));
         assertEquals(5120L, api.options().get(FakeProvider.SIZE));
@@ -118,18 +134,26 @@ class SelectionTest {
 
     @Test
     void unknownNameFailsListingTheKnownOnes() {
-        Selection selection = builder(IommuMode.NO_IOMMU, Map.of(), Map.of("WD_MM_BACKEND", "hugepagez")).select();
+        Selection selection = builder(IommuMode.NO_IOMMU, Map.of(), Map.of("WD_MM_BACKEND", "hugepagez"))
+                .select();
         assertTrue(selection.selected().isEmpty());
         WdSelectionException e = assertThrows(WdSelectionException.class, selection::requireSelected);
-        assertTrue(e.getMessage().contains("wd.mm.backend=hugepagez (environment variable WD_MM_BACKEND) is unknown"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("wd.mm.backend=hugepagez (environment variable WD_MM_BACKEND) is unknown"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("known backends: alpha, beta, gamma, sva"), e.getMessage());
     }
 
     @Test
     void configuredButUnavailableFailsWithReasonAndFix() {
-        WdSelectionException e = assertThrows(WdSelectionException.class,
-                () -> builder(IommuMode.NO_IOMMU, Map.of(), Map.of()).backend("beta").open());
-        assertTrue(e.getMessage().contains("is unavailable: beta needs reserved hugepages: free_hugepages=0"), e.getMessage());
+        WdSelectionException e = assertThrows(
+                WdSelectionException.class,
+                () -> builder(IommuMode.NO_IOMMU, Map.of(), Map.of())
+                        .backend("beta")
+                        .open());
+        assertTrue(
+                e.getMessage().contains("is unavailable: beta needs reserved hugepages: free_hugepages=0"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("fix: sysctl vm.nr_hugepages=64"), e.getMessage());
         assertTrue(e.selection().selected().isEmpty());
     }

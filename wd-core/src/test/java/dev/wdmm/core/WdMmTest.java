@@ -27,7 +27,10 @@ class WdMmTest {
 
     @Test
     void openSelectsDetectsAndOpensTheBridgeWithOptions() {
-        try (WdMm mm = builder().option(FakeProvider.SIZE, 4096L).option("wd.mm.fake.extra", "1").open()) {
+        try (WdMm mm = builder()
+                .option(FakeProvider.SIZE, 4096L)
+                .option("wd.mm.fake.extra", "1")
+                .open()) {
             assertEquals(IommuMode.NO_IOMMU, mm.selection().mode());
             assertEquals("alpha", mm.selection().requireSelected());
             assertEquals(4096L, alpha.lastOptions.get(FakeProvider.SIZE));
@@ -53,20 +56,24 @@ class WdMmTest {
 
     @Test
     void badOptionValueFailsNamingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> builder().option("wd.mm.fake.size", "huge").open());
         assertTrue(e.getMessage().contains("wd.mm.fake.size=huge"), e.getMessage());
     }
 
     @Test
     void optionWithoutPrefixIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder().option("size", "1"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> builder().option("size", "1"));
         assertTrue(e.getMessage().contains("option=size must start with wd.mm."), e.getMessage());
     }
 
     @Test
     void defaultsOnThisMachineSelectNothingWithoutBackendsOnTheClassPath() {
-        Selection selection = WdMm.builder().sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent"))).select();
+        Selection selection = WdMm.builder()
+                .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
+                .select();
         assertEquals(IommuMode.NO_IOMMU, selection.mode());
         assertTrue(selection.selected().isEmpty(), selection.toText());
     }

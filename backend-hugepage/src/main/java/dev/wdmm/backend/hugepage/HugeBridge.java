@@ -38,8 +38,8 @@ final class HugeBridge implements HugepageBridge {
      */
     static HugeBridge open(long pageSize, int retainEmpty, long maxPages, Path sysfs, int stripes) {
         PageSource source = PageSource.open(pageSize, maxPages, sysfs);
-        return new HugeBridge(pageSize, source,
-                ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes)));
+        return new HugeBridge(
+                pageSize, source, ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes)));
     }
 
     /**

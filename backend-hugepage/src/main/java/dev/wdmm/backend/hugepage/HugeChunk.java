@@ -17,7 +17,8 @@ final class HugeChunk implements ChunkMemory {
         this.mapping = mapping;
         this.table = table;
         long base = mapping.address();
-        this.iova = table.contiguousLength(base, mapping.byteSize()) == mapping.byteSize() ? table.translate(base)
+        this.iova = table.contiguousLength(base, mapping.byteSize()) == mapping.byteSize()
+                ? table.translate(base)
                 : NOT_CONTIGUOUS;
     }
 

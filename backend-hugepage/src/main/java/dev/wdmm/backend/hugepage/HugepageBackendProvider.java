@@ -29,24 +29,39 @@ public final class HugepageBackendProvider implements WdBackendProvider {
     public static final int DEFAULT_RETAIN_EMPTY = 1;
 
     /** Huge page size: 2 MiB by default, 1 GiB where the machine has such pages. */
-    public static final WdOption<Long> SIZE = WdOption.size("wd.mm.hugepage.size", 2L << 20, 4096, 1L << 40,
+    public static final WdOption<Long> SIZE = WdOption.size(
+            "wd.mm.hugepage.size",
+            2L << 20,
+            4096,
+            1L << 40,
             "huge page size to allocate (2m, or 1g where the kernel offers it)");
     /** Empty class pages a stripe keeps per size class before giving more back to the OS. */
-    public static final WdOption<Long> RETAIN_EMPTY = WdOption.size("wd.mm.hugepage.retain-empty",
-            DEFAULT_RETAIN_EMPTY, 0, 1 << 20, "empty huge pages kept per size class and stripe before unmapping more");
+    public static final WdOption<Long> RETAIN_EMPTY = WdOption.size(
+            "wd.mm.hugepage.retain-empty",
+            DEFAULT_RETAIN_EMPTY,
+            0,
+            1 << 20,
+            "empty huge pages kept per size class and stripe before unmapping more");
     /** Cap on the huge pages one bridge holds at once; 0 means no cap but the kernel's. */
-    public static final WdOption<Long> MAX_PAGES = WdOption.size("wd.mm.hugepage.max-pages", 0, 0, Long.MAX_VALUE >> 1,
+    public static final WdOption<Long> MAX_PAGES = WdOption.size(
+            "wd.mm.hugepage.max-pages",
+            0,
+            0,
+            Long.MAX_VALUE >> 1,
             "most huge pages one bridge holds at once (0: no cap but the free huge pages)");
     /** Allocation stripes (a power of two); 0 picks twice the processors. */
-    public static final WdOption<Long> STRIPES = WdOption.size("wd.mm.hugepage.stripes", 0, 0, 1024,
+    public static final WdOption<Long> STRIPES = WdOption.size(
+            "wd.mm.hugepage.stripes",
+            0,
+            0,
+            1024,
             "allocation stripes, a power of two (0: twice the available processors)");
 
     private static final String PREFIX = "wd.mm.hugepage.";
     private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES);
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
-    public HugepageBackendProvider() {
-    }
+    public HugepageBackendProvider() {}
 
     @Override
     public String name() {
@@ -85,24 +100,31 @@ public final class HugepageBackendProvider implements WdBackendProvider {
         try {
             pools = HugepageSizes.read(sysfs);
         } catch (IllegalStateException e) {
-            return WdAvailability.unavailable("cannot read the huge page counts: " + e.getMessage(),
+            return WdAvailability.unavailable(
+                    "cannot read the huge page counts: " + e.getMessage(),
                     "check that sysfs is mounted and readable at " + sysfs);
         }
         List<String> details = new ArrayList<>();
         pools.forEach(pool -> details.add(pool.toString()));
         if (pools.isEmpty()) {
-            return new WdAvailability.Unavailable("the kernel offers no huge pages (" + sysfs + " is missing or empty)",
-                    "use a kernel with CONFIG_HUGETLBFS=y, then " + HugepageSizes.RESERVE_COMMAND, details);
+            return new WdAvailability.Unavailable(
+                    "the kernel offers no huge pages (" + sysfs + " is missing or empty)",
+                    "use a kernel with CONFIG_HUGETLBFS=y, then " + HugepageSizes.RESERVE_COMMAND,
+                    details);
         }
         long size = SIZE.defaultValue();
-        Optional<HugepageSizes.Pool> pool = pools.stream().filter(p -> p.size() == size).findFirst();
+        Optional<HugepageSizes.Pool> pool =
+                pools.stream().filter(p -> p.size() == size).findFirst();
         if (pool.isEmpty() || pool.get().free() == 0) {
-            return new WdAvailability.Unavailable("no free " + (size >> 20) + " MiB huge pages ("
-                    + pool.map(Object::toString).orElse("hugepages-" + (size >> 10) + "kB missing") + ")",
-                    "reserve them as root: " + HugepageSizes.RESERVE_COMMAND, details);
+            return new WdAvailability.Unavailable(
+                    "no free " + (size >> 20) + " MiB huge pages ("
+                            + pool.map(Object::toString).orElse("hugepages-" + (size >> 10) + "kB missing") + ")",
+                    "reserve them as root: " + HugepageSizes.RESERVE_COMMAND,
+                    details);
         }
         if (environment.isRealRoot()) {
-            Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details, "one pin per mapping of huge pages");
+            Optional<WdAvailability.Unavailable> problem =
+                    PhysicalAddressing.check(details, "one pin per mapping of huge pages");
             if (problem.isPresent()) {
                 return problem.get();
             }
@@ -128,7 +150,8 @@ public final class HugepageBackendProvider implements WdBackendProvider {
         long size = options.get(SIZE);
         List<HugepageSizes.Pool> pools = HugepageSizes.read(sysfs);
         if (pools.stream().noneMatch(pool -> pool.size() == size)) {
-            throw new IllegalArgumentException(SIZE.name() + "=" + size + " must be a huge page size the kernel offers: "
+            throw new IllegalArgumentException(SIZE.name() + "=" + size
+                    + " must be a huge page size the kernel offers: "
                     + pools.stream().map(pool -> Long.toString(pool.size())).toList() + " (from " + sysfs + ")");
         }
         long stripes = options.get(STRIPES);
@@ -142,7 +165,8 @@ public final class HugepageBackendProvider implements WdBackendProvider {
             throw new IllegalStateException("hugepage backend unavailable: " + cause.get());
         }
         long maxPages = options.get(MAX_PAGES);
-        return HugeBridge.open(size, (int) (long) options.get(RETAIN_EMPTY), maxPages == 0 ? Long.MAX_VALUE : maxPages,
-                sysfs, (int) Math.min(1024, stripes));
+        return HugeBridge.open(
+                size, (int) (long) options.get(RETAIN_EMPTY), maxPages == 0 ? Long.MAX_VALUE : maxPages, sysfs, (int)
+                        Math.min(1024, stripes));
     }
 }

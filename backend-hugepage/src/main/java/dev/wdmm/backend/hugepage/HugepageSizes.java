@@ -37,8 +37,7 @@ final class HugepageSizes {
         }
     }
 
-    private HugepageSizes() {
-    }
+    private HugepageSizes() {}
 
     /**
      * Reads every size under {@code hugepages}, sorted by size.
@@ -56,7 +55,8 @@ final class HugepageSizes {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
                 long kib = parse(dir, name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
-                pools.add(new Pool(kib << 10, count(dir.resolve("nr_hugepages")), count(dir.resolve("free_hugepages"))));
+                pools.add(
+                        new Pool(kib << 10, count(dir.resolve("nr_hugepages")), count(dir.resolve("free_hugepages"))));
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list " + hugepages + ": " + e.getMessage(), e);

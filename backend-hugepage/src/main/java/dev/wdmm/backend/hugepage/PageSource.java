@@ -42,7 +42,9 @@ final class PageSource implements ChunkSource {
     private PageSource(long pageSize, long maxPages, Path sysfs, Pagemap pagemap, LongTermPins pins) {
         this.pageSize = pageSize;
         this.pins = pins;
-        this.flags = NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE | NativeMemory.MAP_HUGETLB
+        this.flags = NativeMemory.MAP_PRIVATE
+                | NativeMemory.MAP_POPULATE
+                | NativeMemory.MAP_HUGETLB
                 | NativeMemory.hugePageSizeFlag(pageSize);
         this.maxPages = maxPages;
         this.sysfs = sysfs;
@@ -154,16 +156,21 @@ final class PageSource implements ChunkSource {
     private WdAllocationException shortage(long requested, long pages) {
         failures.increment();
         WdNativeException refusal = lastRefusal;
-        String why = refusal == null ? "max_pages=" + maxPages + " reached (wd.mm.hugepage.max-pages)"
-                : "the kernel refused mmap errno=" + refusal.errno() + " (" + NativeMemory.strerror(refusal.errno()) + ")";
+        String why = refusal == null
+                ? "max_pages=" + maxPages + " reached (wd.mm.hugepage.max-pages)"
+                : "the kernel refused mmap errno=" + refusal.errno() + " (" + NativeMemory.strerror(refusal.errno())
+                        + ")";
         long free = HugepageSizes.freeOrUnknown(sysfs, pageSize);
         String fix = pageSize == 2L << 20
                 ? "sysctl vm.nr_hugepages=" + Math.max(256, held.get() + pages + Math.max(free, 0))
                 : "echo N > " + sysfs.resolve("hugepages-" + (pageSize >> 10) + "kB/nr_hugepages");
-        return new WdAllocationException(requested, "requested=" + requested + " hugepage_size=" + pageSize
-                + " pages_needed=" + pages + " free_hugepages=" + free + " held_pages=" + held.get()
-                + " alloc_failures=" + failures.sum() + ": " + why + "; free allocations, raise"
-                + " wd.mm.hugepage.max-pages, or reserve more huge pages: " + fix, refusal);
+        return new WdAllocationException(
+                requested,
+                "requested=" + requested + " hugepage_size=" + pageSize
+                        + " pages_needed=" + pages + " free_hugepages=" + free + " held_pages=" + held.get()
+                        + " alloc_failures=" + failures.sum() + ": " + why + "; free allocations, raise"
+                        + " wd.mm.hugepage.max-pages, or reserve more huge pages: " + fix,
+                refusal);
     }
 
     /**

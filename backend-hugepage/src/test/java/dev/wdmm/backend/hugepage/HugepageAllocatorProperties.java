@@ -21,8 +21,7 @@ class HugepageAllocatorProperties {
 
     @Property(tries = 30)
     void randomAllocFreeSequencesNeverOverlapAndReturnEveryPage(
-            @ForAll @Size(min = 1, max = 40) List<@LongRange(min = 1, max = 5_000_000) Long> sizes,
-            @ForAll long seed) {
+            @ForAll @Size(min = 1, max = 40) List<@LongRange(min = 1, max = 5_000_000) Long> sizes, @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         WdOptions noRetention = WdOptions.empty().with(HugepageBackendProvider.RETAIN_EMPTY, 0L);
         try (HugepageBridge bridge = new HugepageBackendProvider().open(noRetention)) {
@@ -30,13 +29,17 @@ class HugepageAllocatorProperties {
             for (long size : sizes) {
                 long address = bridge.allocAddress(size);
                 Map.Entry<Long, Long> below = model.floorEntry(address + size - 1);
-                assertTrue(below == null || below.getKey() + below.getValue() <= address,
+                assertTrue(
+                        below == null || below.getKey() + below.getValue() <= address,
                         "allocation at 0x" + Long.toHexString(address) + " overlaps a live one");
                 model.put(address, size);
                 long interior = address + random.nextLong(size);
                 assertEquals(Kernel.presentPhysical(interior), bridge.iovaMapAddress(interior, 1));
                 if (random.nextInt(2) == 0) {
-                    Long victim = model.keySet().stream().skip(random.nextInt(model.size())).findFirst().orElseThrow();
+                    Long victim = model.keySet().stream()
+                            .skip(random.nextInt(model.size()))
+                            .findFirst()
+                            .orElseThrow();
                     model.remove(victim);
                     bridge.freeAddress(victim);
                 }

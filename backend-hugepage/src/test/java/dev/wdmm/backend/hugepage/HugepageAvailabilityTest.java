@@ -39,7 +39,10 @@ class HugepageAvailabilityTest {
     @Test
     void providerIsFoundByServiceLoaderWithItsNameModesAndPriority() {
         WdBackendProvider found = ServiceLoader.load(WdBackendProvider.class).stream()
-                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("hugepage")).findFirst().orElseThrow();
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("hugepage"))
+                .findFirst()
+                .orElseThrow();
         assertInstanceOf(HugepageBackendProvider.class, found);
         assertEquals(Set.of(IommuMode.NO_IOMMU, IommuMode.PASSTHROUGH), found.modes());
         assertEquals(300, found.priority());
@@ -51,7 +54,8 @@ class HugepageAvailabilityTest {
         sizeDir(1048576, "0", "0");
         WdAvailability availability = availability();
         assertTrue(availability.isAvailable(), availability.toString());
-        assertEquals(List.of("hugepages-2048kB: nr=256 free=250", "hugepages-1048576kB: nr=0 free=0"),
+        assertEquals(
+                List.of("hugepages-2048kB: nr=256 free=250", "hugepages-1048576kB: nr=0 free=0"),
                 availability.details());
     }
 
@@ -81,26 +85,37 @@ class HugepageAvailabilityTest {
     void unknownOptionsAndUnofferedSizesAreRefusedAtOpen() throws IOException {
         sizeDir(2048, "1", "1");
         Path sysfs = root.resolve(HugepageSizes.SYSFS);
-        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> HugepageBackendProvider.open(
-                WdOptions.fromText(Map.of("wd.mm.hugepage.sise", "2m")), sysfs));
+        IllegalArgumentException typo = assertThrows(
+                IllegalArgumentException.class,
+                () -> HugepageBackendProvider.open(WdOptions.fromText(Map.of("wd.mm.hugepage.sise", "2m")), sysfs));
         assertTrue(typo.getMessage().contains("wd.mm.hugepage.sise"), typo.getMessage());
-        IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> HugepageBackendProvider.open(
-                WdOptions.fromText(Map.of("wd.mm.hugepage.size", "1g")), sysfs));
+        IllegalArgumentException size = assertThrows(
+                IllegalArgumentException.class,
+                () -> HugepageBackendProvider.open(WdOptions.fromText(Map.of("wd.mm.hugepage.size", "1g")), sysfs));
         assertTrue(size.getMessage().contains("wd.mm.hugepage.size=1073741824"), size.getMessage());
-        IllegalArgumentException stripes = assertThrows(IllegalArgumentException.class, () -> HugepageBackendProvider.open(
-                WdOptions.fromText(Map.of("wd.mm.hugepage.stripes", "3")), sysfs));
+        IllegalArgumentException stripes = assertThrows(
+                IllegalArgumentException.class,
+                () -> HugepageBackendProvider.open(WdOptions.fromText(Map.of("wd.mm.hugepage.stripes", "3")), sysfs));
         assertTrue(stripes.getMessage().contains("must be a power of two"), stripes.getMessage());
     }
 
     @Test
     void thisMachineReportsItsRealCounts() {
         WdAvailability real = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
-        assertTrue(real.details().stream().anyMatch(d -> d.startsWith("hugepages-2048kB: nr=")), real.details().toString());
+        assertTrue(
+                real.details().stream().anyMatch(d -> d.startsWith("hugepages-2048kB: nr=")),
+                real.details().toString());
         long free = HugepageSizes.freeOrUnknown(Hugepages.SYSFS, Hugepages.MIB2);
-        assertEquals(free > 0 && real.details().contains("pagemap: PFNs visible (CAP_SYS_ADMIN)")
-                && dev.wdmm.core.nativeio.LongTermPins.unavailabilityCause().isEmpty(), real.isAvailable(), real.toString());
+        assertEquals(
+                free > 0
+                        && real.details().contains("pagemap: PFNs visible (CAP_SYS_ADMIN)")
+                        && dev.wdmm.core.nativeio.LongTermPins.unavailabilityCause()
+                                .isEmpty(),
+                real.isAvailable(),
+                real.toString());
         if (free > 0) {
-            assertTrue(real.details().stream().anyMatch(d -> d.startsWith("pages held in place by: long-term pin")),
+            assertTrue(
+                    real.details().stream().anyMatch(d -> d.startsWith("pages held in place by: long-term pin")),
                     real.details().toString());
         }
     }

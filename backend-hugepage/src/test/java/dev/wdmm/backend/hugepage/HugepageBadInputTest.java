@@ -104,7 +104,8 @@ class HugepageBadInputTest {
         MemorySegment freed = bridge.alloc(4096);
         bridge.free(freed);
         assertReason(Reason.ALREADY_FREED, () -> bridge.iovaMap(freed, 1));
-        MemorySegment neverAllocated = MemorySegment.ofAddress(keep.address() + 64 * 4096).reinterpret(4096);
+        MemorySegment neverAllocated =
+                MemorySegment.ofAddress(keep.address() + 64 * 4096).reinterpret(4096);
         assertReason(Reason.ALREADY_FREED, () -> bridge.iovaMap(neverAllocated, 4096));
         bridge.free(keep);
     }
@@ -115,10 +116,13 @@ class HugepageBadInputTest {
         MemorySegment segment = bridge.alloc(4096);
         assertMessage(IllegalArgumentException.class, "size=0 must be > 0", () -> bridge.iovaMap(segment, 0));
         assertMessage(IllegalArgumentException.class, "size=-1 must be > 0", () -> bridge.iovaMap(segment, -1));
-        assertMessage(IllegalArgumentException.class, "must be <= segment.byteSize()=4096",
+        assertMessage(
+                IllegalArgumentException.class,
+                "must be <= segment.byteSize()=4096",
                 () -> bridge.iovaMap(segment, 4097));
         MemorySegment wide = segment.reinterpret(1 << 20);
-        assertMessage(IllegalArgumentException.class, "must end within its allocation", () -> bridge.iovaMap(wide, 8192));
+        assertMessage(
+                IllegalArgumentException.class, "must end within its allocation", () -> bridge.iovaMap(wide, 8192));
         assertMessage(IllegalArgumentException.class, "wraps", () -> bridge.iovaMapAddress(-4096, 8192));
         assertMessage(IllegalArgumentException.class, "limit=0 must be > 0", () -> bridge.contiguousLength(segment, 0));
         assertMessage(IllegalArgumentException.class, "size=0 must be > 0", () -> bridge.iovaUnmap(segment, 0, 0));

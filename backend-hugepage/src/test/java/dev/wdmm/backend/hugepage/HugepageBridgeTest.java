@@ -106,8 +106,8 @@ class HugepageBridgeTest {
         MemorySegment segment = bridge.alloc(4096);
         long iova = bridge.iovaMap(segment, 4096);
         bridge.iovaUnmap(segment, iova, 4096);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> bridge.iovaUnmap(segment, iova + 64, 4096));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + 64, 4096));
         assertTrue(e.getMessage().contains("iova=0x" + Long.toHexString(iova + 64)), e.getMessage());
         bridge.free(segment);
     }

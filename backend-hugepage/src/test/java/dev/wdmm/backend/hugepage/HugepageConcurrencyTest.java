@@ -50,7 +50,8 @@ class HugepageConcurrencyTest {
         assertEquals(0, bridge.liveAllocations());
         long classes = Long.numberOfTrailingZeros(bridge.largestClass()) - 5;
         long stripes = Long.highestOneBit(2L * Runtime.getRuntime().availableProcessors() - 1) << 1;
-        assertTrue(bridge.heldPages() <= classes * stripes * HugepageBackendProvider.DEFAULT_RETAIN_EMPTY,
+        assertTrue(
+                bridge.heldPages() <= classes * stripes * HugepageBackendProvider.DEFAULT_RETAIN_EMPTY,
                 "held " + bridge.heldPages() + " pages with nothing live");
         bridge.close();
         assertEquals(0, bridge.heldPages());

@@ -25,8 +25,14 @@ class HugepageExhaustionTest {
             }
             WdAllocationException e = assertThrows(WdAllocationException.class, () -> bridge.allocAddress(1 << 20));
             assertEquals(1 << 20, e.requested());
-            for (String part : new String[] {"requested=1048576", "held_pages=2", "max_pages=2", "alloc_failures=1",
-                    "free_hugepages=", "sysctl vm.nr_hugepages="}) {
+            for (String part : new String[] {
+                "requested=1048576",
+                "held_pages=2",
+                "max_pages=2",
+                "alloc_failures=1",
+                "free_hugepages=",
+                "sysctl vm.nr_hugepages="
+            }) {
                 assertTrue(e.getMessage().contains(part), e.getMessage() + " lacks " + part);
             }
             assertThrows(WdAllocationException.class, () -> bridge.allocAddress(3L << 20));
@@ -46,7 +52,9 @@ class HugepageExhaustionTest {
     void kernelEnomemIsReportedWithTheFixAndChangesNothing() {
         try (HugepageBridge bridge = Hugepages.open(WdOptions.empty())) {
             // one page more than the kernel has reserved in all: mmap must fail with ENOMEM
-            long total = HugepageSizes.find(Hugepages.SYSFS, Hugepages.MIB2).orElseThrow().total();
+            long total = HugepageSizes.find(Hugepages.SYSFS, Hugepages.MIB2)
+                    .orElseThrow()
+                    .total();
             long tooMany = (total + 1) * Hugepages.MIB2;
             WdAllocationException e = assertThrows(WdAllocationException.class, () -> bridge.allocAddress(tooMany));
             assertInstanceOf(WdNativeException.class, e.getCause());

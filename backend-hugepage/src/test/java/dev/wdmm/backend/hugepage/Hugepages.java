@@ -12,8 +12,7 @@ final class Hugepages {
     static final Path SYSFS = Path.of("/sys/kernel/mm/hugepages");
     static final long MIB2 = 2L << 20;
 
-    private Hugepages() {
-    }
+    private Hugepages() {}
 
     /** Opens a bridge on the real machine with {@code options}. */
     static HugepageBridge open(WdOptions options) {

@@ -37,8 +37,7 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     private static final String PREFIX = "wd.mm." + NAME + ".";
 
     /** Creates the provider; does no work (discovery instantiates every provider). */
-    public NoIommuBackendProvider() {
-    }
+    public NoIommuBackendProvider() {}
 
     @Override
     public String name() {
@@ -72,8 +71,8 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     public WdAvailability availability(WdEnvironment environment) {
         Objects.requireNonNull(environment, "environment is null");
         List<String> details = new ArrayList<>();
-        Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details,
-                "one pin per 2 MiB chunk of pages (an allocation over 1 MiB: one for its own chunk)");
+        Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(
+                details, "one pin per 2 MiB chunk of pages (an allocation over 1 MiB: one for its own chunk)");
         details.add("page size: " + NativeMemory.pageSize());
         return problem.isPresent() ? problem.get() : WdAvailability.available(details.toArray(String[]::new));
     }

@@ -47,8 +47,10 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
      */
     static NoIommuBridge open(int retainEmpty) {
         PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE);
-        return new NoIommuBridge(source, ChunkAllocator.open(source,
-                new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes())));
+        return new NoIommuBridge(
+                source,
+                ChunkAllocator.open(
+                        source, new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes())));
     }
 
     @Override
@@ -71,7 +73,8 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
         WdArguments.requireRange(segment, size);
-        WdArguments.requireMatchingIova(segment.address(), size, iova, allocator.iovaMapAddress(segment.address(), size));
+        WdArguments.requireMatchingIova(
+                segment.address(), size, iova, allocator.iovaMapAddress(segment.address(), size));
     }
 
     @Override

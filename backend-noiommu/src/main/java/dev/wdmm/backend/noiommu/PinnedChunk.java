@@ -58,11 +58,15 @@ final class PinnedChunk implements ChunkMemory {
         int end = runEnd[first];
         if (end < last) {
             long breakOffset = ((long) (end + 1) << pageShift) - offset;
-            throw new WdMappingException(va, size, breakOffset, "va=" + hex(va) + " size=" + size
-                    + " is not physically contiguous: contiguity breaks at offset=" + breakOffset + " (va="
-                    + hex(va + breakOffset) + " is at pa=" + hex(frames[end + 1] << pageShift) + ", not pa="
-                    + hex((frames[end] + 1) << pageShift) + "); map at most " + breakOffset
-                    + " bytes from here, or split the range (contiguousLength, or a scatter-gather list)");
+            throw new WdMappingException(
+                    va,
+                    size,
+                    breakOffset,
+                    "va=" + hex(va) + " size=" + size
+                            + " is not physically contiguous: contiguity breaks at offset=" + breakOffset + " (va="
+                            + hex(va + breakOffset) + " is at pa=" + hex(frames[end + 1] << pageShift) + ", not pa="
+                            + hex((frames[end] + 1) << pageShift) + "); map at most " + breakOffset
+                            + " bytes from here, or split the range (contiguousLength, or a scatter-gather list)");
         }
         return (frames[first] << pageShift) | (offset & pageMask);
     }

@@ -58,8 +58,8 @@ final class PinnedChunks implements ChunkSource {
         checkAvailableRam(requested, bytes);
         MemorySegment mapping;
         try {
-            mapping = NativeMemory.mmapAligned(bytes, CHUNK_SIZE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
-                    NativeMemory.MAP_PRIVATE);
+            mapping = NativeMemory.mmapAligned(
+                    bytes, CHUNK_SIZE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, NativeMemory.MAP_PRIVATE);
             NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
         } catch (WdNativeException e) {
             return refused("mapped", e);
@@ -103,9 +103,13 @@ final class PinnedChunks implements ChunkSource {
     @Override
     public WdAllocationException exhausted(long requested, long bytes) {
         WdNativeException refusal = lastRefusal;
-        return new WdAllocationException(requested, "size=" + requested + " needs chunk_bytes=" + bytes
-                + " of whole pages, which cannot be " + lastStep + " (pinned by this bridge=" + pinnedBytes.get() + "): "
-                + (refusal == null ? "refused" : refusal.getMessage()), refusal);
+        return new WdAllocationException(
+                requested,
+                "size=" + requested + " needs chunk_bytes=" + bytes
+                        + " of whole pages, which cannot be " + lastStep + " (pinned by this bridge="
+                        + pinnedBytes.get() + "): "
+                        + (refusal == null ? "refused" : refusal.getMessage()),
+                refusal);
     }
 
     @Override
@@ -148,8 +152,10 @@ final class PinnedChunks implements ChunkSource {
         }
         long available = memAvailable();
         if (available >= 0 && bytes > available) {
-            throw new WdAllocationException(requested, "size=" + requested + " (" + bytes + " bytes) must be <="
-                    + " MemAvailable=" + available + " bytes: pinned memory cannot be swapped out");
+            throw new WdAllocationException(
+                    requested,
+                    "size=" + requested + " (" + bytes + " bytes) must be <=" + " MemAvailable=" + available
+                            + " bytes: pinned memory cannot be swapped out");
         }
     }
 

@@ -39,7 +39,8 @@ class BadInputProperties {
 
     @Property(tries = 300)
     @SuppressWarnings("restricted")
-    void wildAddressesAreRefusedWithoutTouchingThem(@ForAll long address, @ForAll @LongRange(min = 1, max = 1 << 20) long size) {
+    void wildAddressesAreRefusedWithoutTouchingThem(
+            @ForAll long address, @ForAll @LongRange(min = 1, max = 1 << 20) long size) {
         try (NoIommuBridge bridge = NoIommuBridge.open()) {
             MemorySegment wild = MemorySegment.ofAddress(address).reinterpret(size);
             assertThrows(IllegalArgumentException.class, () -> bridge.free(wild));

@@ -50,7 +50,10 @@ class BadInputTest {
     @Test
     void nullsAreRefusedByName() {
         MemorySegment live = bridge.alloc(PAGE);
-        assertEquals("segment is null", assertThrows(NullPointerException.class, () -> bridge.free(null)).getMessage());
+        assertEquals(
+                "segment is null",
+                assertThrows(NullPointerException.class, () -> bridge.free(null))
+                        .getMessage());
         assertThrows(NullPointerException.class, () -> bridge.iovaMap(null, 1));
         assertThrows(NullPointerException.class, () -> bridge.iovaUnmap(null, 0, 1));
         assertThrows(NullPointerException.class, () -> bridge.contiguousLength(null, 1));
@@ -72,7 +75,8 @@ class BadInputTest {
         refused("wraps the address space", () -> bridge.iovaUnmap(top, 0, PAGE + 1));
         refused("must be a native segment", () -> bridge.iovaMap(MemorySegment.ofArray(new byte[8]), 8));
         refused("must be a native segment", () -> bridge.free(MemorySegment.ofArray(new byte[8])));
-        WdOwnershipException past = assertThrows(WdOwnershipException.class,
+        WdOwnershipException past = assertThrows(
+                WdOwnershipException.class,
                 () -> bridge.iovaMap(live.asSlice(PAGE).reinterpret(2 * PAGE), PAGE + 1));
         assertTrue(past.getMessage().contains("runs past the end"), past.getMessage());
         assertUnchanged(live);
@@ -84,14 +88,23 @@ class BadInputTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment foreign = arena.allocate(PAGE);
             foreign.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
-            assertEquals(Reason.FOREIGN, assertThrows(WdOwnershipException.class, () -> bridge.free(foreign)).reason());
-            assertEquals(Reason.FOREIGN, assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(foreign, 1)).reason());
+            assertEquals(
+                    Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> bridge.free(foreign))
+                            .reason());
+            assertEquals(
+                    Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(foreign, 1))
+                            .reason());
             assertThrows(WdOwnershipException.class, () -> bridge.iovaUnmap(foreign, 0, 1));
             assertThrows(WdOwnershipException.class, () -> bridge.contiguousLength(foreign, 1));
         }
         try (NoIommuBridge other = NoIommuBridge.open()) {
             MemorySegment theirs = other.alloc(PAGE);
-            assertEquals(Reason.FOREIGN, assertThrows(WdOwnershipException.class, () -> bridge.free(theirs)).reason());
+            assertEquals(
+                    Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> bridge.free(theirs))
+                            .reason());
             assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(theirs, 1));
             other.iovaMap(theirs, PAGE);
         }
@@ -114,9 +127,14 @@ class BadInputTest {
         long iova = bridge.iovaMap(gone, PAGE);
         MemorySegment live = bridge.alloc(PAGE);
         bridge.free(gone);
-        assertEquals(Reason.ALREADY_FREED, assertThrows(WdOwnershipException.class, () -> bridge.free(gone)).reason());
-        assertEquals(Reason.ALREADY_FREED,
-                assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(gone, PAGE)).reason());
+        assertEquals(
+                Reason.ALREADY_FREED,
+                assertThrows(WdOwnershipException.class, () -> bridge.free(gone))
+                        .reason());
+        assertEquals(
+                Reason.ALREADY_FREED,
+                assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(gone, PAGE))
+                        .reason());
         assertThrows(WdOwnershipException.class, () -> bridge.iovaUnmap(gone, iova, PAGE));
         assertThrows(WdOwnershipException.class, () -> bridge.contiguousLength(gone, PAGE));
         assertUnchanged(live);
@@ -126,8 +144,8 @@ class BadInputTest {
     void mismatchedUnmapIsRefused() {
         MemorySegment live = bridge.alloc(PAGE);
         long iova = bridge.iovaMap(live, 64);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> bridge.iovaUnmap(live, iova + PAGE, 64));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(live, iova + PAGE, 64));
         assertTrue(e.getMessage().contains("does not match"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(live.asSlice(1), iova, 63));
         bridge.iovaUnmap(live, iova, 64);

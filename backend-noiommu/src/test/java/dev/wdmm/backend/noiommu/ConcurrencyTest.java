@@ -23,7 +23,8 @@ class ConcurrencyTest {
     @Test
     void concurrentAllocMapFreeAgreesWithTheKernel() throws Exception {
         long pinnedBefore = Kernel.vmPinKiB();
-        try (NoIommuBridge bridge = NoIommuBridge.open(0); ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
+        try (NoIommuBridge bridge = NoIommuBridge.open(0);
+                ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 long seed = t;
@@ -55,7 +56,8 @@ class ConcurrencyTest {
 
     @Test
     void concurrentDoubleFreeSucceedsExactlyOnce() throws Exception {
-        try (NoIommuBridge bridge = NoIommuBridge.open(0); ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
+        try (NoIommuBridge bridge = NoIommuBridge.open(0);
+                ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<MemorySegment> segments = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 segments.add(bridge.alloc(PAGE));
@@ -106,7 +108,8 @@ class ConcurrencyTest {
                 }
             }
             assertEquals(0, bridge.pinnedBytes(), "round " + round);
-            assertEquals(pinnedBefore, Kernel.vmPinKiB(), "round " + round + ": the kernel counts no page still pinned");
+            assertEquals(
+                    pinnedBefore, Kernel.vmPinKiB(), "round " + round + ": the kernel counts no page still pinned");
         }
     }
 }

@@ -47,7 +47,9 @@ class ContiguousSplitTest {
             assertEquals(-1, Kernel.breakOffset(piece.va(), piece.length()), "piece " + piece + " is contiguous");
             long end = piece.va() + piece.length();
             if (end < start + size && piece.length() < (8L << 20)) {
-                assertNotEquals(Kernel.physical(piece.va()) + piece.length(), Kernel.physical(end),
+                assertNotEquals(
+                        Kernel.physical(piece.va()) + piece.length(),
+                        Kernel.physical(end),
                         "piece " + piece + " stops where the kernel's pages stop being adjacent");
             }
             expectedVa = end;
@@ -67,8 +69,11 @@ class ContiguousSplitTest {
 
     private List<SglPiece> split(long va, long length) {
         PhysicalContiguity contiguity = bridge;
-        return ContiguousSgl.split(va, length,
-                (address, limit) -> contiguity.contiguousLength(MemorySegment.ofAddress(address).reinterpret(limit), limit),
+        return ContiguousSgl.split(
+                va,
+                length,
+                (address, limit) -> contiguity.contiguousLength(
+                        MemorySegment.ofAddress(address).reinterpret(limit), limit),
                 address -> bridge.iovaMap(MemorySegment.ofAddress(address).reinterpret(1), 1));
     }
 }

@@ -45,7 +45,9 @@ class GarbageFreeMapTest {
         long before = Jvm.allocatedBytes();
         sink += run(targets, iovas);
         long used = Jvm.allocatedBytes() - before;
-        assertTrue(used < SLACK, "allocated " + used + " bytes over " + CALLS + " maps with " + LIVE + " live allocations");
+        assertTrue(
+                used < SLACK,
+                "allocated " + used + " bytes over " + CALLS + " maps with " + LIVE + " live allocations");
         assertTrue(sink > 0);
         for (int i = 0; i < TARGETS; i++) {
             assertEquals(Kernel.physical(targets[i].address()), iovas[i], "target " + i);

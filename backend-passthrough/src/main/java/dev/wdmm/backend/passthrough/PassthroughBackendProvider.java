@@ -35,24 +35,28 @@ import java.util.Set;
  */
 public final class PassthroughBackendProvider implements WdBackendProvider {
     /** Bytes per block (and the largest allocation). */
-    public static final WdOption<Long> BLOCK_SIZE = WdOption.size("wd.mm.passthrough.block-size", 4096, 1,
-            BlockPoolSetup.MAX_BLOCK_SIZE, "bytes per block, the largest allocation of a bridge");
+    public static final WdOption<Long> BLOCK_SIZE = WdOption.size(
+            "wd.mm.passthrough.block-size",
+            4096,
+            1,
+            BlockPoolSetup.MAX_BLOCK_SIZE,
+            "bytes per block, the largest allocation of a bridge");
     /** Blocks per bridge. */
-    public static final WdOption<Long> BLOCK_COUNT = WdOption.size("wd.mm.passthrough.block-count", 1024, 1,
-            BlockPoolSetup.MAX_BLOCK_COUNT, "blocks in a bridge's pool");
+    public static final WdOption<Long> BLOCK_COUNT = WdOption.size(
+            "wd.mm.passthrough.block-count", 1024, 1, BlockPoolSetup.MAX_BLOCK_COUNT, "blocks in a bridge's pool");
     /** Alignment of every block: a power of two from 2 to 4096. */
-    public static final WdOption<Long> ALIGN = WdOption.size("wd.mm.passthrough.align", 64, 2,
-            BlockPoolSetup.MAX_ALIGNMENT, "alignment of every block, a power of two");
+    public static final WdOption<Long> ALIGN = WdOption.size(
+            "wd.mm.passthrough.align", 64, 2, BlockPoolSetup.MAX_ALIGNMENT, "alignment of every block, a power of two");
 
     /** The command that reserves huge pages, as the fixes name it. */
     static final String RESERVE_COMMAND = "sysctl vm.nr_hugepages=256";
+
     private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN);
     private static final String PREFIX = "wd.mm.passthrough.";
     private static final String FREE_2M = "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages";
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
-    public PassthroughBackendProvider() {
-    }
+    public PassthroughBackendProvider() {}
 
     /**
      * A bridge over a queue's reserved memory (UADK's {@code wd_blkpool_create(q, setup)}): block
@@ -71,8 +75,9 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
     public static WdMmBridge bridge(WdQueue queue, BlockPoolSetup setup) {
         Objects.requireNonNull(queue, "queue is null");
         Objects.requireNonNull(setup, "setup is null");
-        WdReservedMemory region = queue.reservedMemory().orElseThrow(() -> new IllegalStateException(
-                "queue has no reserved memory; call queue.reserveMemory(size) first"));
+        WdReservedMemory region = queue.reservedMemory()
+                .orElseThrow(() -> new IllegalStateException(
+                        "queue has no reserved memory; call queue.reserveMemory(size) first"));
         return PassthroughBridge.over(region, setup);
     }
 
@@ -113,17 +118,21 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
         try {
             free = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
         } catch (IOException | NumberFormatException e) {
-            return WdAvailability.unavailable("cannot read " + file + ": " + e.getMessage(),
+            return WdAvailability.unavailable(
+                    "cannot read " + file + ": " + e.getMessage(),
                     "check that sysfs is mounted and readable, then " + RESERVE_COMMAND);
         }
         List<String> details = new ArrayList<>();
         details.add("hugepages-2048kB: free_hugepages=" + free);
         if (free <= 0) {
-            return new WdAvailability.Unavailable("no free 2 MiB huge pages (free_hugepages=" + free + " in " + file + ")",
-                    "reserve them as root: " + RESERVE_COMMAND, details);
+            return new WdAvailability.Unavailable(
+                    "no free 2 MiB huge pages (free_hugepages=" + free + " in " + file + ")",
+                    "reserve them as root: " + RESERVE_COMMAND,
+                    details);
         }
         if (environment.isRealRoot()) {
-            Optional<WdAvailability.Unavailable> problem = PhysicalAddressing.check(details, "one pin per reserved region");
+            Optional<WdAvailability.Unavailable> problem =
+                    PhysicalAddressing.check(details, "one pin per reserved region");
             if (problem.isPresent()) {
                 return problem.get();
             }

@@ -73,13 +73,16 @@ final class PassthroughBridge implements WdMmBridge {
         WdArguments.requirePositive("size", size);
         if (size > pool.blockSize()) {
             throw new IllegalArgumentException("size=" + size + " must be <= blockSize=" + pool.blockSize()
-                    + " (this bridge serves fixed-size blocks; raise " + PassthroughBackendProvider.BLOCK_SIZE.name() + ")");
+                    + " (this bridge serves fixed-size blocks; raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
+                    + ")");
         }
         long address = pool.allocAddress();
         if (address == BlockPool.NO_BLOCK) {
-            throw new WdAllocationException(size, "size=" + size + ": all " + pool.blockCount()
-                    + " blocks of blockSize=" + pool.blockSize() + " are allocated (allocFailures="
-                    + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
+            throw new WdAllocationException(
+                    size,
+                    "size=" + size + ": all " + pool.blockCount()
+                            + " blocks of blockSize=" + pool.blockSize() + " are allocated (allocFailures="
+                            + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
         sizes.set(position(address), size);
         // a slice of the region: once the region is released its scope is closed, and any access throws
@@ -116,8 +119,8 @@ final class PassthroughBridge implements WdMmBridge {
         requireLive("unmap", segment.address(), size);
         long expected = pool.iovaMap(segment.address(), size);
         if (iova != expected) {
-            throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected)
-                    + ", the IOVA of va=" + hex(segment.address()) + " size=" + size);
+            throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected) + ", the IOVA of va="
+                    + hex(segment.address()) + " size=" + size);
         }
     }
 
@@ -158,9 +161,13 @@ final class PassthroughBridge implements WdMmBridge {
     private int positionOrRefuse(String operation, long address) {
         long offset = address - base;
         if (offset < 0 || offset / stride >= sizes.length()) {
-            throw new WdOwnershipException(address, Reason.FOREIGN, operation + " va=" + hex(address)
-                    + " is not memory of this passthrough bridge (region va=" + hex(region.segment().address())
-                    + " size=" + region.segment().byteSize() + ")");
+            throw new WdOwnershipException(
+                    address,
+                    Reason.FOREIGN,
+                    operation + " va=" + hex(address)
+                            + " is not memory of this passthrough bridge (region va="
+                            + hex(region.segment().address())
+                            + " size=" + region.segment().byteSize() + ")");
         }
         return (int) (offset / stride);
     }
@@ -181,29 +188,40 @@ final class PassthroughBridge implements WdMmBridge {
         long offset = address - start;
         if (allocated > 0 && offset < allocated) {
             if (!operation.equals("free")) {
-                return new WdOwnershipException(address, Reason.FOREIGN, operation + " va=" + hex(address) + " size="
-                        + size + " runs past the end of allocation va=" + hex(start) + " size=" + allocated);
+                return new WdOwnershipException(
+                        address,
+                        Reason.FOREIGN,
+                        operation + " va=" + hex(address) + " size=" + size + " runs past the end of allocation va="
+                                + hex(start) + " size=" + allocated);
             }
             if (offset > 0) {
-                return new WdOwnershipException(address, Reason.INTERIOR, "free va=" + hex(address)
-                        + " is interior to allocation va=" + hex(start) + " size=" + allocated + "; pass the start address");
+                return new WdOwnershipException(
+                        address,
+                        Reason.INTERIOR,
+                        "free va=" + hex(address) + " is interior to allocation va=" + hex(start) + " size=" + allocated
+                                + "; pass the start address");
             }
             // offset 0 and live again: another thread freed it first and it was allocated anew
-            return new WdOwnershipException(address, Reason.ALREADY_FREED,
-                    "free va=" + hex(address) + " was freed by another thread first");
+            return new WdOwnershipException(
+                    address, Reason.ALREADY_FREED, "free va=" + hex(address) + " was freed by another thread first");
         }
         if (allocated == FREED && offset == 0) {
-            return new WdOwnershipException(address, Reason.ALREADY_FREED,
+            return new WdOwnershipException(
+                    address,
+                    Reason.ALREADY_FREED,
                     operation + " va=" + hex(address) + " was already freed by this passthrough bridge");
         }
-        return new WdOwnershipException(address, Reason.FOREIGN,
-                operation + " va=" + hex(address) + " size=" + size + " is not a live allocation of this passthrough bridge");
+        return new WdOwnershipException(
+                address,
+                Reason.FOREIGN,
+                operation + " va=" + hex(address) + " size=" + size
+                        + " is not a live allocation of this passthrough bridge");
     }
 
     private void checkOpen() {
         if (closed) {
-            throw new WdClosedException("passthrough bridge over region va=" + hex(region.segment().address())
-                    + " is closed");
+            throw new WdClosedException(
+                    "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
         }
     }
 

@@ -39,8 +39,11 @@ class HugepageRegionSourceTest {
             assertEquals(expectedSlices(base, 6), region.slices());
             for (int i = 1; i < region.slices().size(); i++) {
                 WdSlice previous = region.slices().get(i - 1);
-                assertTrue(previous.dma() + previous.size() != region.slices().get(i).dma(),
-                        "adjacent slices " + previous + " and " + region.slices().get(i) + " must be merged");
+                assertTrue(
+                        previous.dma() + previous.size()
+                                != region.slices().get(i).dma(),
+                        "adjacent slices " + previous + " and "
+                                + region.slices().get(i) + " must be merged");
             }
             for (WdSlice slice : region.slices()) {
                 for (long offset = 0; offset < slice.size(); offset += Kernel.PAGE * 64) {
@@ -71,10 +74,12 @@ class HugepageRegionSourceTest {
     void badSizesAreRefusedNamingTheValue() {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> source.reserve(0)), "size=0");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> source.reserve(-7)), "size=-7");
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> source.reserve(Long.MAX_VALUE)),
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> source.reserve(Long.MAX_VALUE)),
                 "size=" + Long.MAX_VALUE);
-        assertMessage(assertThrows(IllegalArgumentException.class,
-                () -> source.reserve(RegionSources.MAX_RESERVATION + 1)), "size=" + (RegionSources.MAX_RESERVATION + 1));
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> source.reserve(RegionSources.MAX_RESERVATION + 1)),
+                "size=" + (RegionSources.MAX_RESERVATION + 1));
     }
 
     @Test
@@ -93,15 +98,19 @@ class HugepageRegionSourceTest {
         assertThrows(NullPointerException.class, () -> source.release(null));
         WdReservedMemory region = source.reserve(2 * HUGE);
         WdRegionSource other = RegionSources.hugepages();
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> other.release(region)),
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> other.release(region)),
                 "0x" + Long.toHexString(region.segment().address()));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment foreign = arena.allocate(4096);
-            WdReservedMemory fake = new WdReservedMemory(foreign, List.of(new WdSlice(foreign.address(), 0x1000, 4096)));
+            WdReservedMemory fake =
+                    new WdReservedMemory(foreign, List.of(new WdSlice(foreign.address(), 0x1000, 4096)));
             assertThrows(IllegalArgumentException.class, () -> source.release(fake));
         }
-        WdReservedMemory shrunk = new WdReservedMemory(region.segment().asSlice(0, HUGE),
-                List.of(new WdSlice(region.segment().address(), region.slices().getFirst().dma(), HUGE)));
+        WdReservedMemory shrunk = new WdReservedMemory(
+                region.segment().asSlice(0, HUGE),
+                List.of(new WdSlice(
+                        region.segment().address(), region.slices().getFirst().dma(), HUGE)));
         assertThrows(IllegalArgumentException.class, () -> source.release(shrunk));
         region.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
         source.release(region);
@@ -134,10 +143,17 @@ class HugepageRegionSourceTest {
             for (Future<List<WdReservedMemory>> future : futures) {
                 all.addAll(future.get());
             }
-            assertEquals(threads * 5, all.stream().map(r -> r.slices().getFirst().dma()).distinct().count(),
+            assertEquals(
+                    threads * 5,
+                    all.stream()
+                            .map(r -> r.slices().getFirst().dma())
+                            .distinct()
+                            .count(),
                     "no physical huge page is handed out twice");
             for (WdReservedMemory region : all) {
-                assertEquals(Kernel.presentPhysical(region.segment().address()), region.slices().getFirst().dma());
+                assertEquals(
+                        Kernel.presentPhysical(region.segment().address()),
+                        region.slices().getFirst().dma());
                 source.release(region);
             }
         } finally {
@@ -168,7 +184,8 @@ class HugepageRegionSourceTest {
     }
 
     private static void assertMessage(Exception e, String fragment) {
-        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+        assertTrue(
+                e.getMessage() != null && e.getMessage().contains(fragment),
                 "message must contain " + fragment + ": " + e.getMessage());
     }
 }

@@ -52,13 +52,16 @@ class PassthroughBackendProviderTest {
         writeFree("3");
         WdAvailability availability = provider.availability(new WdEnvironment(root, IommuMode.PASSTHROUGH));
         assertTrue(availability.isAvailable(), availability.toString());
-        assertTrue(availability.details().contains("hugepages-2048kB: free_hugepages=3"), availability.details().toString());
+        assertTrue(
+                availability.details().contains("hugepages-2048kB: free_hugepages=3"),
+                availability.details().toString());
     }
 
     @Test
     void unavailableWithoutFreeHugepagesNamingTheSysctl() throws IOException {
         writeFree("0");
-        WdAvailability.Unavailable zero = assertInstanceOf(WdAvailability.Unavailable.class,
+        WdAvailability.Unavailable zero = assertInstanceOf(
+                WdAvailability.Unavailable.class,
                 provider.availability(new WdEnvironment(root, IommuMode.PASSTHROUGH)));
         assertTrue(zero.reason().contains("free_hugepages=0"), zero.reason());
         assertTrue(zero.fix().contains(RESERVE), zero.fix());
@@ -66,28 +69,34 @@ class PassthroughBackendProviderTest {
 
     @Test
     void unavailableWhenTheCountIsMissingOrMalformed() throws IOException {
-        WdAvailability.Unavailable missing = assertInstanceOf(WdAvailability.Unavailable.class,
-                provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU)));
+        WdAvailability.Unavailable missing = assertInstanceOf(
+                WdAvailability.Unavailable.class, provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU)));
         assertTrue(missing.fix().contains(RESERVE), missing.fix());
         writeFree("many");
-        WdAvailability.Unavailable malformed = assertInstanceOf(WdAvailability.Unavailable.class,
-                provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU)));
+        WdAvailability.Unavailable malformed = assertInstanceOf(
+                WdAvailability.Unavailable.class, provider.availability(new WdEnvironment(root, IommuMode.NO_IOMMU)));
         assertTrue(malformed.reason().contains("many"), malformed.reason());
     }
 
     @Test
     void availabilityOnTheRealRootMatchesTheKernelsCount() {
         WdAvailability availability = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
-        assertEquals(Kernel.freeHugepages() > 0 && Kernel.pfnsVisible() && LongTermPins.unavailabilityCause().isEmpty(),
-                availability.isAvailable(), availability.toString());
+        assertEquals(
+                Kernel.freeHugepages() > 0
+                        && Kernel.pfnsVisible()
+                        && LongTermPins.unavailabilityCause().isEmpty(),
+                availability.isAvailable(),
+                availability.toString());
     }
 
     @Test
     void unknownOptionsAndBadValuesAreRefusedBeforeAnythingIsReserved() {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
                 () -> provider.open(WdOptions.fromText(Map.of("wd.mm.passthrough.blocksize", "4096"))));
         assertTrue(unknown.getMessage().contains("wd.mm.passthrough.blocksize"), unknown.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> provider.regionSource(WdOptions.fromText(Map.of("wd.mm.passthrough.nope", "1"))));
         assertRefused("wd.mm.passthrough.block-size", "0", "wd.mm.passthrough.block-size=0");
         assertRefused("wd.mm.passthrough.block-size", "1g", "wd.mm.passthrough.block-size=1g");
@@ -95,12 +104,13 @@ class PassthroughBackendProviderTest {
         assertRefused("wd.mm.passthrough.align", "3", "alignment=3");
         assertRefused("wd.mm.passthrough.align", "8192", "wd.mm.passthrough.align=8192");
         assertRefused("wd.mm.passthrough.align", "x", "wd.mm.passthrough.align=x");
-        assertFalse(provider.regionSource(WdOptions.fromText(Map.of("wd.mm.other", "1"))).isEmpty());
+        assertFalse(provider.regionSource(WdOptions.fromText(Map.of("wd.mm.other", "1")))
+                .isEmpty());
     }
 
     private void assertRefused(String key, String value, String fragment) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> provider.open(WdOptions.fromText(Map.of(key, value))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> provider.open(WdOptions.fromText(Map.of(key, value))));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 

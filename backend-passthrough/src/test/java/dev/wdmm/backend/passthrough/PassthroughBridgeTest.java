@@ -32,14 +32,15 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("restricted")
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class PassthroughBridgeTest {
-    private static final WdOptions SMALL = WdOptions.fromText(Map.of(
-            "wd.mm.passthrough.block-size", "4096", "wd.mm.passthrough.block-count", "8"));
+    private static final WdOptions SMALL =
+            WdOptions.fromText(Map.of("wd.mm.passthrough.block-size", "4096", "wd.mm.passthrough.block-count", "8"));
 
     @Test
     void allocLargerThanTheBlockIsRefusedNamingBothSizes() {
         try (WdMmBridge bridge = new PassthroughBackendProvider().open(SMALL)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bridge.alloc(4097));
-            assertTrue(e.getMessage().contains("size=4097") && e.getMessage().contains("blockSize=4096"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("size=4097") && e.getMessage().contains("blockSize=4096"), e.getMessage());
             assertEquals(4096, bridge.alloc(4096).byteSize());
         }
     }
@@ -74,8 +75,9 @@ class PassthroughBridgeTest {
 
     @Test
     void closeFreesOutstandingBlocksAndReleasesTheRegion() {
-        WdMmBridge bridge = new PassthroughBackendProvider().open(WdOptions.fromText(Map.of(
-                "wd.mm.passthrough.block-size", "64k", "wd.mm.passthrough.block-count", "100")));
+        WdMmBridge bridge = new PassthroughBackendProvider()
+                .open(WdOptions.fromText(
+                        Map.of("wd.mm.passthrough.block-size", "64k", "wd.mm.passthrough.block-count", "100")));
         MemorySegment held = bridge.alloc(10);
         assertTrue(mapped(held.address()), "the block lies in a mapping while the bridge is open");
         bridge.close();
@@ -86,7 +88,8 @@ class PassthroughBridgeTest {
 
     @Test
     void bridgeOverAQueuesReservedMemoryUsesItsSliceTable() {
-        try (WdMm mm = openMm(); WdQueue queue = mm.openQueue()) {
+        try (WdMm mm = openMm();
+                WdQueue queue = mm.openQueue()) {
             BlockPoolSetup setup = new BlockPoolSetup(4096, 64, 64);
             assertThrows(IllegalStateException.class, () -> PassthroughBackendProvider.bridge(queue, setup));
             WdReservedMemory region = queue.reserveMemory(64 * 4096 + 64);
@@ -95,8 +98,10 @@ class PassthroughBridgeTest {
                 for (int i = 0; i < 64; i++) {
                     MemorySegment block = bridge.alloc(4096);
                     assertTrue(seen.add(block.address()));
-                    WdSlice slice = region.slices().stream().filter(s -> s.contains(block.address(), 4096))
-                            .findFirst().orElseThrow(() -> new AssertionError("block outside the region"));
+                    WdSlice slice = region.slices().stream()
+                            .filter(s -> s.contains(block.address(), 4096))
+                            .findFirst()
+                            .orElseThrow(() -> new AssertionError("block outside the region"));
                     long iova = bridge.iovaMap(block.asSlice(100), 8);
                     assertEquals(slice.dma() + (block.address() + 100 - slice.va()), iova);
                     assertEquals(Kernel.presentPhysical(block.address() + 100), iova);
@@ -123,9 +128,11 @@ class PassthroughBridgeTest {
 
     @Test
     void queueFactoryRefusesARegionTooSmallForThe87PercentRule() {
-        try (WdMm mm = openMm(); WdQueue queue = mm.openQueue()) {
+        try (WdMm mm = openMm();
+                WdQueue queue = mm.openQueue()) {
             queue.reserveMemory(4096);
-            WdAllocationException e = assertThrows(WdAllocationException.class,
+            WdAllocationException e = assertThrows(
+                    WdAllocationException.class,
                     () -> PassthroughBackendProvider.bridge(queue, new BlockPoolSetup(4096, 1024, 64)));
             assertTrue(e.getMessage().contains("1024"), e.getMessage());
         }
@@ -136,8 +143,10 @@ class PassthroughBridgeTest {
         try (WdMmBridge bridge = new PassthroughBackendProvider().open(SMALL)) {
             MemorySegment a = bridge.alloc(256);
             long iova = bridge.iovaMap(a, 256);
-            assertEquals(WdOwnershipException.Reason.INTERIOR,
-                    assertThrows(WdOwnershipException.class, () -> bridge.free(a.asSlice(64))).reason());
+            assertEquals(
+                    WdOwnershipException.Reason.INTERIOR,
+                    assertThrows(WdOwnershipException.class, () -> bridge.free(a.asSlice(64)))
+                            .reason());
             assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(a.asSlice(200), 57));
             MemorySegment pastSize = MemorySegment.ofAddress(a.address() + 300).reinterpret(8);
             assertThrows(WdOwnershipException.class, () -> bridge.iovaMap(pastSize, 8));
@@ -150,8 +159,9 @@ class PassthroughBridgeTest {
     @Test
     void concurrentAllocFreeKeepsThePoolsInvariants() throws Exception {
         int threads = 4;
-        try (WdMmBridge bridge = new PassthroughBackendProvider().open(WdOptions.fromText(Map.of(
-                "wd.mm.passthrough.block-size", "256", "wd.mm.passthrough.block-count", "64")))) {
+        try (WdMmBridge bridge = new PassthroughBackendProvider()
+                .open(WdOptions.fromText(
+                        Map.of("wd.mm.passthrough.block-size", "256", "wd.mm.passthrough.block-count", "64")))) {
             Set<Long> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
             try {
@@ -197,7 +207,8 @@ class PassthroughBridgeTest {
                 MemorySegment block = held.remove(i % held.size());
                 for (long b = 0; b < 256; b++) {
                     if (block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b) != tag) {
-                        throw new AssertionError("block 0x" + Long.toHexString(block.address()) + " written by another thread");
+                        throw new AssertionError(
+                                "block 0x" + Long.toHexString(block.address()) + " written by another thread");
                     }
                 }
                 live.remove(block.address());
@@ -214,11 +225,12 @@ class PassthroughBridgeTest {
     /** Whether /proc/self/maps lists a mapping containing {@code address}. */
     private static boolean mapped(long address) {
         try {
-            return java.nio.file.Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(line -> {
-                String[] range = line.substring(0, line.indexOf(' ')).split("-");
-                return Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
-                        && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0;
-            });
+            return java.nio.file.Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .anyMatch(line -> {
+                        String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                        return Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                                && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0;
+                    });
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -9,8 +9,8 @@ import java.util.Map;
 /** wd-core's bad-input properties, run against passthrough bridges of 8 KiB blocks (one huge page each). */
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 2)
 class PassthroughContractProperties extends WdMmBridgeContractProperties {
-    private static final WdOptions OPTIONS = WdOptions.fromText(Map.of(
-            "wd.mm.passthrough.block-size", "8k", "wd.mm.passthrough.block-count", "16"));
+    private static final WdOptions OPTIONS =
+            WdOptions.fromText(Map.of("wd.mm.passthrough.block-size", "8k", "wd.mm.passthrough.block-count", "16"));
 
     @Override
     protected WdMmBridge newBridge() {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 3)
 class PassthroughContractTest extends WdMmBridgeContractTest {
-    static final WdOptions OPTIONS = WdOptions.fromText(Map.of(
-            "wd.mm.passthrough.block-size", "64k", "wd.mm.passthrough.block-count", "64"));
+    static final WdOptions OPTIONS =
+            WdOptions.fromText(Map.of("wd.mm.passthrough.block-size", "64k", "wd.mm.passthrough.block-count", "64"));
 
     @Override
     protected WdMmBridge newBridge() {

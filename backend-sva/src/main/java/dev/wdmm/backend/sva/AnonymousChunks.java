@@ -18,6 +18,7 @@ import java.lang.foreign.ValueLayout;
 final class AnonymousChunks implements ChunkSource {
     /** Bytes of a chunk, and the alignment of every chunk. */
     static final long CHUNK_SIZE = 2L << 20;
+
     private static final long PAGE = NativeMemory.pageSize();
 
     private final boolean prefault;
@@ -41,8 +42,8 @@ final class AnonymousChunks implements ChunkSource {
     public ChunkMemory acquire(long bytes, long requested) {
         MemorySegment segment;
         try {
-            segment = NativeMemory.mmapAligned(bytes, CHUNK_SIZE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
-                    NativeMemory.MAP_PRIVATE);
+            segment = NativeMemory.mmapAligned(
+                    bytes, CHUNK_SIZE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, NativeMemory.MAP_PRIVATE);
         } catch (WdNativeException e) {
             lastRefusal = e;
             return null;
@@ -63,10 +64,15 @@ final class AnonymousChunks implements ChunkSource {
     @Override
     public WdAllocationException exhausted(long requested, long bytes) {
         WdNativeException refusal = lastRefusal;
-        return new WdAllocationException(requested, "size=" + requested + " refused: chunk_bytes=" + bytes
-                + " cannot be mapped (native memory exhausted"
-                + (refusal == null ? "" : ": mmap errno=" + refusal.errno() + " " + NativeMemory.strerror(refusal.errno()))
-                + "); free allocations, or raise the memory available to this process", refusal);
+        return new WdAllocationException(
+                requested,
+                "size=" + requested + " refused: chunk_bytes=" + bytes
+                        + " cannot be mapped (native memory exhausted"
+                        + (refusal == null
+                                ? ""
+                                : ": mmap errno=" + refusal.errno() + " " + NativeMemory.strerror(refusal.errno()))
+                        + "); free allocations, or raise the memory available to this process",
+                refusal);
     }
 
     @Override

@@ -33,12 +33,13 @@ public final class SvaBackendProvider implements WdBackendProvider {
      * that the pages of every allocation are present before the device sees them (UADK measured
      * ~1.9 GB/s vs ~7 GB/s without and with pre-faulting). Default false.
      */
-    public static final WdOption<Boolean> PREFAULT = WdOption.bool(PREFIX + "prefault", false,
+    public static final WdOption<Boolean> PREFAULT = WdOption.bool(
+            PREFIX + "prefault",
+            false,
             "touch one byte per page of every chunk when it is acquired, so the device never faults on an allocation");
 
     /** Creates the provider; does no work. */
-    public SvaBackendProvider() {
-    }
+    public SvaBackendProvider() {}
 
     @Override
     public String name() {

@@ -45,7 +45,8 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
         bridge.free(large);
         assertThrows(IllegalStateException.class, () -> large.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
         bridge.close();
-        assertThrows(IllegalStateException.class, () -> small.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
+        assertThrows(
+                IllegalStateException.class, () -> small.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
     }
 
     @Test
@@ -111,8 +112,8 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
 
     @Test
     void prefaultOptionYieldsZeroedUsableMemory() {
-        try (WdMmBridge prefaulted = new SvaBackendProvider()
-                .open(WdOptions.fromText(Map.of("wd.mm.sva.prefault", "true")))) {
+        try (WdMmBridge prefaulted =
+                new SvaBackendProvider().open(WdOptions.fromText(Map.of("wd.mm.sva.prefault", "true")))) {
             MemorySegment segment = prefaulted.alloc(3 * 4096 + 5);
             for (long i = 0; i < segment.byteSize(); i += 97) {
                 assertEquals(0, segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i));
@@ -124,10 +125,12 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
     @Test
     void unknownSvaOptionAndBadValueAreRefused() {
         SvaBackendProvider provider = new SvaBackendProvider();
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
                 () -> provider.open(WdOptions.fromText(Map.of("wd.mm.sva.prefualt", "true"))));
         assertMessage(unknown, "wd.mm.sva.prefualt");
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class,
                 () -> provider.open(WdOptions.fromText(Map.of("wd.mm.sva.prefault", "yes"))));
         assertMessage(bad, "wd.mm.sva.prefault=yes");
     }
@@ -138,12 +141,15 @@ class SvaBridgeTest extends WdMmBridgeContractTest {
                 .map(ServiceLoader.Provider::get)
                 .filter(SvaBackendProvider.class::isInstance)
                 .map(SvaBackendProvider.class::cast)
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
         assertEquals("sva", provider.name());
         assertEquals(100, provider.priority());
         assertEquals(java.util.Set.of(IommuMode.SVA), provider.modes());
         var availability = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         assertTrue(availability.isAvailable());
-        assertTrue(availability.details().getFirst().contains("page tables"), availability.details().toString());
+        assertTrue(
+                availability.details().getFirst().contains("page tables"),
+                availability.details().toString());
     }
 }

@@ -29,10 +29,15 @@ class SvaDiscoveryTest {
 
     @Test
     void onThisMachineNoIommuIsDetectedAndSvaIsNotSelectedWithTheReason() {
-        Selection selection = WdMm.builder().sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent"))).select();
+        Selection selection = WdMm.builder()
+                .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
+                .select();
         assertEquals(IommuMode.NO_IOMMU, selection.mode());
         assertTrue(selection.selected().isEmpty(), selection.toText());
-        Selection.Candidate sva = selection.candidates().stream().filter(c -> c.name().equals("sva")).findFirst().orElseThrow();
+        Selection.Candidate sva = selection.candidates().stream()
+                .filter(c -> c.name().equals("sva"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(sva.available());
         assertEquals("not selected: does not serve NO_IOMMU", sva.verdict());
         assertTrue(selection.reason().contains("no available backend serves NO_IOMMU"), selection.reason());
@@ -41,7 +46,10 @@ class SvaDiscoveryTest {
     @Test
     void configuredSvaOpensOnThisMachine() {
         try (WdMm mm = WdMm.builder()
-                .sources(ConfigSources.of(Map.of("wd.mm.backend", "sva", "wd.mm.sva.prefault", "true"), Map.of(), Path.of("/nonexistent")))
+                .sources(ConfigSources.of(
+                        Map.of("wd.mm.backend", "sva", "wd.mm.sva.prefault", "true"),
+                        Map.of(),
+                        Path.of("/nonexistent")))
                 .open()) {
             assertEquals("sva", mm.selection().requireSelected());
             var segment = mm.bridge().alloc(8192);
@@ -53,13 +61,18 @@ class SvaDiscoveryTest {
     @Test
     void modulePathDiscoveryFindsSvaThroughProvides() throws Exception {
         Path[] paths = {
-            location(SvaBackendProvider.class), location(Discovery.class), location(WdBackendProvider.class),
-            location(com.google.inject.Injector.class), location(jakarta.inject.Inject.class)
+            location(SvaBackendProvider.class),
+            location(Discovery.class),
+            location(WdBackendProvider.class),
+            location(com.google.inject.Injector.class),
+            location(jakarta.inject.Inject.class)
         };
         ModuleFinder finder = ModuleFinder.of(paths);
-        Configuration configuration = ModuleLayer.boot().configuration()
+        Configuration configuration = ModuleLayer.boot()
+                .configuration()
                 .resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.wdmm.backend.sva", "dev.wdmm.core"));
-        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        ModuleLayer layer =
+                ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
         Class<?> discoveryType = layer.findLoader("dev.wdmm.core").loadClass("dev.wdmm.core.Discovery");
         assertTrue(discoveryType.getModule().isNamed(), "Discovery runs in the named module dev.wdmm.core");
         Object discovery = discoveryType.getMethod("load", ModuleLayer.class).invoke(null, layer);
@@ -79,10 +92,14 @@ class SvaDiscoveryTest {
                 paths.add(Path.of(entry));
             }
         }
-        Configuration configuration = ModuleLayer.boot().configuration().resolveAndBind(
-                ModuleFinder.of(paths.toArray(Path[]::new)), ModuleFinder.of(),
-                Set.of("dev.wdmm.backend.sva", "dev.wdmm.core", "com.google.common"));
-        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        Configuration configuration = ModuleLayer.boot()
+                .configuration()
+                .resolveAndBind(
+                        ModuleFinder.of(paths.toArray(Path[]::new)),
+                        ModuleFinder.of(),
+                        Set.of("dev.wdmm.backend.sva", "dev.wdmm.core", "com.google.common"));
+        ModuleLayer layer =
+                ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
         ClassLoader loader = layer.findLoader("dev.wdmm.core");
         Class<?> discoveryType = loader.loadClass("dev.wdmm.core.Discovery");
         Object discovery = discoveryType.getMethod("load").invoke(null);
@@ -95,9 +112,12 @@ class SvaDiscoveryTest {
         Object injector = guice.getMethod("createInjector", modules.getClass()).invoke(null, modules);
         Class<?> selectionType = loader.loadClass("dev.wdmm.core.Selection");
         Object selection = loader.loadClass("com.google.inject.Injector")
-                .getMethod("getInstance", Class.class).invoke(injector, selectionType);
-        assertEquals("NO_IOMMU", selectionType.getMethod("mode").invoke(selection).toString());
-        assertEquals(java.util.Optional.empty(), selectionType.getMethod("selected").invoke(selection));
+                .getMethod("getInstance", Class.class)
+                .invoke(injector, selectionType);
+        assertEquals(
+                "NO_IOMMU", selectionType.getMethod("mode").invoke(selection).toString());
+        assertEquals(
+                java.util.Optional.empty(), selectionType.getMethod("selected").invoke(selection));
     }
 
     private static Path location(Class<?> type) throws Exception {

@@ -23,8 +23,8 @@ final class IovaAllocator {
     /** An allocator over {@code [base, limit)}; both page-aligned, base < limit. */
     static IovaAllocator over(long base, long limit) {
         if (base % PAGE != 0 || limit % PAGE != 0 || base <= 0 || limit <= base) {
-            throw new IllegalArgumentException("base=0x" + Long.toHexString(base) + " limit=0x" + Long.toHexString(limit)
-                    + " must be page-aligned with 0 < base < limit");
+            throw new IllegalArgumentException("base=0x" + Long.toHexString(base) + " limit=0x"
+                    + Long.toHexString(limit) + " must be page-aligned with 0 < base < limit");
         }
         return new IovaAllocator(base, limit);
     }
@@ -42,8 +42,8 @@ final class IovaAllocator {
                 return start;
             }
         }
-        throw new IllegalStateException("size=" + size + " does not fit the free IOVA space [0x" + Long.toHexString(base)
-                + ", 0x" + Long.toHexString(limit) + "); unmap something first");
+        throw new IllegalStateException("size=" + size + " does not fit the free IOVA space [0x"
+                + Long.toHexString(base) + ", 0x" + Long.toHexString(limit) + "); unmap something first");
     }
 
     /** Gives back a range from {@link #allocate}. */
@@ -51,9 +51,12 @@ final class IovaAllocator {
         checkSize(size);
         Map.Entry<Long, Long> below = free.floorEntry(start);
         Map.Entry<Long, Long> above = free.ceilingEntry(start);
-        if (start < base || start + size > limit || (below != null && below.getKey() + below.getValue() > start)
+        if (start < base
+                || start + size > limit
+                || (below != null && below.getKey() + below.getValue() > start)
                 || (above != null && start + size > above.getKey())) {
-            throw new IllegalStateException("iova=0x" + Long.toHexString(start) + " size=" + size + " is not allocated");
+            throw new IllegalStateException(
+                    "iova=0x" + Long.toHexString(start) + " size=" + size + " is not allocated");
         }
         long newStart = start;
         long newSize = size;

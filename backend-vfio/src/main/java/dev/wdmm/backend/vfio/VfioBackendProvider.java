@@ -20,18 +20,17 @@ import java.util.stream.Stream;
  */
 public final class VfioBackendProvider implements WdBackendProvider {
     /** The PCI address (BDF) of the device, bound to vfio-pci, whose container the memory is mapped into. */
-    public static final WdOption<String> DEVICE = WdOption.text("wd.mm.vfio.device", "",
-            "PCI address (BDF) of the device bound to vfio-pci, e.g. 0000:00:03.0");
+    public static final WdOption<String> DEVICE = WdOption.text(
+            "wd.mm.vfio.device", "", "PCI address (BDF) of the device bound to vfio-pci, e.g. 0000:00:03.0");
     /** Lowest IOVA handed out (page-aligned; the default, 4 GiB, stays clear of the x86 MSI window). */
-    public static final WdOption<Long> IOVA_BASE = WdOption.size("wd.mm.vfio.iova.base", 1L << 32,
-            IovaAllocator.PAGE, 1L << 47, "lowest IOVA handed out");
+    public static final WdOption<Long> IOVA_BASE =
+            WdOption.size("wd.mm.vfio.iova.base", 1L << 32, IovaAllocator.PAGE, 1L << 47, "lowest IOVA handed out");
     /** End of the IOVA space handed out (the default, 512 GiB, fits a 39-bit IOMMU address width). */
-    public static final WdOption<Long> IOVA_LIMIT = WdOption.size("wd.mm.vfio.iova.limit", 1L << 39,
-            2 * IovaAllocator.PAGE, 1L << 48, "end of the IOVA space handed out");
+    public static final WdOption<Long> IOVA_LIMIT = WdOption.size(
+            "wd.mm.vfio.iova.limit", 1L << 39, 2 * IovaAllocator.PAGE, 1L << 48, "end of the IOVA space handed out");
 
     /** Creates the provider (called by {@link java.util.ServiceLoader}). */
-    public VfioBackendProvider() {
-    }
+    public VfioBackendProvider() {}
 
     @Override
     public String name() {
@@ -62,15 +61,19 @@ public final class VfioBackendProvider implements WdBackendProvider {
     @Override
     public WdAvailability availability(WdEnvironment environment) {
         if (entries(environment.resolve("sys/kernel/iommu_groups")).isEmpty()) {
-            return WdAvailability.unavailable("no IOMMU groups under /sys/kernel/iommu_groups: the kernel runs without an IOMMU",
+            return WdAvailability.unavailable(
+                    "no IOMMU groups under /sys/kernel/iommu_groups: the kernel runs without an IOMMU",
                     "boot with intel_iommu=on (or amd_iommu=on) on a machine with an IOMMU; Debian kernels have no VFIO no-IOMMU mode");
         }
         if (!Files.exists(environment.resolve("dev/vfio/vfio"))) {
             return WdAvailability.unavailable("/dev/vfio/vfio is missing: VFIO is not loaded", "modprobe vfio-pci");
         }
-        List<String> groups = entries(environment.resolve("dev/vfio")).stream().filter(n -> n.matches("[0-9]+")).toList();
+        List<String> groups = entries(environment.resolve("dev/vfio")).stream()
+                .filter(n -> n.matches("[0-9]+"))
+                .toList();
         if (groups.isEmpty()) {
-            return WdAvailability.unavailable("no device is bound to vfio-pci (no group under /dev/vfio)",
+            return WdAvailability.unavailable(
+                    "no device is bound to vfio-pci (no group under /dev/vfio)",
                     "echo vfio-pci > /sys/bus/pci/devices/<bdf>/driver_override; echo <bdf> > /sys/bus/pci/drivers_probe;"
                             + " then set " + DEVICE.name() + "=<bdf>");
         }
@@ -97,8 +100,9 @@ public final class VfioBackendProvider implements WdBackendProvider {
         options.requireKnown("wd.mm.vfio.", options());
         String device = options.get(DEVICE).trim();
         if (device.isEmpty()) {
-            throw new IllegalArgumentException(DEVICE.name() + " is not set: give the PCI address (BDF) of the device bound"
-                    + " to vfio-pci, e.g. -D" + DEVICE.name() + "=0000:00:03.0");
+            throw new IllegalArgumentException(
+                    DEVICE.name() + " is not set: give the PCI address (BDF) of the device bound"
+                            + " to vfio-pci, e.g. -D" + DEVICE.name() + "=0000:00:03.0");
         }
         IovaAllocator iovas = IovaAllocator.over(options.get(IOVA_BASE), options.get(IOVA_LIMIT));
         return VfioBridge.over(VfioContainer.open(Path.of("/sys"), device), iovas);

@@ -21,8 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Thread-safe: the registry and the mapping table are concurrent, each unmap happens exactly once.
  */
 final class VfioBridge implements WdVfioBridge {
-    private record Mapping(long allocation, long va, long size, long windowIova, long windowSize) {
-    }
+    private record Mapping(long allocation, long va, long size, long windowIova, long windowSize) {}
 
     private final VfioContainer container;
     private final IovaAllocator iovas;
@@ -44,12 +43,15 @@ final class VfioBridge implements WdVfioBridge {
         WdArguments.requirePositive("size", size);
         checkOpen();
         if (size > Long.MAX_VALUE - IovaAllocator.PAGE) {
-            throw new WdAllocationException(size, "size=" + size + " must be <= " + (Long.MAX_VALUE - IovaAllocator.PAGE));
+            throw new WdAllocationException(
+                    size, "size=" + size + " must be <= " + (Long.MAX_VALUE - IovaAllocator.PAGE));
         }
         MemorySegment pages;
         try {
             // NativeMemory's mapping scope: after free or close, access throws instead of crashing
-            pages = NativeMemory.mmap(roundUp(size), NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+            pages = NativeMemory.mmap(
+                    roundUp(size),
+                    NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
                     NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
         } catch (WdNativeException e) {
             throw new WdAllocationException(size, "size=" + size + " refused: " + e.getMessage(), e);
@@ -97,9 +99,13 @@ final class VfioBridge implements WdVfioBridge {
         checkOpen();
         Mapping m = mappings.get(iova);
         if (m == null || m.va() != segment.address() || m.size() != size) {
-            throw new WdMappingException(segment.address(), size, -1, "va=" + hex(segment.address()) + " iova=" + hex(iova)
-                    + " size=" + size + " does not match a live mapping of this vfio bridge"
-                    + (m == null ? "" : " (that iova maps va=" + hex(m.va()) + " size=" + m.size() + ")"));
+            throw new WdMappingException(
+                    segment.address(),
+                    size,
+                    -1,
+                    "va=" + hex(segment.address()) + " iova=" + hex(iova)
+                            + " size=" + size + " does not match a live mapping of this vfio bridge"
+                            + (m == null ? "" : " (that iova maps va=" + hex(m.va()) + " size=" + m.size() + ")"));
         }
         if (mappings.remove(iova, m)) {
             release(m);

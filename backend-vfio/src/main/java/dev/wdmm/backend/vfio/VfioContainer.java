@@ -49,11 +49,14 @@ final class VfioContainer implements AutoCloseable {
             container = openContainer();
             group = openGroup(sysfs, bdf, groupName);
             try (Arena arena = Arena.ofConfined()) {
-                VfioNative.ioctl(group, GROUP_SET_CONTAINER, arena.allocateFrom(ValueLayout.JAVA_INT, container),
+                VfioNative.ioctl(
+                        group,
+                        GROUP_SET_CONTAINER,
+                        arena.allocateFrom(ValueLayout.JAVA_INT, container),
                         "VFIO_GROUP_SET_CONTAINER(group=" + groupName + ")");
                 VfioNative.ioctl(container, SET_IOMMU, TYPE1V2, "VFIO_SET_IOMMU(TYPE1v2)");
-                int fd = VfioNative.ioctl(group, GROUP_GET_DEVICE_FD, arena.allocateFrom(bdf),
-                        "VFIO_GROUP_GET_DEVICE_FD(" + bdf + ")");
+                int fd = VfioNative.ioctl(
+                        group, GROUP_GET_DEVICE_FD, arena.allocateFrom(bdf), "VFIO_GROUP_GET_DEVICE_FD(" + bdf + ")");
                 return new VfioContainer(bdf, container, group, fd);
             }
         } catch (RuntimeException e) {
@@ -72,7 +75,8 @@ final class VfioContainer implements AutoCloseable {
         }
         String driver = linkName(dir.resolve("driver"));
         if (!"vfio-pci".equals(driver)) {
-            throw new IllegalStateException("device=" + bdf + " is bound to driver=" + (driver == null ? "none" : driver)
+            throw new IllegalStateException("device=" + bdf + " is bound to driver="
+                    + (driver == null ? "none" : driver)
                     + ", not vfio-pci; fix: modprobe vfio-pci; echo vfio-pci > " + dir.resolve("driver_override")
                     + (driver == null ? "" : "; echo " + bdf + " > " + dir.resolve("driver/unbind"))
                     + "; echo " + bdf + " > /sys/bus/pci/drivers_probe");
@@ -115,12 +119,15 @@ final class VfioContainer implements AutoCloseable {
         try {
             fd = VfioNative.open("/dev/vfio/" + groupName);
         } catch (WdNativeException e) {
-            String fix = e.errno() == VfioNative.EBUSY ? "another process holds the group; close it first"
+            String fix = e.errno() == VfioNative.EBUSY
+                    ? "another process holds the group; close it first"
                     : e.errno() == VfioNative.EACCES || e.errno() == VfioNative.EPERM
-                    ? "give this user access: chown $USER /dev/vfio/" + groupName
-                    : "bind device=" + bdf + " to vfio-pci (modprobe vfio-pci)";
-            throw new IllegalStateException("group=" + groupName + " of device=" + bdf + " cannot be opened: "
-                    + e.getMessage() + "; fix: " + fix, e);
+                            ? "give this user access: chown $USER /dev/vfio/" + groupName
+                            : "bind device=" + bdf + " to vfio-pci (modprobe vfio-pci)";
+            throw new IllegalStateException(
+                    "group=" + groupName + " of device=" + bdf + " cannot be opened: " + e.getMessage() + "; fix: "
+                            + fix,
+                    e);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(8);
@@ -138,7 +145,8 @@ final class VfioContainer implements AutoCloseable {
     }
 
     private static String members(Path sysfs, String group) {
-        try (Stream<Path> devices = Files.list(sysfs.resolve("kernel/iommu_groups").resolve(group).resolve("devices"))) {
+        try (Stream<Path> devices =
+                Files.list(sysfs.resolve("kernel/iommu_groups").resolve(group).resolve("devices"))) {
             return devices.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(" "));
         } catch (IOException e) {
             return "the devices of /sys/kernel/iommu_groups/" + group + "/devices";
@@ -162,12 +170,19 @@ final class VfioContainer implements AutoCloseable {
             map.set(ValueLayout.JAVA_LONG, 8, vaddr);
             map.set(ValueLayout.JAVA_LONG, 16, iova);
             map.set(ValueLayout.JAVA_LONG, 24, size);
-            VfioNative.ioctl(container, IOMMU_MAP_DMA, map, "VFIO_IOMMU_MAP_DMA(vaddr=0x" + Long.toHexString(vaddr)
-                    + " iova=0x" + Long.toHexString(iova) + " size=" + size + ")");
+            VfioNative.ioctl(
+                    container,
+                    IOMMU_MAP_DMA,
+                    map,
+                    "VFIO_IOMMU_MAP_DMA(vaddr=0x" + Long.toHexString(vaddr) + " iova=0x" + Long.toHexString(iova)
+                            + " size=" + size + ")");
         } catch (WdNativeException e) {
             if (e.errno() == VfioNative.ENOMEM) {
-                throw new WdNativeException(e.call(), e.errno(), e.getMessage() + "; the pinned pages exceed the "
-                        + "memlock limit: fix: ulimit -l unlimited (LimitMEMLOCK=infinity), or CAP_IPC_LOCK");
+                throw new WdNativeException(
+                        e.call(),
+                        e.errno(),
+                        e.getMessage() + "; the pinned pages exceed the "
+                                + "memlock limit: fix: ulimit -l unlimited (LimitMEMLOCK=infinity), or CAP_IPC_LOCK");
             }
             throw e;
         }
@@ -180,8 +195,11 @@ final class VfioContainer implements AutoCloseable {
             unmap.set(ValueLayout.JAVA_INT, 0, 24);
             unmap.set(ValueLayout.JAVA_LONG, 8, iova);
             unmap.set(ValueLayout.JAVA_LONG, 16, size);
-            VfioNative.ioctl(container, IOMMU_UNMAP_DMA, unmap, "VFIO_IOMMU_UNMAP_DMA(iova=0x"
-                    + Long.toHexString(iova) + " size=" + size + ")");
+            VfioNative.ioctl(
+                    container,
+                    IOMMU_UNMAP_DMA,
+                    unmap,
+                    "VFIO_IOMMU_UNMAP_DMA(iova=0x" + Long.toHexString(iova) + " size=" + size + ")");
         }
     }
 

@@ -33,14 +33,13 @@ final class VfioNative {
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(INT, ADDR, INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle IOCTL_PTR = handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR),
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL_LONG = handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG),
-            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_PTR =
+            handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_LONG =
+            handle("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDR, INT));
 
-    private VfioNative() {
-    }
+    private VfioNative() {}
 
     static int open(String path) {
         try (Arena arena = Arena.ofConfined()) {
@@ -97,7 +96,9 @@ final class VfioNative {
     @SuppressWarnings("restricted")
     private static String strerror(int errno) {
         try {
-            return ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0);
+            return ((MemorySegment) STRERROR.invokeExact(errno))
+                    .reinterpret(256)
+                    .getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -36,7 +36,8 @@ class IovaAllocatorTest {
         IovaAllocator iovas = IovaAllocator.over(BASE, BASE + 2 * 4096);
         iovas.allocate(4096);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> iovas.allocate(8192));
-        assertEquals("size=8192 does not fit the free IOVA space [0x100000000, 0x100002000); unmap something first",
+        assertEquals(
+                "size=8192 does not fit the free IOVA space [0x100000000, 0x100002000); unmap something first",
                 e.getMessage());
         assertEquals(4096, iovas.freeBytes());
     }

@@ -27,8 +27,11 @@ class VfioBackendProviderTest {
 
     @Test
     void isFoundByServiceLoaderWithItsNameModeAndPriority() {
-        WdBackendProvider found = ServiceLoader.load(WdBackendProvider.class).stream().map(ServiceLoader.Provider::get)
-                .filter(p -> p.name().equals("vfio")).findFirst().orElseThrow();
+        WdBackendProvider found = ServiceLoader.load(WdBackendProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("vfio"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(Set.of(IommuMode.TRANSLATED), found.modes());
         assertEquals(400, found.priority());
     }
@@ -65,7 +68,8 @@ class VfioBackendProviderTest {
 
     @Test
     void openWithoutDeviceNamesTheOption() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.open(WdOptions.empty()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> provider.open(WdOptions.empty()));
         assertTrue(e.getMessage().startsWith("wd.mm.vfio.device is not set"), e.getMessage());
     }
 
@@ -81,9 +85,10 @@ class VfioBackendProviderTest {
         Path dev = Files.createDirectories(root.resolve("bus/pci/devices/0000:00:03.0"));
         Path driver = Files.createDirectories(root.resolve("bus/pci/drivers/edu"));
         Files.createSymbolicLink(dev.resolve("driver"), driver);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> VfioContainer.groupOf(root, "0000:00:03.0"));
-        assertTrue(e.getMessage().startsWith("device=0000:00:03.0 is bound to driver=edu, not vfio-pci; fix:"),
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> VfioContainer.groupOf(root, "0000:00:03.0"));
+        assertTrue(
+                e.getMessage().startsWith("device=0000:00:03.0 is bound to driver=edu, not vfio-pci; fix:"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("driver_override"), e.getMessage());
     }
@@ -91,9 +96,10 @@ class VfioBackendProviderTest {
     @Test
     void vfioDeviceWithoutGroupAsksForTheIommu() throws IOException {
         Path dev = Files.createDirectories(root.resolve("bus/pci/devices/0000:00:03.0"));
-        Files.createSymbolicLink(dev.resolve("driver"), Files.createDirectories(root.resolve("bus/pci/drivers/vfio-pci")));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> VfioContainer.groupOf(root, "0000:00:03.0"));
+        Files.createSymbolicLink(
+                dev.resolve("driver"), Files.createDirectories(root.resolve("bus/pci/drivers/vfio-pci")));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> VfioContainer.groupOf(root, "0000:00:03.0"));
         assertTrue(e.getMessage().contains("intel_iommu=on"), e.getMessage());
         assertFalse(e.getMessage().contains("driver_override"));
     }

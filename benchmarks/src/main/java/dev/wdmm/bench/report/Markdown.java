@@ -8,13 +8,17 @@ import java.util.Map;
 /** Writes the Markdown report: one table per operation group, then SPEC 7's targets. */
 final class Markdown {
 
-    private Markdown() {
-    }
+    private Markdown() {}
 
-    static String render(Map<String, String> header, List<Result> results, List<Targets.Verdict> verdicts,
-                         List<String> groups, List<String> notes) {
+    static String render(
+            Map<String, String> header,
+            List<Result> results,
+            List<Targets.Verdict> verdicts,
+            List<String> groups,
+            List<String> notes) {
         StringBuilder md = new StringBuilder("# wd-mm benchmark report\n\n");
-        header.forEach((k, v) -> md.append("- **").append(k).append("**: ").append(v).append('\n'));
+        header.forEach(
+                (k, v) -> md.append("- **").append(k).append("**: ").append(v).append('\n'));
         md.append("\nns/op is the mean time per operation (± the 99.9% confidence half-width); "
                 + "*vs best peer* divides it by the fastest peer (Java or DPDK) for the same operation, "
                 + "so below 1.00x is faster than every peer; B/op is Java heap garbage per operation "
@@ -23,7 +27,8 @@ final class Markdown {
             md.append("\n> ").append(note).append('\n');
         }
         for (String group : groups) {
-            List<Result> rows = results.stream().filter(r -> r.group().equals(group)).toList();
+            List<Result> rows =
+                    results.stream().filter(r -> r.group().equals(group)).toList();
             if (!rows.isEmpty()) {
                 table(md, group, rows);
             }
@@ -33,8 +38,13 @@ final class Markdown {
     }
 
     private static void table(StringBuilder md, String group, List<Result> rows) {
-        md.append("\n## ").append(group).append("\n\n![").append(group).append("](")
-                .append(Report.chartFile(group)).append(")\n\n")
+        md.append("\n## ")
+                .append(group)
+                .append("\n\n![")
+                .append(group)
+                .append("](")
+                .append(Report.chartFile(group))
+                .append(")\n\n")
                 .append("| variant | threads | implementation | kind | ns/op | ± | vs best peer | B/op |\n")
                 .append("|---|---:|---|---|---:|---:|---:|---:|\n");
         Map<String, Double> bestPeer = bestPeers(rows);
@@ -45,10 +55,23 @@ final class Markdown {
                 ratio += " (best peer)";
             }
             String impl = r.kind() == Kind.WDMM ? "**" + r.impl() + "**" : r.impl();
-            md.append("| ").append(r.variant()).append(" | ").append(r.threads()).append(" | ").append(impl)
-                    .append(" | ").append(r.kind().label).append(" | ").append(num(r.nsPerOp()))
-                    .append(" | ").append(num(r.error())).append(" | ").append(ratio)
-                    .append(" | ").append(num(r.bytesPerOp())).append(" |\n");
+            md.append("| ")
+                    .append(r.variant())
+                    .append(" | ")
+                    .append(r.threads())
+                    .append(" | ")
+                    .append(impl)
+                    .append(" | ")
+                    .append(r.kind().label)
+                    .append(" | ")
+                    .append(num(r.nsPerOp()))
+                    .append(" | ")
+                    .append(num(r.error()))
+                    .append(" | ")
+                    .append(ratio)
+                    .append(" | ")
+                    .append(num(r.bytesPerOp()))
+                    .append(" |\n");
         }
     }
 
@@ -69,15 +92,28 @@ final class Markdown {
                 .append("|---|---|---|---:|---:|---:|---|\n");
         for (Targets.Verdict v : verdicts) {
             String ratio = Double.isNaN(v.reference()) || Double.isNaN(v.measured())
-                    ? "" : String.format(Locale.ROOT, "%.2fx", v.measured() / v.reference());
+                    ? ""
+                    : String.format(Locale.ROOT, "%.2fx", v.measured() / v.reference());
             String status = switch (v.status()) {
                 case "met" -> "✅ met";
                 case "NOT met" -> "❌ NOT met";
                 default -> "⚪ not measured";
             };
-            md.append("| ").append(v.target()).append(" | ").append(v.rule()).append(" | ").append(v.subject())
-                    .append(" | ").append(num(v.measured())).append(" | ").append(num(v.reference()))
-                    .append(" | ").append(ratio).append(" | ").append(status).append(" |\n");
+            md.append("| ")
+                    .append(v.target())
+                    .append(" | ")
+                    .append(v.rule())
+                    .append(" | ")
+                    .append(v.subject())
+                    .append(" | ")
+                    .append(num(v.measured()))
+                    .append(" | ")
+                    .append(num(v.reference()))
+                    .append(" | ")
+                    .append(ratio)
+                    .append(" | ")
+                    .append(status)
+                    .append(" |\n");
         }
     }
 

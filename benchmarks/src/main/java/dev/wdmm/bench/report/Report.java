@@ -29,8 +29,7 @@ public final class Report {
 
     private static final Pattern NUMBER = Pattern.compile("=(\\d+)");
 
-    private Report() {
-    }
+    private Report() {}
 
     /**
      * Writes the report.
@@ -84,7 +83,11 @@ public final class Report {
         if (!jmh) {
             return null;
         }
-        return new ObjectMapper().readTree(Path.of(file).toFile()).path(0).path("vmVersion").asText(null);
+        return new ObjectMapper()
+                .readTree(Path.of(file).toFile())
+                .path(0)
+                .path("vmVersion")
+                .asText(null);
     }
 
     private static void write(Path out, Map<String, String> header, List<Result> results, List<String> notes)
@@ -94,7 +97,8 @@ public final class Report {
         List<String> groups = Results.groupOrder(results);
         Files.writeString(out.resolve("report.md"), Markdown.render(header, results, verdicts, groups, notes));
         for (String group : groups) {
-            List<Result> rows = results.stream().filter(r -> r.group().equals(group)).toList();
+            List<Result> rows =
+                    results.stream().filter(r -> r.group().equals(group)).toList();
             if (!rows.isEmpty()) {
                 Files.writeString(out.resolve(chartFile(group)), SvgChart.render(group, rows));
             }
@@ -104,9 +108,13 @@ public final class Report {
         json.put("notes", notes);
         json.put("results", results);
         json.put("targets", verdicts);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("report.json").toFile(), json);
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("report.json").toFile(), json);
         System.out.println("report: " + out.resolve("report.md") + " (also report.json and "
-                + groups.stream().filter(g -> results.stream().anyMatch(r -> r.group().equals(g))).count()
+                + groups.stream()
+                        .filter(g -> results.stream().anyMatch(r -> r.group().equals(g)))
+                        .count()
                 + " SVG charts in " + out + ")");
     }
 
@@ -117,7 +125,8 @@ public final class Report {
 
     private static Comparator<Result> order() {
         List<String> groups = Results.groupOrder(List.of());
-        return Comparator.<Result>comparingInt(r -> groups.contains(r.group()) ? groups.indexOf(r.group()) : groups.size())
+        return Comparator.<Result>comparingInt(
+                        r -> groups.contains(r.group()) ? groups.indexOf(r.group()) : groups.size())
                 .thenComparing(Result::group)
                 .thenComparingLong(r -> leadingNumber(r.variant()))
                 .thenComparing(Result::variant)
@@ -135,8 +144,10 @@ public final class Report {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("generated", Instant.now().toString());
         h.put("command", command == null ? "(not given)" : "`" + command + "`");
-        h.put("machine", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, Linux "
-                + System.getProperty("os.version"));
+        h.put(
+                "machine",
+                cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, Linux "
+                        + System.getProperty("os.version"));
         h.put("JVM", jvm == null ? System.getProperty("java.vm.version") : jvm);
         return h;
     }
@@ -146,7 +157,8 @@ public final class Report {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name"))
                     .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown CPU");
+                    .findFirst()
+                    .orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
         }

@@ -13,8 +13,16 @@ package dev.wdmm.bench.report;
  * @param bytesPerOp Java heap bytes allocated per operation ({@code gc.alloc.rate.norm}), NaN when not measured
  * @param source the benchmark's own name
  */
-record Result(String group, String variant, int threads, String impl, Kind kind,
-              double nsPerOp, double error, double bytesPerOp, String source) {
+record Result(
+        String group,
+        String variant,
+        int threads,
+        String impl,
+        Kind kind,
+        double nsPerOp,
+        double error,
+        double bytesPerOp,
+        String source) {
 
     /** The key that results compared with each other share. */
     String operation() {

@@ -19,8 +19,7 @@ import java.util.TreeMap;
 final class Results {
 
     /** How a benchmark name maps to a group, a kind, and optionally a fixed variant. */
-    record Rule(String prefix, String group, Kind kind, String variant) {
-    }
+    record Rule(String prefix, String group, Kind kind, String variant) {}
 
     /** Groups in report order. The first rule whose prefix starts the benchmark name wins. */
     static final List<Rule> RULES = List.of(
@@ -41,8 +40,7 @@ final class Results {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Results() {
-    }
+    private Results() {}
 
     /** The group names in report order, then any others in order of appearance. */
     static List<String> groupOrder(List<Result> results) {
@@ -77,14 +75,25 @@ final class Results {
             String className = name.substring(0, name.lastIndexOf('.'));
             String group = rule != null ? rule.group() : className.substring(className.lastIndexOf('.') + 1);
             Kind kind = rule != null ? rule.kind() : (backend != null ? Kind.WDMM : Kind.JAVA_PEER);
-            String impl = backend != null ? "wd-mm " + backend + (isDefaultMethod(method) ? "" : " " + method)
+            String impl = backend != null
+                    ? "wd-mm " + backend + (isDefaultMethod(method) ? "" : " " + method)
                     : kind == Kind.WDMM ? "wd-mm " + method : method;
             JsonNode primary = run.path("primaryMetric");
             JsonNode gc = run.path("secondaryMetrics").path("gc.alloc.rate.norm");
-            results.add(new Result(group, variant(rule, params), run.path("threads").asInt(1), impl, kind,
-                    toNanos(primary.path("score").asDouble(), primary.path("scoreUnit").asText()),
-                    toNanos(number(primary.path("scoreError")), primary.path("scoreUnit").asText()),
-                    gc.isMissingNode() ? Double.NaN : number(gc.path("score")), name));
+            results.add(new Result(
+                    group,
+                    variant(rule, params),
+                    run.path("threads").asInt(1),
+                    impl,
+                    kind,
+                    toNanos(
+                            primary.path("score").asDouble(),
+                            primary.path("scoreUnit").asText()),
+                    toNanos(
+                            number(primary.path("scoreError")),
+                            primary.path("scoreUnit").asText()),
+                    gc.isMissingNode() ? Double.NaN : number(gc.path("score")),
+                    name));
         }
         return results;
     }
@@ -104,15 +113,28 @@ final class Results {
             String name = n.path("benchmark").asText();
             Rule rule = ruleFor(name);
             String group = rule != null ? rule.group() : "dpdk";
-            String variant = rule != null && rule.variant() != null ? rule.variant() : n.path("param").asText();
-            results.add(new Result(group, variant, n.path("threads").asInt(1), name.replace("dpdk.", ""),
-                    Kind.C_PEER, n.path("ns_per_op").asDouble(), number(n.path("error")), Double.NaN, name));
+            String variant = rule != null && rule.variant() != null
+                    ? rule.variant()
+                    : n.path("param").asText();
+            results.add(new Result(
+                    group,
+                    variant,
+                    n.path("threads").asInt(1),
+                    name.replace("dpdk.", ""),
+                    Kind.C_PEER,
+                    n.path("ns_per_op").asDouble(),
+                    number(n.path("error")),
+                    Double.NaN,
+                    name));
         }
         return results;
     }
 
     private static Rule ruleFor(String name) {
-        return RULES.stream().filter(r -> name.startsWith(r.prefix())).findFirst().orElse(null);
+        return RULES.stream()
+                .filter(r -> name.startsWith(r.prefix()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static String variant(Rule rule, Map<String, String> params) {

@@ -16,11 +16,14 @@ final class SvgChart {
     private static final int ROW = 16;
     private static final int HEADER = 22;
 
-    private SvgChart() {
-    }
+    private SvgChart() {}
 
     static String render(String group, List<Result> rows) {
-        double min = rows.stream().mapToDouble(Result::nsPerOp).filter(v -> v > 0).min().orElse(1);
+        double min = rows.stream()
+                .mapToDouble(Result::nsPerOp)
+                .filter(v -> v > 0)
+                .min()
+                .orElse(1);
         double max = rows.stream().mapToDouble(Result::nsPerOp).max().orElse(10);
         double lo = Math.pow(10, Math.floor(Math.log10(Math.max(min, 1e-3))));
         double hi = Math.pow(10, Math.ceil(Math.log10(Math.max(max, lo * 10))));
@@ -37,25 +40,40 @@ final class SvgChart {
             }
             double w = Math.max(1, PLOT * Math.log10(Math.max(r.nsPerOp(), lo) / lo) / Math.log10(hi / lo));
             body.add(text(LABEL - 6, y + 12, "text-anchor=\"end\"", r.impl()));
-            body.add(String.format(Locale.ROOT,
+            body.add(String.format(
+                    Locale.ROOT,
                     "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %s ns/op</title></rect>",
-                    LABEL, y + 2, w, ROW - 4, r.kind().color, escape(r.impl()), Markdown.num(r.nsPerOp())));
+                    LABEL,
+                    y + 2,
+                    w,
+                    ROW - 4,
+                    r.kind().color,
+                    escape(r.impl()),
+                    Markdown.num(r.nsPerOp())));
             body.add(text((int) (LABEL + w + 4), y + 12, "", Markdown.num(r.nsPerOp()) + " ns"));
             y += ROW;
         }
         int height = y + 30;
         int width = LABEL + PLOT + 90;
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "font-family=\"sans-serif\" font-size=\"11\">\n", width, height));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                        + "font-family=\"sans-serif\" font-size=\"11\">\n",
+                width,
+                height));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height));
         svg.append(text(8, 18, "font-size=\"14\" font-weight=\"bold\"", group + " — ns/op, log scale, lower is better"))
                 .append('\n');
         legend(svg);
         for (double g = lo; g <= hi * 1.0001; g *= 10) {
             double x = LABEL + PLOT * Math.log10(g / lo) / Math.log10(hi / lo);
-            svg.append(String.format(Locale.ROOT,
-                    "<line x1=\"%.1f\" y1=\"48\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%s\n", x, x, y,
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"48\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%s\n",
+                    x,
+                    x,
+                    y,
                     text((int) x, y + 14, "text-anchor=\"middle\" fill=\"#666\"", Markdown.num(g))));
         }
         body.forEach(line -> svg.append(line).append('\n'));
@@ -65,8 +83,13 @@ final class SvgChart {
     private static void legend(StringBuilder svg) {
         int x = 8;
         for (Kind k : Kind.values()) {
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"12\" fill=\"%s\"/>", x,
-                    k.color)).append(text(x + 16, 40, "", k.label)).append('\n');
+            svg.append(String.format(
+                            Locale.ROOT,
+                            "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"12\" fill=\"%s\"/>",
+                            x,
+                            k.color))
+                    .append(text(x + 16, 40, "", k.label))
+                    .append('\n');
             x += 130;
         }
     }

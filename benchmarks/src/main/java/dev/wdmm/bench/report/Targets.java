@@ -37,20 +37,26 @@ final class Targets {
      * @param reference the reference ns/op, NaN when absolute or missing
      * @param status {@code met}, {@code NOT met} or {@code not measured}
      */
-    record Verdict(String target, String rule, String subject, double measured, double reference, String status) {
-    }
+    record Verdict(String target, String rule, String subject, double measured, double reference, String status) {}
 
     static final List<Target> SPEC7 = List.of(
             new Target("pool get+put, 4 KiB", "pool get+put", "size=4096", List.of("rte_mempool_get_put"), 1.5),
-            new Target("translate inside a pool/region", "map interior", null,
-                    List.of("rte_malloc_virt2iova", "rte_mem_virt2memseg"), 1.0),
-            new Target("pagemap translate, uncached", "pagemap translate", "mode=uncached",
-                    List.of("rte_mem_virt2phy"), 0.3),
+            new Target(
+                    "translate inside a pool/region",
+                    "map interior",
+                    null,
+                    List.of("rte_malloc_virt2iova", "rte_mem_virt2memseg"),
+                    1.0),
+            new Target(
+                    "pagemap translate, uncached",
+                    "pagemap translate",
+                    "mode=uncached",
+                    List.of("rte_mem_virt2phy"),
+                    0.3),
             new Target("pagemap translate, cached", "pagemap translate", "mode=cached", List.of(), 10.0),
             new Target("general malloc + free, 4 KiB", "alloc+free", "size=4096", List.of("rte_malloc_free"), 0.5));
 
-    private Targets() {
-    }
+    private Targets() {}
 
     static List<Verdict> evaluate(List<Result> results) {
         List<Verdict> verdicts = new ArrayList<>();
@@ -60,8 +66,13 @@ final class Targets {
                     .filter(r -> t.variant() == null || r.variant().equals(t.variant()))
                     .toList();
             if (subjects.isEmpty()) {
-                verdicts.add(new Verdict(t.name(), t.rule(), "no wd-mm result for " + t.group()
-                        + (t.variant() == null ? "" : " " + t.variant()) + " in this run", Double.NaN, Double.NaN,
+                verdicts.add(new Verdict(
+                        t.name(),
+                        t.rule(),
+                        "no wd-mm result for " + t.group() + (t.variant() == null ? "" : " " + t.variant())
+                                + " in this run",
+                        Double.NaN,
+                        Double.NaN,
                         "not measured"));
             }
             for (Result s : subjects) {
@@ -75,21 +86,34 @@ final class Targets {
     private static double reference(Target t, Result subject, List<Result> results) {
         return results.stream()
                 .filter(r -> r.kind() == Kind.C_PEER && t.references().contains(r.impl()))
-                .filter(r -> r.threads() == 1 && (t.variant() != null || r.variant().equals(subject.variant())))
-                .mapToDouble(Result::nsPerOp).min().orElse(Double.NaN);
+                .filter(r ->
+                        r.threads() == 1 && (t.variant() != null || r.variant().equals(subject.variant())))
+                .mapToDouble(Result::nsPerOp)
+                .min()
+                .orElse(Double.NaN);
     }
 
     private static Verdict judge(Target t, Result s, double reference) {
         String subject = s.impl() + " " + s.variant();
         if (t.references().isEmpty()) {
-            return new Verdict(t.name(), t.rule(), subject, s.nsPerOp(), Double.NaN,
-                    s.nsPerOp() <= t.limit() ? "met" : "NOT met");
+            return new Verdict(
+                    t.name(), t.rule(), subject, s.nsPerOp(), Double.NaN, s.nsPerOp() <= t.limit() ? "met" : "NOT met");
         }
         if (Double.isNaN(reference)) {
-            return new Verdict(t.name(), t.rule(), subject + " (DPDK reference missing: peer not run)",
-                    s.nsPerOp(), Double.NaN, "not measured");
+            return new Verdict(
+                    t.name(),
+                    t.rule(),
+                    subject + " (DPDK reference missing: peer not run)",
+                    s.nsPerOp(),
+                    Double.NaN,
+                    "not measured");
         }
-        return new Verdict(t.name(), t.rule(), subject, s.nsPerOp(), reference,
+        return new Verdict(
+                t.name(),
+                t.rule(),
+                subject,
+                s.nsPerOp(),
+                reference,
                 s.nsPerOp() / reference <= t.limit() ? "met" : "NOT met");
     }
 
@@ -98,14 +122,23 @@ final class Targets {
         List<Verdict> verdicts = new ArrayList<>();
         for (Result r : results) {
             if (r.kind() == Kind.WDMM && !Double.isNaN(r.bytesPerOp())) {
-                verdicts.add(new Verdict("no garbage on the hot path", "< 1 B/op (-prof gc)",
+                verdicts.add(new Verdict(
+                        "no garbage on the hot path",
+                        "< 1 B/op (-prof gc)",
                         r.impl() + " " + r.group() + " " + r.variant() + " " + r.threads() + "t",
-                        r.bytesPerOp(), Double.NaN, r.bytesPerOp() < 1.0 ? "met" : "NOT met"));
+                        r.bytesPerOp(),
+                        Double.NaN,
+                        r.bytesPerOp() < 1.0 ? "met" : "NOT met"));
             }
         }
         if (verdicts.isEmpty()) {
-            verdicts.add(new Verdict("no garbage on the hot path", "< 1 B/op (-prof gc)",
-                    "no wd-mm result with -prof gc in this run", Double.NaN, Double.NaN, "not measured"));
+            verdicts.add(new Verdict(
+                    "no garbage on the hot path",
+                    "< 1 B/op (-prof gc)",
+                    "no wd-mm result with -prof gc in this run",
+                    Double.NaN,
+                    Double.NaN,
+                    "not measured"));
         }
         return verdicts;
     }

@@ -22,12 +22,36 @@ class ReportTest {
 
     private static Path write(Path dir) throws Exception {
         Path jmh = dir.resolve("jmh.json");
-        Files.writeString(jmh, "[" + String.join(",",
-                jmhRun("dev.wdmm.bench.AllocFreeBench.allocFree", 1, "\"backend\":\"sva\",\"size\":\"4096\"", 40.0, 0.01),
-                jmhRun("dev.wdmm.bench.AllocFreeBench.allocFree", 1, "\"backend\":\"slow\",\"size\":\"4096\"", 90.0, 24.0),
-                jmhRun("dev.wdmm.bench.AllocFreePeersBench.nettyPooled", 1, "\"size\":\"4096\"", 60.0, 0.0),
-                jmhRun("dev.wdmm.bench.MapBench.map", 1, "\"backend\":\"sva\",\"order\":\"shuffled\"", 5.0, 0.0))
-                + "]");
+        Files.writeString(
+                jmh,
+                "["
+                        + String.join(
+                                ",",
+                                jmhRun(
+                                        "dev.wdmm.bench.AllocFreeBench.allocFree",
+                                        1,
+                                        "\"backend\":\"sva\",\"size\":\"4096\"",
+                                        40.0,
+                                        0.01),
+                                jmhRun(
+                                        "dev.wdmm.bench.AllocFreeBench.allocFree",
+                                        1,
+                                        "\"backend\":\"slow\",\"size\":\"4096\"",
+                                        90.0,
+                                        24.0),
+                                jmhRun(
+                                        "dev.wdmm.bench.AllocFreePeersBench.nettyPooled",
+                                        1,
+                                        "\"size\":\"4096\"",
+                                        60.0,
+                                        0.0),
+                                jmhRun(
+                                        "dev.wdmm.bench.MapBench.map",
+                                        1,
+                                        "\"backend\":\"sva\",\"order\":\"shuffled\"",
+                                        5.0,
+                                        0.0))
+                        + "]");
         Path dpdk = dir.resolve("dpdk.jsonl");
         Files.writeString(dpdk, """
                 {"benchmark":"dpdk.rte_malloc_free","param":"size=4096","ns_per_op":100.0,"error":1.0}
@@ -35,8 +59,9 @@ class ReportTest {
                 {"benchmark":"dpdk.rte_mem_virt2memseg","param":"order=shuffled","ns_per_op":7.0,"error":0.5}
                 """);
         Path out = dir.resolve("out");
-        Report.main(new String[] {"--out", out.toString(), "--jmh", jmh.toString(), "--dpdk", dpdk.toString(),
-                "--command", "run.sh --quick"});
+        Report.main(new String[] {
+            "--out", out.toString(), "--jmh", jmh.toString(), "--dpdk", dpdk.toString(), "--command", "run.sh --quick"
+        });
         return out;
     }
 
@@ -46,18 +71,28 @@ class ReportTest {
         results = new java.util.ArrayList<>(results);
         results.addAll(Results.readDpdk(dir.resolve("dpdk.jsonl")));
         List<Targets.Verdict> verdicts = Targets.evaluate(results);
-        assertEquals("met", verdict(verdicts, "general malloc + free, 4 KiB", "wd-mm sva").status());
-        assertEquals("NOT met", verdict(verdicts, "general malloc + free, 4 KiB", "wd-mm slow").status());
+        assertEquals(
+                "met",
+                verdict(verdicts, "general malloc + free, 4 KiB", "wd-mm sva").status());
+        assertEquals(
+                "NOT met",
+                verdict(verdicts, "general malloc + free, 4 KiB", "wd-mm slow").status());
         Targets.Verdict map = verdict(verdicts, "translate inside a pool/region", "wd-mm sva");
         assertEquals(7.0, map.reference(), "the fastest DPDK translation is the reference");
         assertEquals("met", map.status());
-        assertEquals("not measured", verdict(verdicts, "pool get+put, 4 KiB", "no wd-mm result").status());
-        assertEquals("NOT met", verdict(verdicts, "no garbage on the hot path", "wd-mm slow").status());
+        assertEquals(
+                "not measured",
+                verdict(verdicts, "pool get+put, 4 KiB", "no wd-mm result").status());
+        assertEquals(
+                "NOT met",
+                verdict(verdicts, "no garbage on the hot path", "wd-mm slow").status());
     }
 
     private static Targets.Verdict verdict(List<Targets.Verdict> verdicts, String target, String subject) {
-        return verdicts.stream().filter(v -> v.target().equals(target) && v.subject().startsWith(subject))
-                .findFirst().orElseThrow(() -> new AssertionError(target + " / " + subject + " in " + verdicts));
+        return verdicts.stream()
+                .filter(v -> v.target().equals(target) && v.subject().startsWith(subject))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(target + " / " + subject + " in " + verdicts));
     }
 
     @Test
@@ -69,18 +104,34 @@ class ReportTest {
         assertTrue(md.contains("## SPEC 7 targets"), md);
         assertTrue(Files.readString(out.resolve("report.json")).contains("\"targets\""));
         for (String chart : List.of("alloc-free.svg", "map-interior.svg")) {
-            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve(chart).toFile());
+            DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(out.resolve(chart).toFile());
         }
     }
 
     @Test
     void wdmmSuitesWithoutBackendParameterAreNamedAndGrouped(@TempDir Path dir) throws Exception {
         Path jmh = dir.resolve("jmh.json");
-        Files.writeString(jmh, "[" + String.join(",",
-                jmhRun("dev.wdmm.bench.HugepageAddressBench.allocFreeAddress", 1, "\"size\":\"4096\"", 20.0, 0.0),
-                jmhRun("dev.wdmm.bench.PagemapBench.translate", 1, "\"mode\":\"cached\"", 3.0, 0.0),
-                jmhRun("dev.wdmm.bench.BlockPoolBench.getPutSegment", 1, "\"backend\":\"sva\",\"size\":\"4096\"", 9.0, 0.0))
-                + "]");
+        Files.writeString(
+                jmh,
+                "["
+                        + String.join(
+                                ",",
+                                jmhRun(
+                                        "dev.wdmm.bench.HugepageAddressBench.allocFreeAddress",
+                                        1,
+                                        "\"size\":\"4096\"",
+                                        20.0,
+                                        0.0),
+                                jmhRun("dev.wdmm.bench.PagemapBench.translate", 1, "\"mode\":\"cached\"", 3.0, 0.0),
+                                jmhRun(
+                                        "dev.wdmm.bench.BlockPoolBench.getPutSegment",
+                                        1,
+                                        "\"backend\":\"sva\",\"size\":\"4096\"",
+                                        9.0,
+                                        0.0))
+                        + "]");
         List<Result> results = Results.readJmh(jmh);
         assertEquals("wd-mm hugepage allocFreeAddress", results.get(0).impl());
         assertEquals("alloc+free", results.get(0).group());
@@ -89,13 +140,18 @@ class ReportTest {
         assertEquals("pagemap translate", results.get(1).group());
         assertEquals("mode=cached", results.get(1).variant());
         assertEquals("wd-mm sva getPutSegment", results.get(2).impl());
-        assertEquals("met", verdict(Targets.evaluate(results), "pagemap translate, cached", "wd-mm translate").status());
+        assertEquals(
+                "met",
+                verdict(Targets.evaluate(results), "pagemap translate, cached", "wd-mm translate")
+                        .status());
     }
 
     @Test
     void missingDpdkResultsAreSaidNotHidden(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        Report.main(new String[] {"--out", out.toString(), "--dpdk", dir.resolve("absent.jsonl").toString()});
+        Report.main(new String[] {
+            "--out", out.toString(), "--dpdk", dir.resolve("absent.jsonl").toString()
+        });
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("**DPDK results missing**"), md);
         assertTrue(md.contains("**JMH results missing**"), md);

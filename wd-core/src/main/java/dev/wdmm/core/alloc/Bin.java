@@ -96,8 +96,11 @@ final class Bin {
     synchronized void free(ClassSpan span, long address) {
         allocator.ensureOpen("free", address);
         if (span.released) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address)
-                    + " is not an allocation of this " + allocator.owner() + " (its chunk was given back)");
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
+                    "va=" + hex(address) + " is not an allocation of this " + allocator.owner()
+                            + " (its chunk was given back)");
         }
         check(span, address);
         boolean wasFull = span.isFull();
@@ -117,14 +120,20 @@ final class Bin {
     private void check(ClassSpan span, long address) {
         long start = span.slotStart(address);
         if (!span.isAllocated(address)) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED,
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
                     "va=" + hex(address) + " is not a live allocation of this " + allocator.owner() + " (slot va="
                             + hex(start) + " size=" + span.slotSize() + " is free: already freed or never allocated)");
         }
         if (start != address) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.INTERIOR, "va=" + hex(address)
-                    + " is interior to allocation va=" + hex(start) + " size=" + span.allocationSize(address)
-                    + " (offset=" + (address - start) + ") of this " + allocator.owner() + "; free takes the start address");
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.INTERIOR,
+                    "va=" + hex(address)
+                            + " is interior to allocation va=" + hex(start) + " size=" + span.allocationSize(address)
+                            + " (offset=" + (address - start) + ") of this " + allocator.owner()
+                            + "; free takes the start address");
         }
     }
 

@@ -18,12 +18,14 @@ final class ClassSpan extends Span {
     private final long[] allocated;
     /** The requested size of each allocated slot, so that maps stop where the allocation does. */
     private final int[] sizes;
+
     private int[] freeStack;
     private int freeTop;
     private int bump;
     private int live;
     /** Links in the bin's list of chunks with free slots; guarded by the bin. */
     ClassSpan prev;
+
     ClassSpan next;
     /** Set (under the bin's lock) when the chunk was given back to the source. */
     boolean released;

@@ -37,9 +37,11 @@ final class StripedAllocator implements ChunkAllocator {
     private final Bin[] bins;
     /** Chunk to the span owning it; addresses at or above 2^48 are never found. */
     private final PageDirectory<Span> directory;
+
     private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
     /** Live runs; live slots are counted by their bins, under the bins' locks. */
     private final AtomicLong liveRuns = new AtomicLong();
+
     private volatile boolean closed;
 
     private StripedAllocator(ChunkSource source, AllocatorSettings settings) {
@@ -51,8 +53,8 @@ final class StripedAllocator implements ChunkAllocator {
             throw new IllegalArgumentException("chunkSize=" + chunkSize + " must be a power of two in [4096, 2^40]");
         }
         if (granule < 4096 || granule > chunkSize || Long.bitCount(granule) != 1) {
-            throw new IllegalArgumentException("granule=" + granule + " must be a power of two in [4096, chunkSize="
-                    + chunkSize + "]");
+            throw new IllegalArgumentException(
+                    "granule=" + granule + " must be a power of two in [4096, chunkSize=" + chunkSize + "]");
         }
         this.chunkShift = Long.numberOfTrailingZeros(chunkSize);
         this.maxShift = Math.min(MAX_SHIFT, chunkShift - 1);
@@ -123,12 +125,17 @@ final class StripedAllocator implements ChunkAllocator {
 
     private void freeRun(RunSpan run, long address) {
         if (address != run.base) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.INTERIOR, "va=" + hex(address)
-                    + " is interior to allocation va=" + hex(run.base) + " size=" + run.size() + " (offset="
-                    + (address - run.base) + ") of this " + owner + "; free takes the start address");
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.INTERIOR,
+                    "va=" + hex(address)
+                            + " is interior to allocation va=" + hex(run.base) + " size=" + run.size() + " (offset="
+                            + (address - run.base) + ") of this " + owner + "; free takes the start address");
         }
         if (!run.markFreed()) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED,
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
                     "va=" + hex(address) + " was already freed by this " + owner);
         }
         liveRuns.decrementAndGet();
@@ -146,10 +153,15 @@ final class StripedAllocator implements ChunkAllocator {
         long end = allocationEnd(span, address);
         if (Long.compareUnsigned(address + size, end) > 0) {
             long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address)
-                    + " size=" + size + " runs past the end of allocation va=" + hex(start) + " size=" + (end - start)
-                    + " of this " + owner + ": a range must end within its allocation, which ends at va=" + hex(end)
-                    + " (" + (end - address) + " bytes from va)");
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
+                    "va=" + hex(address)
+                            + " size=" + size + " runs past the end of allocation va=" + hex(start) + " size="
+                            + (end - start)
+                            + " of this " + owner + ": a range must end within its allocation, which ends at va="
+                            + hex(end)
+                            + " (" + (end - address) + " bytes from va)");
         }
         return span.translate(address, size);
     }
@@ -167,16 +179,21 @@ final class StripedAllocator implements ChunkAllocator {
     private long allocationEnd(Span span, long address) {
         if (span instanceof ClassSpan page) {
             if (!page.isAllocated(address)) {
-                throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED, "va=" + hex(address)
-                        + " is in a free slot (va=" + hex(page.slotStart(address)) + " size=" + page.slotSize()
-                        + ") of this " + owner + ": already freed or never allocated");
+                throw new WdOwnershipException(
+                        address,
+                        WdOwnershipException.Reason.ALREADY_FREED,
+                        "va=" + hex(address)
+                                + " is in a free slot (va=" + hex(page.slotStart(address)) + " size=" + page.slotSize()
+                                + ") of this " + owner + ": already freed or never allocated");
             }
             return page.slotStart(address) + page.allocationSize(address);
         }
         RunSpan run = (RunSpan) span;
         long end = run.base + run.size();
         if (run.isFreed()) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED,
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
                     "va=" + hex(address) + " is in an allocation of this " + owner + " that was already freed");
         }
         if (Long.compareUnsigned(address, end) >= 0) {
@@ -194,8 +211,8 @@ final class StripedAllocator implements ChunkAllocator {
     }
 
     private WdOwnershipException foreign(long address) {
-        return new WdOwnershipException(address, WdOwnershipException.Reason.FOREIGN,
-                "va=" + hex(address) + " is not memory of this " + owner);
+        return new WdOwnershipException(
+                address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address) + " is not memory of this " + owner);
     }
 
     /**
@@ -297,7 +314,7 @@ final class StripedAllocator implements ChunkAllocator {
 
     @Override
     public String toString() {
-        return "ChunkAllocator[owner=" + owner + ", chunkSize=" + chunkSize + ", heldChunks=" + spans.size()
-                + ", live=" + liveAllocations() + ", holding=" + source.holding() + (closed ? ", closed" : "") + "]";
+        return "ChunkAllocator[owner=" + owner + ", chunkSize=" + chunkSize + ", heldChunks=" + spans.size() + ", live="
+                + liveAllocations() + ", holding=" + source.holding() + (closed ? ", closed" : "") + "]";
     }
 }

@@ -87,9 +87,11 @@ public final class WdMmModule extends AbstractModule {
             providers.addBinding(found.name()).toInstance(found.provider());
         }
         OptionalBinder.newOptionalBinder(binder(), ModeDetector.class)
-                .setDefault().toProvider((com.google.inject.Provider<ModeDetector>) () -> ModeDetector.fromRoot(Path.of("/")));
+                .setDefault()
+                .toProvider((com.google.inject.Provider<ModeDetector>) () -> ModeDetector.fromRoot(Path.of("/")));
         OptionalBinder.newOptionalBinder(binder(), ConfigSources.class)
-                .setDefault().toProvider((com.google.inject.Provider<ConfigSources>) ConfigSources::system);
+                .setDefault()
+                .toProvider((com.google.inject.Provider<ConfigSources>) ConfigSources::system);
     }
 
     @Provides
@@ -102,10 +104,12 @@ public final class WdMmModule extends AbstractModule {
     @Singleton
     Selection selection(Map<String, WdBackendProvider> providers, ModeDetector detector, Configuration configuration) {
         List<Discovery.Found> found = new ArrayList<>();
-        providers.forEach((name, provider) -> found.add(discovery.find(name)
+        providers.forEach((name, provider) -> found.add(discovery
+                .find(name)
                 .filter(f -> f.provider() == provider)
                 .orElseGet(() -> Discovery.of(List.of(provider)).backends().getFirst())));
-        Discovery bound = new Discovery(found.stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(), discovery.broken());
+        Discovery bound = new Discovery(
+                found.stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(), discovery.broken());
         return Internals.select(bound, detector.detect(), configuration);
     }
 
@@ -117,9 +121,14 @@ public final class WdMmModule extends AbstractModule {
 
     @Provides
     @Singleton
-    WdQueue queue(Selection selection, WdMmBridge bridge, Map<String, WdBackendProvider> providers, Configuration configuration) {
+    WdQueue queue(
+            Selection selection,
+            WdMmBridge bridge,
+            Map<String, WdBackendProvider> providers,
+            Configuration configuration) {
         String name = selection.requireSelected();
-        return Internals.queue(selection.mode(), bridge, providers.get(name).regionSource(configuration.options()), name);
+        return Internals.queue(
+                selection.mode(), bridge, providers.get(name).regionSource(configuration.options()), name);
     }
 
     @Override

@@ -39,7 +39,8 @@ final class BridgeQueue implements WdQueue {
         this.backend = requireNonNull(backend, "backend is null");
     }
 
-    static BridgeQueue create(IommuMode mode, WdMmBridge bridge, Optional<WdRegionSource> regionSource, String backend) {
+    static BridgeQueue create(
+            IommuMode mode, WdMmBridge bridge, Optional<WdRegionSource> regionSource, String backend) {
         return new BridgeQueue(mode, bridge, regionSource, backend);
     }
 
@@ -76,8 +77,9 @@ final class BridgeQueue implements WdQueue {
             if (expected == -1) {
                 bridge.iovaUnmap(segment, iova, size);
             } else if (expected != iova) {
-                throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected)
-                        + ", what iovaMap gives for va=" + hex(segment.address()) + " size=" + size + " in the reserved memory");
+                throw new IllegalArgumentException(
+                        "iova=" + hex(iova) + " must be " + hex(expected) + ", what iovaMap gives for va="
+                                + hex(segment.address()) + " size=" + size + " in the reserved memory");
             }
         } finally {
             lock.readLock().unlock();
@@ -101,10 +103,16 @@ final class BridgeQueue implements WdQueue {
         }
         long breakOffset = slice.va() + slice.size() - address;
         boolean last = index == slices.size() - 1;
-        throw new WdMappingException(address, size, breakOffset, "va=" + hex(address) + " size=" + size
-                + (last ? " runs past the end of the reserved memory" : " crosses from slice va=" + hex(slice.va())
-                        + " size=" + slice.size() + " into the next slice")
-                + " at offset " + breakOffset + " of the range; a range must lie inside one slice");
+        throw new WdMappingException(
+                address,
+                size,
+                breakOffset,
+                "va=" + hex(address) + " size=" + size
+                        + (last
+                                ? " runs past the end of the reserved memory"
+                                : " crosses from slice va=" + hex(slice.va()) + " size=" + slice.size()
+                                        + " into the next slice")
+                        + " at offset " + breakOffset + " of the range; a range must lie inside one slice");
     }
 
     private static int sliceIndex(List<WdSlice> slices, long address) {
@@ -132,7 +140,8 @@ final class BridgeQueue implements WdQueue {
             requireOpen("reserveMemory");
             if (reserved != null) {
                 throw new IllegalStateException("size=" + size + " refused: this queue already reserved "
-                        + reserved.segment().byteSize() + " bytes at va=" + hex(reserved.segment().address())
+                        + reserved.segment().byteSize() + " bytes at va="
+                        + hex(reserved.segment().address())
                         + " (memory is reserved once per queue)");
             }
             WdRegionSource source = regionSource.orElseThrow(() -> new IllegalStateException("size=" + size

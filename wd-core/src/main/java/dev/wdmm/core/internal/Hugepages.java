@@ -8,8 +8,7 @@ import java.util.List;
 
 /** Reads the hugepage pools under {@code sys/kernel/mm/hugepages}. Stateless. */
 final class Hugepages {
-    private Hugepages() {
-    }
+    private Hugepages() {}
 
     static List<HugepagePool> read(Path root, List<String> evidence) {
         List<HugepagePool> pools = new ArrayList<>();
@@ -18,8 +17,8 @@ final class Hugepages {
             if (!name.startsWith("hugepages-") || !name.endsWith("kB")) {
                 continue;
             }
-            long kb = SysfsModeDetector.parseInteger(dir, name.substring("hugepages-".length(), name.length() - 2),
-                    "a directory named hugepages-<n>kB");
+            long kb = SysfsModeDetector.parseInteger(
+                    dir, name.substring("hugepages-".length(), name.length() - 2), "a directory named hugepages-<n>kB");
             long total = count(dir.resolve("nr_hugepages"));
             long free = count(dir.resolve("free_hugepages"));
             HugepagePool pool = new HugepagePool(kb << 10, total, free);

@@ -20,8 +20,7 @@ import java.util.ServiceLoader;
  * package-private classes. Not exported; not an API.
  */
 public final class Internals {
-    private Internals() {
-    }
+    private Internals() {}
 
     /**
      * The built-in sysfs/procfs detector.
@@ -84,7 +83,8 @@ public final class Internals {
      * @param backend the backend's name, for messages
      * @return the queue
      */
-    public static WdQueue queue(IommuMode mode, WdMmBridge bridge, Optional<WdRegionSource> regionSource, String backend) {
+    public static WdQueue queue(
+            IommuMode mode, WdMmBridge bridge, Optional<WdRegionSource> regionSource, String backend) {
         return BridgeQueue.create(mode, bridge, regionSource, backend);
     }
 }

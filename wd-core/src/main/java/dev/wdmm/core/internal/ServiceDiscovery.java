@@ -18,8 +18,7 @@ final class ServiceDiscovery {
     /** Bound on consecutive loader errors, so a loader that keeps failing cannot loop forever. */
     private static final int MAX_ERRORS = 1000;
 
-    private ServiceDiscovery() {
-    }
+    private ServiceDiscovery() {}
 
     static Discovery run(ServiceLoader<WdBackendProvider> loader) {
         List<WdBackendProvider> providers = new ArrayList<>();

@@ -37,10 +37,9 @@ final class SysfsModeDetector implements ModeDetector {
         IommuMode uacce = uacce(evidence);
         boolean vfioNoIommu = vfioNoIommu(evidence);
         IommuMode groups = groups(evidence);
-        IommuMode mode = uacce != null ? uacce
-                : vfioNoIommu ? IommuMode.NO_IOMMU
-                : groups != null ? groups
-                : fromCommandLineAndUnits(evidence);
+        IommuMode mode = uacce != null
+                ? uacce
+                : vfioNoIommu ? IommuMode.NO_IOMMU : groups != null ? groups : fromCommandLineAndUnits(evidence);
         List<Detection.HugepagePool> hugepages = Hugepages.read(root, evidence);
         evidence.add("=> " + mode);
         return new Detection(root, mode, evidence, hugepages);
@@ -73,7 +72,8 @@ final class SysfsModeDetector implements ModeDetector {
             if ((flags & UACCE_IOMMU) != 0) {
                 meaning.append(" bit7=IOMMU");
             }
-            evidence.add(relative(file) + "=" + text.get().trim() + ":" + (meaning.isEmpty() ? " no mode bits" : meaning));
+            evidence.add(
+                    relative(file) + "=" + text.get().trim() + ":" + (meaning.isEmpty() ? " no mode bits" : meaning));
         }
         return sva ? IommuMode.SVA : noIommu ? IommuMode.NO_IOMMU : null;
     }
@@ -110,7 +110,7 @@ final class SysfsModeDetector implements ModeDetector {
             switch (type) {
                 case "identity" -> identity++;
                 case "DMA", "DMA-FQ" -> translated++;
-                case "blocked", "unmanaged" -> { }
+                case "blocked", "unmanaged" -> {}
                 default -> throw malformed(file, type, "one of identity, DMA, DMA-FQ, blocked, unmanaged");
             }
             evidence.add(relative(file) + "=" + type);
@@ -128,10 +128,16 @@ final class SysfsModeDetector implements ModeDetector {
 
     private IommuMode fromCommandLineAndUnits(List<String> evidence) {
         List<Path> units = children("sys/class/iommu");
-        evidence.add(units.isEmpty() ? "sys/class/iommu: no IOMMU units"
-                : "sys/class/iommu: " + units.stream().map(p -> p.getFileName().toString()).toList());
+        evidence.add(
+                units.isEmpty()
+                        ? "sys/class/iommu: no IOMMU units"
+                        : "sys/class/iommu: "
+                                + units.stream()
+                                        .map(p -> p.getFileName().toString())
+                                        .toList());
         Path cmdline = root.resolve("proc/cmdline");
-        List<String> words = Files.exists(cmdline) ? List.of(read(cmdline).trim().split("\\s+")) : List.of();
+        List<String> words =
+                Files.exists(cmdline) ? List.of(read(cmdline).trim().split("\\s+")) : List.of();
         for (String word : words) {
             String lower = word.toLowerCase(Locale.ROOT);
             if (lower.equals("intel_iommu=off") || lower.equals("amd_iommu=off")) {
@@ -176,7 +182,8 @@ final class SysfsModeDetector implements ModeDetector {
     static long parseInteger(Path file, String text, String rule) {
         String t = text.trim();
         try {
-            long value = t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+            long value =
+                    t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
             if (value < 0) {
                 throw malformed(file, text, rule + " >= 0");
             }

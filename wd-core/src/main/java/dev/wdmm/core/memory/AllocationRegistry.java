@@ -116,7 +116,9 @@ public final class AllocationRegistry<A> {
             return entry;
         }
         if (entry != null && entry.contains(address, 1)) {
-            throw new WdOwnershipException(address, WdOwnershipException.Reason.FOREIGN,
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
                     "va=" + hex(address) + " size=" + size + " runs past the end of allocation va="
                             + hex(entry.address()) + " size=" + entry.size() + " of this " + owner);
         }
@@ -178,15 +180,21 @@ public final class AllocationRegistry<A> {
     private WdOwnershipException refusal(String operation, long address, long size) {
         Entry<A> containing = floor(address);
         if (containing != null && containing.contains(address, 1)) {
-            return new WdOwnershipException(address, WdOwnershipException.Reason.INTERIOR,
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.INTERIOR,
                     operation + " va=" + hex(address) + " is interior to allocation va=" + hex(containing.address())
                             + " size=" + containing.size() + " of this " + owner + "; pass the start address");
         }
         if (recentlyFreed.containsKey(address)) {
-            return new WdOwnershipException(address, WdOwnershipException.Reason.ALREADY_FREED,
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
                     operation + " va=" + hex(address) + " was already freed by this " + owner);
         }
-        return new WdOwnershipException(address, WdOwnershipException.Reason.FOREIGN,
+        return new WdOwnershipException(
+                address,
+                WdOwnershipException.Reason.FOREIGN,
                 operation + " va=" + hex(address) + " size=" + size + " is not memory of this " + owner);
     }
 }

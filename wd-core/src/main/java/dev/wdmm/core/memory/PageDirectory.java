@@ -28,9 +28,11 @@ import java.lang.invoke.VarHandle;
 public final class PageDirectory<T> {
     /** Addresses the directory can hold are below {@code 2^VA_BITS}. */
     public static final int VA_BITS = 48;
+
     private static final int MAX_LEVEL_BITS = 12;
     /** Widest top table made up front (2^16 references); wider index spaces get a middle level. */
     private static final int MAX_TOP_BITS = 16;
+
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
     private final int pageShift;
@@ -38,9 +40,11 @@ public final class PageDirectory<T> {
     private final long leafMask;
     /** Bits of the middle level; 0 when the top table holds the leaves directly. */
     private final int middleBits;
+
     private final long middleMask;
     /** Shift from a page index to its top-table slot. */
     private final int topShift;
+
     private final Object[] top;
 
     private PageDirectory(int pageShift) {
@@ -172,8 +176,8 @@ public final class PageDirectory<T> {
             throw new IllegalArgumentException("length=" + length + " must be > 0");
         }
         if ((va >>> VA_BITS) != 0 || length > (1L << VA_BITS) - va) {
-            throw new IllegalArgumentException("va=" + hex(va) + " length=" + length
-                    + " must lie below 2^" + VA_BITS + " (0x1000000000000)");
+            throw new IllegalArgumentException(
+                    "va=" + hex(va) + " length=" + length + " must lie below 2^" + VA_BITS + " (0x1000000000000)");
         }
     }
 

@@ -84,8 +84,7 @@ public final class TranslationTable {
      */
     public static TranslationTable create(long granule, int vaBits) {
         if (granule < 4096 || granule > (1L << 30) || Long.bitCount(granule) != 1) {
-            throw new IllegalArgumentException(
-                    "granule=" + granule + " must be a power of two in [4096, 1073741824]");
+            throw new IllegalArgumentException("granule=" + granule + " must be a power of two in [4096, 1073741824]");
         }
         if (vaBits < 32 || vaBits > 52) {
             throw new IllegalArgumentException("vaBits=" + vaBits + " must be in [32, 52]");
@@ -114,13 +113,12 @@ public final class TranslationTable {
     public synchronized void register(long va, long iova, long length) {
         checkRegion(va, length);
         if (Long.compareUnsigned(iova + length, iova) < 0) {
-            throw new IllegalArgumentException(
-                    "iova=" + hex(iova) + " length=" + length + " wraps the address space");
+            throw new IllegalArgumentException("iova=" + hex(iova) + " length=" + length + " wraps the address space");
         }
         Map.Entry<Long, long[]> below = regions.floorEntry(va + length - 1);
         if (below != null && Long.compareUnsigned(below.getKey() + below.getValue()[1], va) > 0) {
-            throw new IllegalArgumentException("va=" + hex(va) + " length=" + length
-                    + " overlaps registered region va=" + hex(below.getKey()) + " length=" + below.getValue()[1]);
+            throw new IllegalArgumentException("va=" + hex(va) + " length=" + length + " overlaps registered region va="
+                    + hex(below.getKey()) + " length=" + below.getValue()[1]);
         }
         regions.put(va, new long[] {iova, length});
         for (long off = 0; off < length; off += granule) {
@@ -196,18 +194,22 @@ public final class TranslationTable {
         }
         long iova = lookup(va);
         if (iova == NOT_MAPPED) {
-            throw new WdMappingException(va, size, -1,
-                    "va=" + hex(va) + " size=" + size + " starts in no registered region");
+            throw new WdMappingException(
+                    va, size, -1, "va=" + hex(va) + " size=" + size + " starts in no registered region");
         }
         long reach = contiguousLength(va, size);
         if (reach < size) {
             long next = va + reach;
             String why = granuleIova(next) == NOT_MAPPED
                     ? " runs out of registered memory at va=" + hex(next)
-                    : " is not IOVA-contiguous at va=" + hex(next) + " (iova=" + hex(lookup(next))
-                            + ", expected " + hex(iova + reach) + ")";
-            throw new WdMappingException(va, size, reach, "va=" + hex(va) + " size=" + size + why
-                    + " breakOffset=" + reach + "; split the range there or use a scatter-gather list");
+                    : " is not IOVA-contiguous at va=" + hex(next) + " (iova=" + hex(lookup(next)) + ", expected "
+                            + hex(iova + reach) + ")";
+            throw new WdMappingException(
+                    va,
+                    size,
+                    reach,
+                    "va=" + hex(va) + " size=" + size + why + " breakOffset=" + reach
+                            + "; split the range there or use a scatter-gather list");
         }
         return iova;
     }
@@ -282,8 +284,8 @@ public final class TranslationTable {
         }
         long limit = 1L << vaBits;
         if (Long.compareUnsigned(va, limit) >= 0 || Long.compareUnsigned(length, limit - va) > 0) {
-            throw new IllegalArgumentException("va=" + hex(va) + " length=" + length
-                    + " must lie below 2^" + vaBits + "=" + hex(limit));
+            throw new IllegalArgumentException(
+                    "va=" + hex(va) + " length=" + length + " must lie below 2^" + vaBits + "=" + hex(limit));
         }
     }
 }

@@ -14,8 +14,7 @@ public final class Capabilities {
     /** {@code CAP_SYS_ADMIN}: among others, see frame numbers in pagemap. */
     public static final int CAP_SYS_ADMIN = 21;
 
-    private Capabilities() {
-    }
+    private Capabilities() {}
 
     /**
      * Whether the process has a capability in its effective set.

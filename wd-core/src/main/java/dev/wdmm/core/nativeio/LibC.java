@@ -22,8 +22,8 @@ import java.lang.invoke.VarHandle;
  */
 final class LibC {
     /** {@code struct rlimit { rlim_t rlim_cur; rlim_t rlim_max; }} on 64-bit Linux. */
-    static final StructLayout RLIMIT = MemoryLayout.structLayout(
-            JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
+    static final StructLayout RLIMIT =
+            MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -31,36 +31,42 @@ final class LibC {
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle MMAP = capturing("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MMAP = capturing(
+            "mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = capturing("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle MLOCK = capturing("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MUNLOCK = capturing("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = capturing("madvise",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MUNLOCK =
+            capturing("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MADVISE =
+            capturing("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCONF = capturing("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-    private static final MethodHandle GETRLIMIT = capturing("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle SETRLIMIT = capturing("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle OPEN = capturing("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle PREAD = capturing("pread",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETRLIMIT =
+            capturing("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SETRLIMIT =
+            capturing("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle OPEN = capturing(
+            "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PREAD =
+            capturing("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle CLOSE = capturing("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     /** {@code long syscall(long number, ...)} with three register arguments, for system calls libc does not wrap. */
-    private static final MethodHandle SYSCALL3 = capturing("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL3 = capturing(
+            "syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
     /** The same with four register arguments. */
-    private static final MethodHandle SYSCALL4 = capturing("syscall",
+    private static final MethodHandle SYSCALL4 = capturing(
+            "syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
+
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     /** One errno capture segment per thread; freed with the thread (automatic arena). */
     private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    private LibC() {
-    }
+    private LibC() {}
 
     @SuppressWarnings("restricted")
     private static MethodHandle capturing(String name, FunctionDescriptor descriptor, Linker.Option... more) {
@@ -91,7 +97,8 @@ final class LibC {
         return (int) ERRNO.get(slot, 0L);
     }
 
-    static MemorySegment mmap(MemorySegment slot, MemorySegment addr, long length, int prot, int flags, int fd, long offset) {
+    static MemorySegment mmap(
+            MemorySegment slot, MemorySegment addr, long length, int prot, int flags, int fd, long offset) {
         try {
             return (MemorySegment) MMAP.invokeExact(slot, addr, length, prot, flags, fd, offset);
         } catch (Throwable t) {
@@ -203,7 +210,9 @@ final class LibC {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             // strerror returns a NUL-terminated string; getString stops at the NUL
-            return text.equals(MemorySegment.NULL) ? "errno " + errno : text.reinterpret(4096).getString(0);
+            return text.equals(MemorySegment.NULL)
+                    ? "errno " + errno
+                    : text.reinterpret(4096).getString(0);
         } catch (Throwable t) {
             throw new AssertionError("strerror downcall failed", t);
         }

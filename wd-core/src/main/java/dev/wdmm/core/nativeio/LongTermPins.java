@@ -172,7 +172,8 @@ public final class LongTermPins implements AutoCloseable {
 
     private static String sysctl(String name) {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys", name)).trim();
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys", name))
+                    .trim();
         } catch (java.io.IOException | RuntimeException e) {
             return "unreadable (" + e.getMessage() + ")";
         }
@@ -255,8 +256,8 @@ public final class LongTermPins implements AutoCloseable {
         Objects.requireNonNull(pin, "pin is null");
         checkOpen("unpin");
         if (pin.pins != this || pin.released) {
-            throw new IllegalArgumentException(pin + " must be a live pin of " + this
-                    + (pin.released ? " (already unpinned)" : " (foreign)"));
+            throw new IllegalArgumentException(
+                    pin + " must be a live pin of " + this + (pin.released ? " (already unpinned)" : " (foreign)"));
         }
         pin.released = true;
         for (int slot : pin.slots) {
@@ -334,7 +335,9 @@ public final class LongTermPins implements AutoCloseable {
         private static Optional<String> probe() {
             MemorySegment page;
             try {
-                page = NativeMemory.mmap(NativeMemory.pageSize(), NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+                page = NativeMemory.mmap(
+                        NativeMemory.pageSize(),
+                        NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
                         NativeMemory.MAP_PRIVATE);
             } catch (RuntimeException | LinkageError e) {
                 return Optional.of("native memory calls failed: " + e);

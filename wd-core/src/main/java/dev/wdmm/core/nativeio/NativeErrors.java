@@ -14,8 +14,7 @@ final class NativeErrors {
     static final int EMFILE = 24;
     static final int ENOSYS = 38;
 
-    private NativeErrors() {
-    }
+    private NativeErrors() {}
 
     /** The symbolic name of the common error numbers, {@code "errno 77"} for the others. */
     static String name(int errno) {

@@ -69,8 +69,7 @@ public final class NativeMemory {
     private static final AllocationRegistry<Arena> MAPPINGS = new AllocationRegistry<>("NativeMemory mapping table");
     private static final long PAGE_SIZE = queryPageSize();
 
-    private NativeMemory() {
-    }
+    private NativeMemory() {}
 
     /**
      * The base page size ({@code sysconf(_SC_PAGESIZE)}), read once.
@@ -132,8 +131,8 @@ public final class NativeMemory {
     @SuppressWarnings("restricted")
     public static MemorySegment mmapAligned(long length, long alignment, int prot, int flags) {
         if (alignment < PAGE_SIZE || Long.bitCount(alignment) != 1 || alignment > 1L << 40) {
-            throw new IllegalArgumentException("alignment=" + alignment + " must be a power of two in [" + PAGE_SIZE
-                    + ", 2^40]");
+            throw new IllegalArgumentException(
+                    "alignment=" + alignment + " must be a power of two in [" + PAGE_SIZE + ", 2^40]");
         }
         if ((flags & (MAP_HUGETLB | MAP_POPULATE | MAP_LOCKED)) != 0) {
             throw new IllegalArgumentException("flags=" + hex(flags) + " must not contain MAP_HUGETLB, MAP_POPULATE or"
@@ -147,11 +146,15 @@ public final class NativeMemory {
         long span = length + alignment - PAGE_SIZE;
         int allFlags = flags | MAP_ANONYMOUS;
         MemorySegment slot = LibC.errnoSlot();
-        long mapped = LibC.mmap(slot, MemorySegment.NULL, span, prot, allFlags, -1, 0L).address();
+        long mapped = LibC.mmap(slot, MemorySegment.NULL, span, prot, allFlags, -1, 0L)
+                .address();
         if (mapped == -1L) {
             int errno = LibC.errno(slot);
-            throw NativeErrors.failure("mmap(addr=NULL, len=" + span + ", prot=" + hex(prot) + ", flags="
-                    + hex(allFlags) + ", fd=-1, offset=0) for alignment=" + alignment, errno, null);
+            throw NativeErrors.failure(
+                    "mmap(addr=NULL, len=" + span + ", prot=" + hex(prot) + ", flags=" + hex(allFlags)
+                            + ", fd=-1, offset=0) for alignment=" + alignment,
+                    errno,
+                    null);
         }
         long start = (mapped + alignment - 1) & -alignment;
         trim(mapped, start - mapped);
@@ -192,7 +195,8 @@ public final class NativeMemory {
         MemorySegment slot = LibC.errnoSlot();
         if (LibC.munmap(slot, MemorySegment.ofAddress(address), mapping.byteSize()) != 0) {
             int errno = LibC.errno(slot);
-            throw NativeErrors.failure("munmap(addr=" + hex(address) + ", len=" + mapping.byteSize() + ")", errno, null);
+            throw NativeErrors.failure(
+                    "munmap(addr=" + hex(address) + ", len=" + mapping.byteSize() + ")", errno, null);
         }
     }
 
@@ -214,8 +218,8 @@ public final class NativeMemory {
         MemorySegment slot = LibC.errnoSlot();
         if (LibC.mlock(slot, range, range.byteSize()) != 0) {
             int errno = LibC.errno(slot);
-            throw NativeErrors.failure("mlock(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ")",
-                    errno, lockFix(errno));
+            throw NativeErrors.failure(
+                    "mlock(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ")", errno, lockFix(errno));
         }
     }
 
@@ -231,8 +235,8 @@ public final class NativeMemory {
         MemorySegment slot = LibC.errnoSlot();
         if (LibC.munlock(slot, range, range.byteSize()) != 0) {
             int errno = LibC.errno(slot);
-            throw NativeErrors.failure("munlock(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ")",
-                    errno, null);
+            throw NativeErrors.failure(
+                    "munlock(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ")", errno, null);
         }
     }
 
@@ -247,8 +251,8 @@ public final class NativeMemory {
     public static void madvise(MemorySegment range, int advice) {
         WdArguments.requireRange(range, range == null ? 1 : range.byteSize());
         if ((range.address() & (PAGE_SIZE - 1)) != 0) {
-            throw new IllegalArgumentException("madvise va=" + hex(range.address())
-                    + " must be aligned to the page size " + PAGE_SIZE);
+            throw new IllegalArgumentException(
+                    "madvise va=" + hex(range.address()) + " must be aligned to the page size " + PAGE_SIZE);
         }
         if (advice < 0) {
             throw new IllegalArgumentException("advice=" + advice + " must be >= 0");
@@ -257,8 +261,10 @@ public final class NativeMemory {
         MemorySegment slot = LibC.errnoSlot();
         if (LibC.madvise(slot, range, range.byteSize(), advice) != 0) {
             int errno = LibC.errno(slot);
-            throw NativeErrors.failure("madvise(addr=" + hex(range.address()) + ", len=" + range.byteSize()
-                    + ", advice=" + advice + ")", errno, null);
+            throw NativeErrors.failure(
+                    "madvise(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ", advice=" + advice + ")",
+                    errno,
+                    null);
         }
     }
 
@@ -275,7 +281,8 @@ public final class NativeMemory {
             if (LibC.getrlimit(slot, RLIMIT_MEMLOCK, rlimit) != 0) {
                 throw NativeErrors.failure("getrlimit(RLIMIT_MEMLOCK)", LibC.errno(slot), null);
             }
-            return new ResourceLimit(rlimit.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0),
+            return new ResourceLimit(
+                    rlimit.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0),
                     rlimit.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8));
         }
     }
@@ -297,7 +304,9 @@ public final class NativeMemory {
             MemorySegment slot = LibC.errnoSlot();
             if (LibC.setrlimit(slot, RLIMIT_MEMLOCK, rlimit) != 0) {
                 int errno = LibC.errno(slot);
-                throw NativeErrors.failure("setrlimit(RLIMIT_MEMLOCK, " + limit + ")", errno,
+                throw NativeErrors.failure(
+                        "setrlimit(RLIMIT_MEMLOCK, " + limit + ")",
+                        errno,
                         errno == NativeErrors.EPERM ? "raising the hard limit needs CAP_SYS_RESOURCE (or root)" : null);
             }
         }
@@ -322,8 +331,8 @@ public final class NativeMemory {
      */
     public static int hugePageSizeFlag(long hugePageSize) {
         if (hugePageSize <= PAGE_SIZE || Long.bitCount(hugePageSize) != 1) {
-            throw new IllegalArgumentException("hugePageSize=" + hugePageSize
-                    + " must be a power of two > the page size " + PAGE_SIZE);
+            throw new IllegalArgumentException(
+                    "hugePageSize=" + hugePageSize + " must be a power of two > the page size " + PAGE_SIZE);
         }
         return Long.numberOfTrailingZeros(hugePageSize) << MAP_HUGE_SHIFT;
     }
@@ -359,19 +368,28 @@ public final class NativeMemory {
         }
         int sharing = flags & (MAP_SHARED | MAP_PRIVATE);
         if (sharing != MAP_SHARED && sharing != MAP_PRIVATE) {
-            throw new IllegalArgumentException("flags=" + hex(flags) + " must contain exactly one of MAP_SHARED, MAP_PRIVATE");
+            throw new IllegalArgumentException(
+                    "flags=" + hex(flags) + " must contain exactly one of MAP_SHARED, MAP_PRIVATE");
         }
-        int known = MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE
-                | MAP_HUGETLB | (HUGE_MASK << MAP_HUGE_SHIFT);
+        int known = MAP_SHARED
+                | MAP_PRIVATE
+                | MAP_ANONYMOUS
+                | MAP_LOCKED
+                | MAP_NORESERVE
+                | MAP_POPULATE
+                | MAP_HUGETLB
+                | (HUGE_MASK << MAP_HUGE_SHIFT);
         if ((flags & ~known) != 0) {
-            throw new IllegalArgumentException("flags=" + hex(flags) + " contains unsupported bits " + hex(flags & ~known));
+            throw new IllegalArgumentException(
+                    "flags=" + hex(flags) + " contains unsupported bits " + hex(flags & ~known));
         }
         if ((flags & MAP_HUGETLB) == 0 && (flags >>> MAP_HUGE_SHIFT) != 0) {
             throw new IllegalArgumentException("flags=" + hex(flags) + ": huge page size bits need MAP_HUGETLB");
         }
         long granule = (flags & MAP_HUGETLB) != 0 ? hugePageSize(flags) : PAGE_SIZE;
         if ((flags & MAP_HUGETLB) != 0 && length % granule != 0) {
-            throw new IllegalArgumentException("length=" + length + " must be a multiple of the huge page size " + granule);
+            throw new IllegalArgumentException(
+                    "length=" + length + " must be a multiple of the huge page size " + granule);
         }
         if (length > Long.MAX_VALUE - granule) {
             throw new IllegalArgumentException("length=" + length + " must be <= " + (Long.MAX_VALUE - granule));
@@ -404,7 +422,8 @@ public final class NativeMemory {
         MemorySegment slot = LibC.errnoSlot();
         long size = LibC.sysconf(slot, SC_PAGESIZE);
         if (size <= 0 || Long.bitCount(size) != 1) {
-            throw new ExceptionInInitializerError("sysconf(_SC_PAGESIZE) returned " + size + ", errno=" + LibC.errno(slot));
+            throw new ExceptionInInitializerError(
+                    "sysconf(_SC_PAGESIZE) returned " + size + ", errno=" + LibC.errno(slot));
         }
         return size;
     }

@@ -79,8 +79,12 @@ public final class Pagemap implements AutoCloseable {
             int fd = LibC.open(slot, name, O_RDONLY_CLOEXEC, 0);
             if (fd < 0) {
                 int errno = LibC.errno(slot);
-                throw NativeErrors.failure("open(path=" + path + ", flags=O_RDONLY|O_CLOEXEC)", errno,
-                        errno == NativeErrors.ENOENT ? "the kernel needs CONFIG_PROC_PAGE_MONITOR and /proc mounted" : null);
+                throw NativeErrors.failure(
+                        "open(path=" + path + ", flags=O_RDONLY|O_CLOEXEC)",
+                        errno,
+                        errno == NativeErrors.ENOENT
+                                ? "the kernel needs CONFIG_PROC_PAGE_MONITOR and /proc mounted"
+                                : null);
             }
             return new Pagemap(path, fd);
         }
@@ -246,10 +250,14 @@ public final class Pagemap implements AutoCloseable {
 
     private long checkedFrame(long pageVa, long entry, long rangeVa, long rangeSize) {
         if ((entry & PRESENT) == 0) {
-            String what = (entry & SWAPPED) != 0 ? "is swapped out; pin it (LongTermPins) so it stays in RAM and in place"
+            String what = (entry & SWAPPED) != 0
+                    ? "is swapped out; pin it (LongTermPins) so it stays in RAM and in place"
                     : "is not present in RAM (never touched, not populated, or not mapped); touch it, map it with"
                             + " MAP_POPULATE, or pin it";
-            throw new WdMappingException(rangeVa, rangeSize, pageVa - rangeVa,
+            throw new WdMappingException(
+                    rangeVa,
+                    rangeSize,
+                    pageVa - rangeVa,
                     "va=" + hex(pageVa) + " " + what + " (pagemap entry=" + hex(entry) + ")");
         }
         long pfn = entry & PFN_MASK;
@@ -287,7 +295,8 @@ public final class Pagemap implements AutoCloseable {
             }
             int errno = LibC.errno(slot);
             if (errno != NativeErrors.EINTR) {
-                throw NativeErrors.failure("pread(path=" + path + ", len=" + want + ", offset=" + position + ")", errno, null);
+                throw NativeErrors.failure(
+                        "pread(path=" + path + ", len=" + want + ", offset=" + position + ")", errno, null);
             }
         }
     }
@@ -303,7 +312,9 @@ public final class Pagemap implements AutoCloseable {
             long page = NativeMemory.pageSize();
             MemorySegment touched;
             try {
-                touched = NativeMemory.mmap(page, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+                touched = NativeMemory.mmap(
+                        page,
+                        NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
                         NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
             } catch (RuntimeException e) {
                 return java.util.Optional.of("cannot map a probe page: " + e.getMessage());
@@ -312,8 +323,8 @@ public final class Pagemap implements AutoCloseable {
                 touched.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
                 long entry = pagemap.entry(touched.address());
                 if ((entry & PRESENT) == 0) {
-                    return java.util.Optional.of("a touched probe page reads as not present in " + SELF
-                            + " (entry=" + hex(entry) + ")");
+                    return java.util.Optional.of(
+                            "a touched probe page reads as not present in " + SELF + " (entry=" + hex(entry) + ")");
                 }
                 return (entry & PFN_MASK) == 0 ? java.util.Optional.of(HIDDEN) : java.util.Optional.empty();
             } catch (RuntimeException e) {

@@ -11,8 +11,7 @@ import java.util.Optional;
  * are 0 or may go stale. Stateless and thread-safe; both probes run once per process.
  */
 public final class PhysicalAddressing {
-    private PhysicalAddressing() {
-    }
+    private PhysicalAddressing() {}
 
     /**
      * Adds what was found to {@code details} and returns why physical addresses cannot be handed
@@ -34,22 +33,29 @@ public final class PhysicalAddressing {
             Optional<String> pinning = LongTermPins.unavailabilityCause();
             details.add("pages held in place by: " + LongTermPins.METHOD + ", " + holding + "; PFNs read after pinning"
                     + (pinning.isEmpty() ? "" : " (UNAVAILABLE here)"));
-            details.add("pins charged to RLIMIT_MEMLOCK: " + (LongTermPins.chargedToMemlock()
-                    ? "yes, limit " + NativeMemory.memlockLimit() + " (no CAP_IPC_LOCK)" : "no (CAP_IPC_LOCK)"));
+            details.add("pins charged to RLIMIT_MEMLOCK: "
+                    + (LongTermPins.chargedToMemlock()
+                            ? "yes, limit " + NativeMemory.memlockLimit() + " (no CAP_IPC_LOCK)"
+                            : "no (CAP_IPC_LOCK)"));
             if (hidden.isPresent()) {
-                return Optional.of(new WdAvailability.Unavailable("physical addresses cannot be read: " + hidden.get(),
+                return Optional.of(new WdAvailability.Unavailable(
+                        "physical addresses cannot be read: " + hidden.get(),
                         "run with CAP_SYS_ADMIN (as root, or setcap cap_sys_admin+ep on the java binary)",
                         List.copyOf(details)));
             }
             if (pinning.isPresent()) {
-                return Optional.of(new WdAvailability.Unavailable("pages cannot be held in place (mlock does not stop"
-                        + " the kernel from moving them): " + pinning.get(), "enable io_uring for this process"
-                        + " (sysctl kernel.io_uring_disabled=0, allow io_uring_setup in seccomp) and give it a memlock"
-                        + " budget (`ulimit -l unlimited` or CAP_IPC_LOCK)", List.copyOf(details)));
+                return Optional.of(new WdAvailability.Unavailable(
+                        "pages cannot be held in place (mlock does not stop" + " the kernel from moving them): "
+                                + pinning.get(),
+                        "enable io_uring for this process"
+                                + " (sysctl kernel.io_uring_disabled=0, allow io_uring_setup in seccomp) and give it a memlock"
+                                + " budget (`ulimit -l unlimited` or CAP_IPC_LOCK)",
+                        List.copyOf(details)));
             }
             return Optional.empty();
         } catch (RuntimeException | LinkageError e) {
-            return Optional.of(new WdAvailability.Unavailable("native memory calls failed: " + e,
+            return Optional.of(new WdAvailability.Unavailable(
+                    "native memory calls failed: " + e,
                     "run on Linux with --enable-native-access=dev.wdmm.core (module path) or ALL-UNNAMED (class path)",
                     List.copyOf(details)));
         }

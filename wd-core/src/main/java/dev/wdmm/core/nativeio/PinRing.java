@@ -37,22 +37,34 @@ final class PinRing {
 
     /** {@code struct io_uring_params}: the fields set here by name, the offset structs as opaque bytes. */
     static final StructLayout PARAMS = MemoryLayout.structLayout(
-            JAVA_INT.withName("sq_entries"), JAVA_INT.withName("cq_entries"), JAVA_INT.withName("flags"),
-            JAVA_INT.withName("sq_thread_cpu"), JAVA_INT.withName("sq_thread_idle"), JAVA_INT.withName("features"),
-            JAVA_INT.withName("wq_fd"), MemoryLayout.sequenceLayout(3, JAVA_INT).withName("resv"),
+            JAVA_INT.withName("sq_entries"),
+            JAVA_INT.withName("cq_entries"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("sq_thread_cpu"),
+            JAVA_INT.withName("sq_thread_idle"),
+            JAVA_INT.withName("features"),
+            JAVA_INT.withName("wq_fd"),
+            MemoryLayout.sequenceLayout(3, JAVA_INT).withName("resv"),
             MemoryLayout.sequenceLayout(40, JAVA_BYTE).withName("sq_off"),
             MemoryLayout.sequenceLayout(40, JAVA_BYTE).withName("cq_off"));
     /** {@code struct io_uring_rsrc_register}. */
     static final StructLayout RSRC_REGISTER = MemoryLayout.structLayout(
-            JAVA_INT.withName("nr"), JAVA_INT.withName("flags"), JAVA_LONG.withName("resv2"),
-            JAVA_LONG.withName("data"), JAVA_LONG.withName("tags"));
+            JAVA_INT.withName("nr"),
+            JAVA_INT.withName("flags"),
+            JAVA_LONG.withName("resv2"),
+            JAVA_LONG.withName("data"),
+            JAVA_LONG.withName("tags"));
     /** {@code struct io_uring_rsrc_update2}. */
     static final StructLayout RSRC_UPDATE2 = MemoryLayout.structLayout(
-            JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"),
-            JAVA_LONG.withName("tags"), JAVA_INT.withName("nr"), JAVA_INT.withName("resv2"));
+            JAVA_INT.withName("offset"),
+            JAVA_INT.withName("resv"),
+            JAVA_LONG.withName("data"),
+            JAVA_LONG.withName("tags"),
+            JAVA_INT.withName("nr"),
+            JAVA_INT.withName("resv2"));
     /** {@code struct iovec}. */
-    static final StructLayout IOVEC = MemoryLayout.structLayout(
-            JAVA_LONG.withName("iov_base"), JAVA_LONG.withName("iov_len"));
+    static final StructLayout IOVEC =
+            MemoryLayout.structLayout(JAVA_LONG.withName("iov_base"), JAVA_LONG.withName("iov_len"));
 
     private static final VarHandle PARAMS_FLAGS = field(PARAMS, "flags");
     private static final VarHandle REGISTER_NR = field(RSRC_REGISTER, "nr");
@@ -95,8 +107,8 @@ final class PinRing {
             long result = LibC.syscall(slot, SYS_IO_URING_SETUP, 1, params.address(), 0);
             if (result < 0) {
                 int errno = LibC.errno(slot);
-                throw NativeErrors.failure("io_uring_setup(entries=1, flags=IORING_SETUP_R_DISABLED)", errno,
-                        setupFix(errno));
+                throw NativeErrors.failure(
+                        "io_uring_setup(entries=1, flags=IORING_SETUP_R_DISABLED)", errno, setupFix(errno));
             }
             fd = (int) result;
         }
@@ -105,13 +117,20 @@ final class PinRing {
             REGISTER_NR.set(register, 0L, SLOTS);
             REGISTER_FLAGS.set(register, 0L, IORING_RSRC_REGISTER_SPARSE);
             MemorySegment slot = LibC.errnoSlot();
-            long result = LibC.syscall(slot, SYS_IO_URING_REGISTER, fd, IORING_REGISTER_BUFFERS2, register.address(),
+            long result = LibC.syscall(
+                    slot,
+                    SYS_IO_URING_REGISTER,
+                    fd,
+                    IORING_REGISTER_BUFFERS2,
+                    register.address(),
                     RSRC_REGISTER.byteSize());
             if (result < 0) {
                 int errno = LibC.errno(slot);
                 LibC.close(LibC.errnoSlot(), fd);
-                throw NativeErrors.failure("io_uring_register(fd=" + fd + ", IORING_REGISTER_BUFFERS2, nr=" + SLOTS
-                        + ", flags=IORING_RSRC_REGISTER_SPARSE)", errno,
+                throw NativeErrors.failure(
+                        "io_uring_register(fd=" + fd + ", IORING_REGISTER_BUFFERS2, nr=" + SLOTS
+                                + ", flags=IORING_RSRC_REGISTER_SPARSE)",
+                        errno,
                         "a kernel with sparse fixed-buffer tables (Linux 5.19 or later)");
             }
         }
@@ -182,25 +201,36 @@ final class PinRing {
             UPDATE_DATA.set(update, 0L, iovec.address());
             UPDATE_NR.set(update, 0L, 1);
             MemorySegment slot = LibC.errnoSlot();
-            long result = LibC.syscall(slot, SYS_IO_URING_REGISTER, fd, IORING_REGISTER_BUFFERS_UPDATE,
-                    update.address(), RSRC_UPDATE2.byteSize());
+            long result = LibC.syscall(
+                    slot,
+                    SYS_IO_URING_REGISTER,
+                    fd,
+                    IORING_REGISTER_BUFFERS_UPDATE,
+                    update.address(),
+                    RSRC_UPDATE2.byteSize());
             if (result != 1) {
                 int errno = result < 0 ? LibC.errno(slot) : 0;
-                throw NativeErrors.failure("io_uring_register(fd=" + fd + ", IORING_REGISTER_BUFFERS_UPDATE, slot="
-                        + slotIndex + ", iov_base=" + hex(address) + ", iov_len=" + length + ") returned " + result,
-                        errno, errno == NativeErrors.ENOMEM ? NativeErrors.memlockFix(NativeMemory.memlockLimit())
-                                + " (pins of io_uring fixed buffers are charged to RLIMIT_MEMLOCK of the user)" : null);
+                throw NativeErrors.failure(
+                        "io_uring_register(fd=" + fd + ", IORING_REGISTER_BUFFERS_UPDATE, slot=" + slotIndex
+                                + ", iov_base=" + hex(address) + ", iov_len=" + length + ") returned " + result,
+                        errno,
+                        errno == NativeErrors.ENOMEM
+                                ? NativeErrors.memlockFix(NativeMemory.memlockLimit())
+                                        + " (pins of io_uring fixed buffers are charged to RLIMIT_MEMLOCK of the user)"
+                                : null);
             }
         }
     }
 
     private static String setupFix(int errno) {
         return switch (errno) {
-            case NativeErrors.EPERM -> "io_uring is refused to this process: set `sysctl kernel.io_uring_disabled=0`"
-                    + " (1 allows only members of kernel.io_uring_group), or allow io_uring_setup in the container's"
-                    + " seccomp profile";
-            case NativeErrors.ENOSYS -> "the kernel lacks io_uring (CONFIG_IO_URING) or a seccomp filter hides it;"
-                    + " use a Linux 5.19+ kernel with io_uring, or allow io_uring_setup in the seccomp profile";
+            case NativeErrors.EPERM ->
+                "io_uring is refused to this process: set `sysctl kernel.io_uring_disabled=0`"
+                        + " (1 allows only members of kernel.io_uring_group), or allow io_uring_setup in the container's"
+                        + " seccomp profile";
+            case NativeErrors.ENOSYS ->
+                "the kernel lacks io_uring (CONFIG_IO_URING) or a seccomp filter hides it;"
+                        + " use a Linux 5.19+ kernel with io_uring, or allow io_uring_setup in the seccomp profile";
             case NativeErrors.EMFILE -> "the process has no file descriptor left: raise `ulimit -n`";
             case NativeErrors.ENOMEM -> NativeErrors.memlockFix(NativeMemory.memlockLimit());
             default -> null;

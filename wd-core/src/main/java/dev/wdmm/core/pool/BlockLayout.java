@@ -30,14 +30,21 @@ final class BlockLayout {
     final int[] blockPosition;
     /** IOVA of each block's first byte. */
     final long[] blockIova;
+
     final int skipped;
     /** No candidate skipped and a power-of-two stride: block index and position coincide. */
     private final boolean dense;
     /** Bytes from {@link #base} covered by candidate positions. */
     private final long span;
 
-    private BlockLayout(MemorySegment region, BlockPoolSetup setup, int positions, int[] positionToBlock,
-            int[] blockPosition, long[] blockIova, int kept) {
+    private BlockLayout(
+            MemorySegment region,
+            BlockPoolSetup setup,
+            int positions,
+            int[] positionToBlock,
+            int[] blockPosition,
+            long[] blockIova,
+            int kept) {
         this.region = region;
         this.base = alignUp(region.address(), setup.alignment());
         this.stride = setup.stride();
@@ -106,13 +113,14 @@ final class BlockLayout {
             if (withinContiguousRun(slices, slice, start, setup.blockSize())) {
                 toBlock[p] = kept;
                 position[kept] = p;
-                iova[kept] = slices.get(slice).dma() + (start - slices.get(slice).va());
+                iova[kept] =
+                        slices.get(slice).dma() + (start - slices.get(slice).va());
                 kept++;
             } else {
                 toBlock[p] = -1;
             }
         }
-        requireEnough(setup, kept, p, region, () -> { });
+        requireEnough(setup, kept, p, region, () -> {});
         return new BlockLayout(region, setup, p, toBlock, position, iova, kept);
     }
 
@@ -161,18 +169,20 @@ final class BlockLayout {
         return true;
     }
 
-    private static void requireEnough(BlockPoolSetup setup, int kept, int scanned, MemorySegment region,
-            Runnable release) {
+    private static void requireEnough(
+            BlockPoolSetup setup, int kept, int scanned, MemorySegment region, Runnable release) {
         if (setup.accepts(kept)) {
             return;
         }
         release.run();
-        throw new WdAllocationException(setup.blockSize() * setup.blockCount(), "block pool: obtained="
-                + kept + " of requested blockCount=" + setup.blockCount() + " (blockSize=" + setup.blockSize()
-                + " stride=" + setup.stride() + ", candidates=" + scanned + ", skipped=" + (scanned - kept)
-                + " straddling non-contiguous memory, region va=" + hex(region.address()) + " size="
-                + region.byteSize() + "); UADK's rule needs obtained > floor(87*blockCount/100)="
-                + setup.minimumExclusive() + ": reserve a larger or more contiguous region");
+        throw new WdAllocationException(
+                setup.blockSize() * setup.blockCount(),
+                "block pool: obtained="
+                        + kept + " of requested blockCount=" + setup.blockCount() + " (blockSize=" + setup.blockSize()
+                        + " stride=" + setup.stride() + ", candidates=" + scanned + ", skipped=" + (scanned - kept)
+                        + " straddling non-contiguous memory, region va=" + hex(region.address()) + " size="
+                        + region.byteSize() + "); UADK's rule needs obtained > floor(87*blockCount/100)="
+                        + setup.minimumExclusive() + ": reserve a larger or more contiguous region");
     }
 
     static long alignUp(long value, long alignment) {

@@ -35,6 +35,7 @@ final class StripedBlockPool implements BlockPool {
     private final AtomicLong failures = new AtomicLong();
     /** Bumped whenever blocks move from a stripe to the global stack, so a failing alloc can rescan. */
     private final AtomicLong spills = new AtomicLong();
+
     private volatile boolean destroyed;
 
     private StripedBlockPool(BlockPoolSetup setup, BlockLayout layout, WdMmBridge bridge) {
@@ -69,9 +70,11 @@ final class StripedBlockPool implements BlockPool {
     public MemorySegment alloc() {
         long address = allocAddress();
         if (address == NO_BLOCK) {
-            throw new WdAllocationException(setup.blockSize(), "block pool exhausted: blockSize="
-                    + setup.blockSize() + " blockCount=" + layout.blocks() + " freeBlocks=0 allocFailures="
-                    + failures.get() + "; free blocks or create a larger pool");
+            throw new WdAllocationException(
+                    setup.blockSize(),
+                    "block pool exhausted: blockSize="
+                            + setup.blockSize() + " blockCount=" + layout.blocks() + " freeBlocks=0 allocFailures="
+                            + failures.get() + "; free blocks or create a larger pool");
         }
         return layout.region.asSlice(address - layout.region.address(), setup.blockSize());
     }
@@ -191,8 +194,9 @@ final class StripedBlockPool implements BlockPool {
         int block = allocatedBlock("iovaMap", address);
         long offset = address - layout.address(block);
         if (size > setup.blockSize() - offset) {
-            throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " runs past the end of block va="
-                    + hex(layout.address(block)) + " blockSize=" + setup.blockSize());
+            throw new IllegalArgumentException(
+                    "va=" + hex(address) + " size=" + size + " runs past the end of block va="
+                            + hex(layout.address(block)) + " blockSize=" + setup.blockSize());
         }
         return layout.blockIova[block] + offset;
     }
@@ -214,12 +218,20 @@ final class StripedBlockPool implements BlockPool {
 
     private WdOwnershipException refusal(String operation, long address, int block) {
         if (block < 0) {
-            return new WdOwnershipException(address, Reason.FOREIGN, operation + " va=" + hex(address)
-                    + " is not inside a block of this pool (region va=" + hex(layout.region.address()) + " size="
-                    + layout.region.byteSize() + " blockSize=" + setup.blockSize() + " stride=" + layout.stride + ")");
+            return new WdOwnershipException(
+                    address,
+                    Reason.FOREIGN,
+                    operation + " va=" + hex(address)
+                            + " is not inside a block of this pool (region va=" + hex(layout.region.address())
+                            + " size="
+                            + layout.region.byteSize() + " blockSize=" + setup.blockSize() + " stride=" + layout.stride
+                            + ")");
         }
-        return new WdOwnershipException(address, Reason.ALREADY_FREED, operation + " va=" + hex(address)
-                + " is inside block va=" + hex(layout.address(block)) + " which is free");
+        return new WdOwnershipException(
+                address,
+                Reason.ALREADY_FREED,
+                operation + " va=" + hex(address) + " is inside block va=" + hex(layout.address(block))
+                        + " which is free");
     }
 
     private void requireOpen(String operation) {

@@ -36,8 +36,7 @@ final class HugepageRegionSource implements WdRegionSource {
     private final ConcurrentHashMap<Long, Held> live = new ConcurrentHashMap<>();
 
     /** A live region and the pins that hold it in place (one ring per region, closed on release). */
-    private record Held(WdReservedMemory region, LongTermPins pins) {
-    }
+    private record Held(WdReservedMemory region, LongTermPins pins) {}
 
     private HugepageRegionSource(Path sysfs) {
         this.sysfs = sysfs;
@@ -86,10 +85,12 @@ final class HugepageRegionSource implements WdRegionSource {
         Objects.requireNonNull(region, "region is null");
         long address = region.segment().address();
         Held held = live.get(address);
-        if (held == null || held.region().segment().byteSize() != region.segment().byteSize()
+        if (held == null
+                || held.region().segment().byteSize() != region.segment().byteSize()
                 || !held.region().slices().equals(region.slices())) {
-            throw new IllegalArgumentException("region va=" + hex(address) + " size=" + region.segment().byteSize()
-                    + " must be a live region reserved by this source (foreign or already released)");
+            throw new IllegalArgumentException(
+                    "region va=" + hex(address) + " size=" + region.segment().byteSize()
+                            + " must be a live region reserved by this source (foreign or already released)");
         }
         if (!live.remove(address, held)) {
             throw new IllegalArgumentException("region va=" + hex(address) + " was released concurrently");
@@ -102,7 +103,9 @@ final class HugepageRegionSource implements WdRegionSource {
     }
 
     private MemorySegment map(long size, long pages) {
-        int flags = NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(HUGE_PAGE)
+        int flags = NativeMemory.MAP_PRIVATE
+                | NativeMemory.MAP_HUGETLB
+                | NativeMemory.hugePageSizeFlag(HUGE_PAGE)
                 | NativeMemory.MAP_POPULATE;
         try {
             return NativeMemory.mmap(pages * HUGE_PAGE, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
@@ -112,11 +115,15 @@ final class HugepageRegionSource implements WdRegionSource {
             }
             long free = count("free_hugepages");
             long total = count("nr_hugepages");
-            String fix = free < 0 || total < 0 ? "sysctl vm.nr_hugepages=N with N >= nr_hugepages + " + pages
+            String fix = free < 0 || total < 0
+                    ? "sysctl vm.nr_hugepages=N with N >= nr_hugepages + " + pages
                     : "sysctl vm.nr_hugepages=" + (total + pages - Math.min(free, pages));
-            throw new WdAllocationException(size, "reserving size=" + size + " needs " + pages
-                    + " free 2 MiB huge pages but free_hugepages=" + (free < 0 ? "unknown" : free)
-                    + " (nr_hugepages=" + (total < 0 ? "unknown" : total) + "); fix as root: " + fix, e);
+            throw new WdAllocationException(
+                    size,
+                    "reserving size=" + size + " needs " + pages
+                            + " free 2 MiB huge pages but free_hugepages=" + (free < 0 ? "unknown" : free)
+                            + " (nr_hugepages=" + (total < 0 ? "unknown" : total) + "); fix as root: " + fix,
+                    e);
         }
     }
 

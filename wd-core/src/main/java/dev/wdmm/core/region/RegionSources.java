@@ -13,8 +13,7 @@ public final class RegionSources {
     /** Where the kernel publishes huge page counts. */
     static final Path SYSFS = Path.of("/sys/kernel/mm/hugepages");
 
-    private RegionSources() {
-    }
+    private RegionSources() {}
 
     /**
      * A source of reserved memory backed by 2 MiB huge pages. {@code reserve(size)} maps

@@ -23,8 +23,7 @@ import java.util.function.LongUnaryOperator;
  * {@code table::contiguousLength} and {@code table::lookup}.
  */
 public final class ContiguousSgl {
-    private ContiguousSgl() {
-    }
+    private ContiguousSgl() {}
 
     /**
      * A chain written by {@link #build}.
@@ -54,7 +53,8 @@ public final class ContiguousSgl {
      * @throws IllegalArgumentException if {@code length <= 0} or the range wraps
      * @throws WdMappingException if part of the buffer is not mapped ({@code breakOffset} says where)
      */
-    public static List<SglPiece> split(long va, long length, LongBinaryOperator contiguousLength, LongUnaryOperator iova) {
+    public static List<SglPiece> split(
+            long va, long length, LongBinaryOperator contiguousLength, LongUnaryOperator iova) {
         Objects.requireNonNull(contiguousLength, "contiguousLength is null");
         Objects.requireNonNull(iova, "iova is null");
         if (length <= 0) {
@@ -70,8 +70,12 @@ public final class ContiguousSgl {
             long want = Math.min(length - done, HwSgl.MAX_ENTRY_LENGTH);
             long run = contiguousLength.applyAsLong(at, want);
             if (run <= 0) {
-                throw new WdMappingException(va, length, done, "va=" + hex(va) + " length=" + length
-                        + " is not mapped at va=" + hex(at) + " breakOffset=" + done);
+                throw new WdMappingException(
+                        va,
+                        length,
+                        done,
+                        "va=" + hex(va) + " length=" + length + " is not mapped at va=" + hex(at) + " breakOffset="
+                                + done);
             }
             long piece = Math.min(run, want);
             pieces.add(new SglPiece(at, iova.applyAsLong(at), piece));
@@ -97,8 +101,14 @@ public final class ContiguousSgl {
      *     need more than 256 SGLs, or {@code images} is too small or not native (nothing written)
      * @throws WdMappingException if part of the buffer is not mapped (nothing written)
      */
-    public static Chain build(MemorySegment images, long imagesIova, int entriesPerSgl, long va, long length,
-            LongBinaryOperator contiguousLength, LongUnaryOperator iova) {
+    public static Chain build(
+            MemorySegment images,
+            long imagesIova,
+            int entriesPerSgl,
+            long va,
+            long length,
+            LongBinaryOperator contiguousLength,
+            LongUnaryOperator iova) {
         Objects.requireNonNull(images, "images is null");
         long imageBytes = HwSgl.imageBytes(entriesPerSgl);
         if (!images.isNative()) {
@@ -107,7 +117,8 @@ public final class ContiguousSgl {
         List<SglPiece> pieces = split(va, length, contiguousLength, iova);
         int sgls = (pieces.size() + entriesPerSgl - 1) / entriesPerSgl;
         if (sgls > HwSgl.MAX_SGLS_PER_CHAIN) {
-            throw new IllegalArgumentException("length=" + length + " needs pieces=" + pieces.size() + " in sgls=" + sgls
+            throw new IllegalArgumentException("length=" + length + " needs pieces=" + pieces.size() + " in sgls="
+                    + sgls
                     + ", more than the hardware's " + HwSgl.MAX_SGLS_PER_CHAIN + " per chain with entriesPerSgl="
                     + entriesPerSgl);
         }

@@ -55,8 +55,7 @@ public final class HwSgl {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private HwSgl() {
-    }
+    private HwSgl() {}
 
     /**
      * Bytes of the image of an SGL with {@code capacity} entries: {@code 64 + 32 * capacity}.
@@ -73,7 +72,8 @@ public final class HwSgl {
     }
 
     /** Writes the header, zeroing its padding. */
-    static void writeHeader(MemorySegment image, long offset, long nextDma, int chainEntries, int entries, int capacity) {
+    static void writeHeader(
+            MemorySegment image, long offset, long nextDma, int chainEntries, int entries, int capacity) {
         image.asSlice(offset, HEADER_BYTES).fill((byte) 0);
         image.set(U64, offset + NEXT_DMA_OFFSET, nextDma);
         image.set(U16, offset + CHAIN_ENTRIES_OFFSET, (short) chainEntries);

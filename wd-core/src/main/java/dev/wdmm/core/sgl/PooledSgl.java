@@ -66,7 +66,8 @@ final class PooledSgl implements Sgl {
                 }
                 entry -= pool.entries[s];
             }
-            throw new IndexOutOfBoundsException("k=" + k + " must be in [0, entryCount=" + pool.chainEntries[head] + ")");
+            throw new IndexOutOfBoundsException(
+                    "k=" + k + " must be in [0, entryCount=" + pool.chainEntries[head] + ")");
         }
     }
 

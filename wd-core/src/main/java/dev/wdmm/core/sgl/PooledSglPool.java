@@ -26,6 +26,7 @@ final class PooledSglPool implements SglPool {
     final long[] bufferDma;
     /** Guarded by this. */
     final int[] next;
+
     final byte[] role;
     final int[] generation;
     final int[] entries;
@@ -95,14 +96,16 @@ final class PooledSglPool implements SglPool {
                     + setup.bufferSize() + ", imageBytes=" + setup.imageBytes() + ")=" + need);
         }
         if (blocks.setup().alignment() < setup.alignment()) {
-            throw new IllegalArgumentException("block pool alignment=" + blocks.setup().alignment()
-                    + " must be >= alignment=" + setup.alignment());
+            throw new IllegalArgumentException("block pool alignment="
+                    + blocks.setup().alignment() + " must be >= alignment=" + setup.alignment());
         }
         int count = setup.blocksNeeded();
         if (blocks.freeBlocks() < count) {
-            throw new WdAllocationException(count * blocks.blockSize(), "sgl pool needs blocks=" + count
-                    + " (sglCount=" + setup.sglCount() + " * (buffersPerSgl=" + setup.buffersPerSgl()
-                    + " + 1 image)) but the block pool has freeBlocks=" + blocks.freeBlocks());
+            throw new WdAllocationException(
+                    count * blocks.blockSize(),
+                    "sgl pool needs blocks=" + count
+                            + " (sglCount=" + setup.sglCount() + " * (buffersPerSgl=" + setup.buffersPerSgl()
+                            + " + 1 image)) but the block pool has freeBlocks=" + blocks.freeBlocks());
         }
         long[] taken = new long[count];
         for (int i = 0; i < count; i++) {
@@ -111,8 +114,10 @@ final class PooledSglPool implements SglPool {
                 for (int k = 0; k < i; k++) {
                     blocks.freeAddress(taken[k]);
                 }
-                throw new WdAllocationException(count * blocks.blockSize(), "sgl pool needs blocks=" + count
-                        + " but the block pool ran out after " + i + " (another user took them)");
+                throw new WdAllocationException(
+                        count * blocks.blockSize(),
+                        "sgl pool needs blocks=" + count + " but the block pool ran out after " + i
+                                + " (another user took them)");
             }
         }
         return taken;
@@ -128,18 +133,20 @@ final class PooledSglPool implements SglPool {
         long perSgl = setup.sglBytes();
         long max = perSgl * HwSgl.MAX_SGLS_PER_CHAIN;
         if (size <= 0 || size > max) {
-            throw new IllegalArgumentException("size=" + size + " must be > 0 and <= " + max
-                    + " (" + HwSgl.MAX_SGLS_PER_CHAIN + " SGLs per chain * sglBytes=" + perSgl + ")");
+            throw new IllegalArgumentException("size=" + size + " must be > 0 and <= " + max + " ("
+                    + HwSgl.MAX_SGLS_PER_CHAIN + " SGLs per chain * sglBytes=" + perSgl + ")");
         }
         int count = (int) ((size + perSgl - 1) / perSgl);
         if (count > setup.sglCount()) {
-            throw new IllegalArgumentException("size=" + size + " needs sgls=" + count + " but the pool has only sglCount="
-                    + setup.sglCount() + " (sglBytes=" + perSgl + ")");
+            throw new IllegalArgumentException("size=" + size + " needs sgls=" + count
+                    + " but the pool has only sglCount=" + setup.sglCount() + " (sglBytes=" + perSgl + ")");
         }
         if (count > freeCount) {
             failures++;
-            throw new WdAllocationException(size, "sgl pool: size=" + size + " needs sgls=" + count
-                    + " but freeSgls=" + freeCount + " of sglCount=" + setup.sglCount() + " allocFailures=" + failures);
+            throw new WdAllocationException(
+                    size,
+                    "sgl pool: size=" + size + " needs sgls=" + count + " but freeSgls=" + freeCount + " of sglCount="
+                            + setup.sglCount() + " allocFailures=" + failures);
         }
         int[] chain = new int[count];
         for (int k = 0; k < count; k++) {
@@ -207,10 +214,14 @@ final class PooledSglPool implements SglPool {
     public synchronized void merge(Sgl destination, Sgl source) {
         Objects.requireNonNull(destination, "destination is null");
         Objects.requireNonNull(source, "source is null");
-        if (destination == source || (destination instanceof PooledSgl d && source instanceof PooledSgl s
-                && d.pool == s.pool && d.head == s.head && d.generation == s.generation)) {
-            throw new IllegalArgumentException("merge destination and source are the same SGL " + destination
-                    + " (UADK refuses this)");
+        if (destination == source
+                || (destination instanceof PooledSgl d
+                        && source instanceof PooledSgl s
+                        && d.pool == s.pool
+                        && d.head == s.head
+                        && d.generation == s.generation)) {
+            throw new IllegalArgumentException(
+                    "merge destination and source are the same SGL " + destination + " (UADK refuses this)");
         }
         int dst = live(destination, "merge destination");
         int src = live(source, "merge source");
@@ -276,8 +287,8 @@ final class PooledSglPool implements SglPool {
             return;
         }
         if (freeCount != setup.sglCount()) {
-            throw new IllegalStateException("destroy refused: " + (setup.sglCount() - freeCount)
-                    + " of sglCount=" + setup.sglCount() + " SGLs are still allocated; free their chains first");
+            throw new IllegalStateException("destroy refused: " + (setup.sglCount() - freeCount) + " of sglCount="
+                    + setup.sglCount() + " SGLs are still allocated; free their chains first");
         }
         destroyed = true;
         for (int i = 0; i < setup.sglCount(); i++) {

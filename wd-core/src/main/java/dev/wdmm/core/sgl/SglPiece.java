@@ -7,5 +7,4 @@ package dev.wdmm.core.sgl;
  * @param iova device address of that byte; the piece is contiguous from there
  * @param length bytes, {@code 1 <= length <= 8 MiB}
  */
-public record SglPiece(long va, long iova, long length) {
-}
+public record SglPiece(long va, long iova, long length) {}

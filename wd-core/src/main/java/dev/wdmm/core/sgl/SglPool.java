@@ -65,8 +65,8 @@ public interface SglPool extends AutoCloseable {
     }
 
     private static BlockPoolSetup blockSetup(SglPoolSetup setup) {
-        return new BlockPoolSetup(Math.max(setup.bufferSize(), setup.imageBytes()), setup.blocksNeeded(),
-                setup.alignment());
+        return new BlockPoolSetup(
+                Math.max(setup.bufferSize(), setup.imageBytes()), setup.blocksNeeded(), setup.alignment());
     }
 
     /**

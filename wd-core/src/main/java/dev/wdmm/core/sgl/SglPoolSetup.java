@@ -33,7 +33,8 @@ public record SglPoolSetup(int sglCount, int entriesPerSgl, int buffersPerSgl, l
             throw new IllegalArgumentException("sglCount=" + sglCount + " must be in [1, " + MAX_SGLS + "]");
         }
         if (entriesPerSgl < 1 || entriesPerSgl > MAX_ENTRIES) {
-            throw new IllegalArgumentException("entriesPerSgl=" + entriesPerSgl + " must be in [1, " + MAX_ENTRIES + "]");
+            throw new IllegalArgumentException(
+                    "entriesPerSgl=" + entriesPerSgl + " must be in [1, " + MAX_ENTRIES + "]");
         }
         if (buffersPerSgl < 1 || buffersPerSgl > entriesPerSgl) {
             throw new IllegalArgumentException(
@@ -44,8 +45,8 @@ public record SglPoolSetup(int sglCount, int entriesPerSgl, int buffersPerSgl, l
                     + HwSgl.MAX_ENTRY_LENGTH + "]");
         }
         if (alignment < MIN_ALIGNMENT || alignment > MAX_ALIGNMENT || Long.bitCount(alignment) != 1) {
-            throw new IllegalArgumentException("alignment=" + alignment + " must be a power of two in ["
-                    + MIN_ALIGNMENT + ", " + MAX_ALIGNMENT + "]");
+            throw new IllegalArgumentException("alignment=" + alignment + " must be a power of two in [" + MIN_ALIGNMENT
+                    + ", " + MAX_ALIGNMENT + "]");
         }
     }
 

@@ -60,7 +60,8 @@ class ChunkAllocatorTest {
         try (ChunkAllocator allocator = open(new TestSource(CHUNK, 64, 4096), 1)) {
             long address = allocator.allocAddress(8192);
             assertEquals(address + TestSource.IOVA_OFFSET, allocator.iovaMapAddress(address, 4096));
-            WdMappingException e = assertThrows(WdMappingException.class, () -> allocator.iovaMapAddress(address, 8192));
+            WdMappingException e =
+                    assertThrows(WdMappingException.class, () -> allocator.iovaMapAddress(address, 8192));
             assertEquals(4096, e.breakOffset());
             assertEquals(4096, allocator.contiguousLength(address, 8192));
             assertEquals(100, allocator.contiguousLength(address + 4096, 100));
@@ -131,8 +132,11 @@ class ChunkAllocatorTest {
 
     private static long allocatedBytes() {
         try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")
+            Object bean = Class.forName("java.lang.management.ManagementFactory")
+                    .getMethod("getThreadMXBean")
+                    .invoke(null);
+            return (long) Class.forName("com.sun.management.ThreadMXBean")
+                    .getMethod("getCurrentThreadAllocatedBytes")
                     .invoke(bean);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("per-thread allocation counter unavailable", e);

@@ -43,8 +43,8 @@ final class TestSource implements ChunkSource {
             held.decrementAndGet();
             return null;
         }
-        MemorySegment segment = NativeMemory.mmapAligned(bytes, chunkSize,
-                NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, NativeMemory.MAP_PRIVATE);
+        MemorySegment segment = NativeMemory.mmapAligned(
+                bytes, chunkSize, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, NativeMemory.MAP_PRIVATE);
         return new ChunkMemory() {
             @Override
             public MemorySegment segment() {
@@ -60,7 +60,8 @@ final class TestSource implements ChunkSource {
             public long translate(long address, long size) {
                 long offset = address - segment.address();
                 if (breakAt > 0 && offset < breakAt && offset + size > breakAt) {
-                    throw new WdMappingException(address, size, breakAt - offset, "break at offset=" + (breakAt - offset));
+                    throw new WdMappingException(
+                            address, size, breakAt - offset, "break at offset=" + (breakAt - offset));
                 }
                 return address + IOVA_OFFSET + (breakAt > 0 && offset >= breakAt ? 4096 : 0);
             }
@@ -75,8 +76,8 @@ final class TestSource implements ChunkSource {
 
     @Override
     public WdAllocationException exhausted(long requested, long bytes) {
-        return new WdAllocationException(requested, "requested=" + requested + " bytes=" + bytes + " max_chunks="
-                + maxChunks + " reached");
+        return new WdAllocationException(
+                requested, "requested=" + requested + " bytes=" + bytes + " max_chunks=" + maxChunks + " reached");
     }
 
     @Override

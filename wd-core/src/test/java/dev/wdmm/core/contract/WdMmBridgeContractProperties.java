@@ -42,7 +42,8 @@ public abstract class WdMmBridgeContractProperties {
             MemorySegment segment = bridge.alloc(allocSize);
             long base = bridge.iovaMap(segment, allocSize);
             boolean inside = offset >= 0 && offset < allocSize && size <= allocSize - offset;
-            MemorySegment range = MemorySegment.ofAddress(segment.address() + offset).reinterpret(size);
+            MemorySegment range =
+                    MemorySegment.ofAddress(segment.address() + offset).reinterpret(size);
             if (inside) {
                 bridge.iovaMap(range, size);
             } else {
@@ -60,7 +61,8 @@ public abstract class WdMmBridgeContractProperties {
         try (WdMmBridge bridge = newBridge()) {
             MemorySegment segment = bridge.alloc(allocSize);
             long delta = offset % allocSize == 0 ? 1 : offset % allocSize;
-            assertThrows(WdOwnershipException.class, () -> bridge.free(MemorySegment.ofAddress(segment.address() + delta)));
+            assertThrows(
+                    WdOwnershipException.class, () -> bridge.free(MemorySegment.ofAddress(segment.address() + delta)));
             bridge.free(segment);
         }
     }

@@ -208,8 +208,8 @@ public abstract class WdMmBridgeContractTest {
     void unmapWithMismatchedIovaIsRefused() {
         MemorySegment segment = bridge.alloc(256);
         long iova = bridge.iovaMap(segment, 256);
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + 4096, 256));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + 4096, 256));
         assertMessage(e, "0x" + Long.toHexString(iova + 4096));
         assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova, 0));
         assertThrows(NullPointerException.class, () -> bridge.iovaUnmap(null, iova, 256));
@@ -260,9 +260,13 @@ public abstract class WdMmBridgeContractTest {
         large.set(ValueLayout.JAVA_BYTE, large.byteSize() - 1, (byte) 1);
         bridge.close();
         for (MemorySegment segment : List.of(small, large)) {
-            assertThrows(IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, 0),
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> segment.get(ValueLayout.JAVA_BYTE, 0),
                     "read after close must throw, not reach unmapped memory");
-            assertThrows(IllegalStateException.class, () -> segment.set(ValueLayout.JAVA_BYTE, 0, (byte) 2),
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> segment.set(ValueLayout.JAVA_BYTE, 0, (byte) 2),
                     "write after close must throw, not reach unmapped memory");
             assertThrows(IllegalStateException.class, () -> segment.asSlice(1).fill((byte) 3));
         }
@@ -315,7 +319,8 @@ public abstract class WdMmBridgeContractTest {
     private void release(MemorySegment segment, byte tag, Set<Long> live) {
         for (long i = 0; i < segment.byteSize(); i++) {
             if (segment.get(ValueLayout.JAVA_BYTE, i) != tag) {
-                throw new AssertionError("block va=0x" + Long.toHexString(segment.address()) + " was written by another thread");
+                throw new AssertionError(
+                        "block va=0x" + Long.toHexString(segment.address()) + " was written by another thread");
             }
         }
         live.remove(segment.address());
@@ -339,7 +344,8 @@ public abstract class WdMmBridgeContractTest {
      * @param fragment text the message must contain
      */
     protected static void assertMessage(Exception e, String fragment) {
-        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+        assertTrue(
+                e.getMessage() != null && e.getMessage().contains(fragment),
                 "message must contain " + fragment + ": " + e.getMessage());
     }
 }

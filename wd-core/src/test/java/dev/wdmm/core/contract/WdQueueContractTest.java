@@ -35,8 +35,7 @@ public abstract class WdQueueContractTest {
     /**
      * Closes whatever {@link #newQueue()} opened besides the queue (e.g. its bridge).
      */
-    protected void closeExtras() {
-    }
+    protected void closeExtras() {}
 
     /**
      * Whether the queue's backend can reserve memory.

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
  * control that shows the warning is real.
  */
 class GuiceUnsafeWarningTest {
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run probe(String... jvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
@@ -56,7 +55,9 @@ class GuiceUnsafeWarningTest {
     void anApplicationThatAsksForBytecodeGenerationKeepsItAndItsWarning() throws Exception {
         Run run = probe("-D" + WdMmModule.BYTECODE_GEN_OPTION + "=ENABLED");
         assertEquals(0, run.code(), run.out() + run.err());
-        assertTrue(run.err().contains("sun.misc.Unsafe"),
-                "the control must show the warning the default avoids, else the other test proves nothing: " + run.err());
+        assertTrue(
+                run.err().contains("sun.misc.Unsafe"),
+                "the control must show the warning the default avoids, else the other test proves nothing: "
+                        + run.err());
     }
 }

@@ -13,8 +13,7 @@ import java.util.List;
  * (where Guice's bytecode generation would define a fast class). Prints {@code injector ok}.
  */
 final class InjectorProbe {
-    private InjectorProbe() {
-    }
+    private InjectorProbe() {}
 
     public static void main(String[] args) {
         Injector injector = Guice.createInjector(new WdMmModule(Discovery.of(List.of(new FakeProvider.Alpha()))));

@@ -35,7 +35,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class WdMmModuleTest {
-    private final Discovery discovery = Discovery.of(List.of(new FakeProvider.Alpha(),
+    private final Discovery discovery = Discovery.of(List.of(
+            new FakeProvider.Alpha(),
             new FakeProvider("sva", Set.of(IommuMode.SVA), 100, WdAvailability.available(), null)));
 
     /** Stands in for the application's own module: fixed configuration, optional detector override. */
@@ -44,9 +45,12 @@ class WdMmModuleTest {
             @Override
             protected void configure() {
                 OptionalBinder.newOptionalBinder(binder(), ConfigSources.class)
-                        .setBinding().toInstance(ConfigSources.of(system, Map.of(), Path.of("/nonexistent")));
+                        .setBinding()
+                        .toInstance(ConfigSources.of(system, Map.of(), Path.of("/nonexistent")));
                 if (detector != null) {
-                    OptionalBinder.newOptionalBinder(binder(), ModeDetector.class).setBinding().toInstance(detector);
+                    OptionalBinder.newOptionalBinder(binder(), ModeDetector.class)
+                            .setBinding()
+                            .toInstance(detector);
                 }
             }
         };
@@ -59,7 +63,8 @@ class WdMmModuleTest {
     @Test
     void providersAreBoundByNameInAMap() {
         Injector injector = Guice.createInjector(new WdMmModule(discovery), application(Map.of(), null));
-        Map<String, WdBackendProvider> map = injector.getInstance(Key.get(new TypeLiteral<Map<String, WdBackendProvider>>() { }));
+        Map<String, WdBackendProvider> map =
+                injector.getInstance(Key.get(new TypeLiteral<Map<String, WdBackendProvider>>() {}));
         assertEquals(Set.of("alpha", "sva"), map.keySet());
         assertSame(discovery.find("alpha").orElseThrow().provider(), map.get("alpha"));
     }
@@ -74,7 +79,8 @@ class WdMmModuleTest {
 
     @Test
     void bridgeAndQueueAreSingletonsOfTheSelectedBackend() {
-        Injector injector = Guice.createInjector(new WdMmModule(discovery), application(Map.of(), fixed(IommuMode.SVA)));
+        Injector injector =
+                Guice.createInjector(new WdMmModule(discovery), application(Map.of(), fixed(IommuMode.SVA)));
         WdMmBridge bridge = injector.getInstance(WdMmBridge.class);
         assertSame(bridge, injector.getInstance(WdMmBridge.class));
         WdQueue queue = injector.getInstance(WdQueue.class);
@@ -91,8 +97,8 @@ class WdMmModuleTest {
 
     @Test
     void applicationOverridesDetectorAndConfiguration() {
-        Injector injector = Guice.createInjector(new WdMmModule(discovery),
-                application(Map.of("wd.mm.backend", "alpha"), fixed(IommuMode.TRANSLATED)));
+        Injector injector = Guice.createInjector(
+                new WdMmModule(discovery), application(Map.of("wd.mm.backend", "alpha"), fixed(IommuMode.TRANSLATED)));
         Selection selection = injector.getInstance(Selection.class);
         assertEquals(IommuMode.TRANSLATED, selection.mode());
         assertEquals("alpha", selection.requireSelected());
@@ -105,17 +111,21 @@ class WdMmModuleTest {
         AbstractModule extra = new AbstractModule() {
             @Override
             protected void configure() {
-                MapBinder.newMapBinder(binder(), String.class, WdBackendProvider.class).addBinding("extra")
-                        .toInstance(new FakeProvider("extra", Set.of(IommuMode.PASSTHROUGH), 5, WdAvailability.available(), null));
+                MapBinder.newMapBinder(binder(), String.class, WdBackendProvider.class)
+                        .addBinding("extra")
+                        .toInstance(new FakeProvider(
+                                "extra", Set.of(IommuMode.PASSTHROUGH), 5, WdAvailability.available(), null));
             }
         };
-        Injector injector = Guice.createInjector(new WdMmModule(discovery), application(Map.of(), fixed(IommuMode.PASSTHROUGH)), extra);
+        Injector injector = Guice.createInjector(
+                new WdMmModule(discovery), application(Map.of(), fixed(IommuMode.PASSTHROUGH)), extra);
         assertEquals("extra", injector.getInstance(Selection.class).requireSelected());
     }
 
     @Test
     void nothingSelectableFailsProvisionWithTheSelectionReasons() {
-        Injector injector = Guice.createInjector(new WdMmModule(discovery), application(Map.of(), fixed(IommuMode.PASSTHROUGH)));
+        Injector injector =
+                Guice.createInjector(new WdMmModule(discovery), application(Map.of(), fixed(IommuMode.PASSTHROUGH)));
         ProvisionException e = assertThrows(ProvisionException.class, () -> injector.getInstance(WdMmBridge.class));
         WdSelectionException cause = assertInstanceOf(WdSelectionException.class, e.getCause());
         assertTrue(cause.getMessage().contains("no available backend serves PASSTHROUGH"), cause.getMessage());

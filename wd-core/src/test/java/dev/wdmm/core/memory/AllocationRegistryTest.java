@@ -45,8 +45,10 @@ class AllocationRegistryTest {
 
     @Test
     void foreignFreeSaysForeign() {
-        assertEquals(Reason.FOREIGN,
-                assertThrows(WdOwnershipException.class, () -> registry.remove(0x5000)).reason());
+        assertEquals(
+                Reason.FOREIGN,
+                assertThrows(WdOwnershipException.class, () -> registry.remove(0x5000))
+                        .reason());
     }
 
     @Test

@@ -69,8 +69,9 @@ class PageDirectoryTest {
         directory.set(BASE, PAGE, "kept");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> directory.set(BASE, 0, "x")), "length=0");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> directory.clear(BASE, -4)), "length=-4");
-        assertMessage(assertThrows(IllegalArgumentException.class,
-                () -> directory.set((1L << 48) - PAGE, 2 * PAGE, "x")), "va=0xfffffffff000");
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> directory.set((1L << 48) - PAGE, 2 * PAGE, "x")),
+                "va=0xfffffffff000");
         assertThrows(IllegalArgumentException.class, () -> directory.set(-PAGE, PAGE, "x"));
         assertThrows(IllegalArgumentException.class, () -> directory.clear(BASE, Long.MAX_VALUE));
         assertThrows(NullPointerException.class, () -> directory.set(BASE, PAGE, null));

@@ -28,12 +28,14 @@ class LongTermPinsTest {
         try (LongTermPins pins = LongTermPins.open("test")) {
             long acquired = vmstat("nr_foll_pin_acquired");
             LongTermPins.Pin pin = pins.pin(range);
-            assertTrue(vmstatReaches("nr_foll_pin_acquired", acquired + PAGES),
+            assertTrue(
+                    vmstatReaches("nr_foll_pin_acquired", acquired + PAGES),
                     "the kernel counted fewer than " + PAGES + " pinned pages");
             assertEquals(PAGES * NativeMemory.pageSize(), pins.pinnedBytes());
             long released = vmstat("nr_foll_pin_released");
             pins.unpin(pin);
-            assertTrue(vmstatReaches("nr_foll_pin_released", released + PAGES),
+            assertTrue(
+                    vmstatReaches("nr_foll_pin_released", released + PAGES),
                     "the kernel counted fewer than " + PAGES + " unpinned pages");
             assertEquals(0, pins.pinnedBytes());
         } finally {
@@ -73,7 +75,8 @@ class LongTermPinsTest {
 
     @Test
     void badInputIsRefusedAndPinsNothing() {
-        try (LongTermPins pins = LongTermPins.open("test"); LongTermPins other = LongTermPins.open("other")) {
+        try (LongTermPins pins = LongTermPins.open("test");
+                LongTermPins other = LongTermPins.open("other")) {
             assertThrows(NullPointerException.class, () -> pins.pin(null));
             assertThrows(IllegalArgumentException.class, () -> pins.pin(MemorySegment.ofArray(new byte[4096])));
             assertThrows(IllegalArgumentException.class, () -> pins.pin(MemorySegment.NULL));
@@ -100,7 +103,8 @@ class LongTermPinsTest {
         long address = range.address();
         NativeMemory.munmap(range);
         try (LongTermPins pins = LongTermPins.open("test")) {
-            var refused = assertThrows(dev.wdmm.api.WdNativeException.class,
+            var refused = assertThrows(
+                    dev.wdmm.api.WdNativeException.class,
                     () -> pins.pin(MemorySegment.ofAddress(address).reinterpret(NativeMemory.pageSize())));
             assertTrue(refused.getMessage().contains("IORING_REGISTER_BUFFERS_UPDATE"), refused.getMessage());
             assertEquals(0, pins.pinnedBytes());
@@ -131,7 +135,9 @@ class LongTermPinsTest {
     }
 
     private static MemorySegment map(int pages) {
-        return NativeMemory.mmap(pages * NativeMemory.pageSize(), NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
+        return NativeMemory.mmap(
+                pages * NativeMemory.pageSize(),
+                NativeMemory.PROT_READ | NativeMemory.PROT_WRITE,
                 NativeMemory.MAP_PRIVATE);
     }
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("restricted")
 class NativeMemoryTest {
     private static final int RW = NativeMemory.PROT_READ | NativeMemory.PROT_WRITE;
-    private static final MemorySegment UNMAPPED = MemorySegment.ofAddress(0x1000).reinterpret(4096);
+    private static final MemorySegment UNMAPPED =
+            MemorySegment.ofAddress(0x1000).reinterpret(4096);
 
     @Test
     void pageSizeIsTheKernels() {
@@ -66,28 +67,37 @@ class NativeMemoryTest {
         assertMessage("exactly one of", () -> NativeMemory.mmap(4096, RW, 0));
         assertMessage("exactly one of", () -> NativeMemory.mmap(4096, RW, 3));
         assertMessage("unsupported bits", () -> NativeMemory.mmap(4096, RW, NativeMemory.MAP_PRIVATE | 0x100));
-        assertMessage("need MAP_HUGETLB",
+        assertMessage(
+                "need MAP_HUGETLB",
                 () -> NativeMemory.mmap(4096, RW, NativeMemory.MAP_PRIVATE | NativeMemory.hugePageSizeFlag(2 << 20)));
-        assertMessage("multiple of the huge page size",
+        assertMessage(
+                "multiple of the huge page size",
                 () -> NativeMemory.mmap(4096, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB));
-        assertMessage("length=" + Long.MAX_VALUE, () -> NativeMemory.mmap(Long.MAX_VALUE, RW, NativeMemory.MAP_PRIVATE));
+        assertMessage(
+                "length=" + Long.MAX_VALUE, () -> NativeMemory.mmap(Long.MAX_VALUE, RW, NativeMemory.MAP_PRIVATE));
     }
 
     @Test
     void munmapRefusesForeignPartialAndDoubleUnmaps() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment foreign = arena.allocate(4096, 4096);
-            assertEquals(WdOwnershipException.Reason.FOREIGN,
-                    assertThrows(WdOwnershipException.class, () -> NativeMemory.munmap(foreign)).reason());
+            assertEquals(
+                    WdOwnershipException.Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> NativeMemory.munmap(foreign))
+                            .reason());
         }
         MemorySegment m = NativeMemory.mmap(3 * 4096, RW, NativeMemory.MAP_PRIVATE);
         assertMessage("must be the whole mapping", () -> NativeMemory.munmap(m.asSlice(0, 4096)));
-        assertEquals(WdOwnershipException.Reason.INTERIOR,
-                assertThrows(WdOwnershipException.class, () -> NativeMemory.munmap(m.asSlice(4096))).reason());
+        assertEquals(
+                WdOwnershipException.Reason.INTERIOR,
+                assertThrows(WdOwnershipException.class, () -> NativeMemory.munmap(m.asSlice(4096)))
+                        .reason());
         m.set(ValueLayout.JAVA_BYTE, 3 * 4096 - 1, (byte) 1);
         NativeMemory.munmap(m);
-        assertEquals(WdOwnershipException.Reason.ALREADY_FREED,
-                assertThrows(WdOwnershipException.class, () -> NativeMemory.munmap(m)).reason());
+        assertEquals(
+                WdOwnershipException.Reason.ALREADY_FREED,
+                assertThrows(WdOwnershipException.class, () -> NativeMemory.munmap(m))
+                        .reason());
         assertThrows(NullPointerException.class, () -> NativeMemory.munmap(null));
         assertThrows(IllegalArgumentException.class, () -> NativeMemory.munmap(MemorySegment.ofArray(new byte[8])));
     }
@@ -138,13 +148,17 @@ class NativeMemoryTest {
         }
         assertThrows(NullPointerException.class, () -> NativeMemory.mlock(null));
         assertMessage("size=0 must be > 0", () -> NativeMemory.mlock(MemorySegment.NULL));
-        assertMessage("wraps", () -> NativeMemory.munlock(MemorySegment.ofAddress(-4096).reinterpret(8192)));
+        assertMessage(
+                "wraps",
+                () -> NativeMemory.munlock(MemorySegment.ofAddress(-4096).reinterpret(8192)));
     }
 
     @Test
     void memlockLimitMatchesProcLimits() throws IOException {
         String line = Files.readAllLines(Path.of("/proc/self/limits")).stream()
-                .filter(l -> l.startsWith("Max locked memory")).findFirst().orElseThrow();
+                .filter(l -> l.startsWith("Max locked memory"))
+                .findFirst()
+                .orElseThrow();
         String[] parts = line.substring("Max locked memory".length()).trim().split("\\s+");
         ResourceLimit limit = NativeMemory.memlockLimit();
         assertEquals(parts[0], limit.soft() == ResourceLimit.UNLIMITED ? "unlimited" : Long.toString(limit.soft()));
@@ -181,8 +195,10 @@ class NativeMemoryTest {
                 futures.add(pool.submit(() -> {
                     for (int i = 0; i < 2000; i++) {
                         int errno = lockSide
-                                ? assertThrows(WdNativeException.class, () -> NativeMemory.mlock(UNMAPPED)).errno()
-                                : assertThrows(WdNativeException.class, () -> NativeMemory.madvise(m, 9999)).errno();
+                                ? assertThrows(WdNativeException.class, () -> NativeMemory.mlock(UNMAPPED))
+                                        .errno()
+                                : assertThrows(WdNativeException.class, () -> NativeMemory.madvise(m, 9999))
+                                        .errno();
                         assertEquals(lockSide ? 12 : 22, errno);
                     }
                 }));
@@ -201,11 +217,17 @@ class NativeMemoryTest {
         long huge = 2L << 20;
         MemorySegment m;
         try {
-            m = NativeMemory.mmap(huge, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE
-                    | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(huge));
+            m = NativeMemory.mmap(
+                    huge,
+                    RW,
+                    NativeMemory.MAP_PRIVATE
+                            | NativeMemory.MAP_POPULATE
+                            | NativeMemory.MAP_HUGETLB
+                            | NativeMemory.hugePageSizeFlag(huge));
         } catch (WdNativeException e) {
             if (e.errno() == 12) {
-                Skip.because("NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage",
+                Skip.because(
+                        "NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage",
                         "the free 2 MiB huge page was taken by another process meanwhile (mmap: ENOMEM)",
                         "keep huge pages free while the tests run, " + Needs.RESERVE_HUGEPAGES);
             }
@@ -214,7 +236,9 @@ class NativeMemoryTest {
         try {
             assertEquals(huge, m.byteSize());
             assertEquals(0, m.address() % huge);
-            Skip.unless("NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage", Needs.pfns()); // the physical part
+            Skip.unless(
+                    "NativeMemoryTest.hugetlbMappingIsOnePhysicallyContiguousHugePage",
+                    Needs.pfns()); // the physical part
             long first = Kernel.physical(m.address());
             assertEquals(0, first % huge);
             for (long offset = 0; offset < huge; offset += 4096) {
@@ -233,15 +257,23 @@ class NativeMemoryTest {
         long gib = 1L << 30;
         Path gibPages = Path.of("/sys/kernel/mm/hugepages/hugepages-1048576kB");
         if (!Files.isDirectory(gibPages) || freeHugePages("hugepages-1048576kB") != 0) {
-            Skip.because("NativeMemoryTest.hugetlbShortageNamesTheSysctl", Files.isDirectory(gibPages)
-                    ? "needs a 1 GiB huge page size with none free, free_hugepages=" + freeHugePages("hugepages-1048576kB")
-                    : "this kernel or CPU offers no 1 GiB huge pages (no " + gibPages + ")",
+            Skip.because(
+                    "NativeMemoryTest.hugetlbShortageNamesTheSysctl",
+                    Files.isDirectory(gibPages)
+                            ? "needs a 1 GiB huge page size with none free, free_hugepages="
+                                    + freeHugePages("hugepages-1048576kB")
+                            : "this kernel or CPU offers no 1 GiB huge pages (no " + gibPages + ")",
                     "a machine with 1 GiB huge pages (CPU flag pdpe1gb) and none reserved");
         }
-        WdNativeException e = assertThrows(WdNativeException.class, () -> NativeMemory.mmap(gib, RW,
-                NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(gib)));
+        WdNativeException e = assertThrows(
+                WdNativeException.class,
+                () -> NativeMemory.mmap(
+                        gib,
+                        RW,
+                        NativeMemory.MAP_PRIVATE | NativeMemory.MAP_HUGETLB | NativeMemory.hugePageSizeFlag(gib)));
         assertEquals(12, e.errno());
-        assertTrue(e.getMessage().contains("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"), e.getMessage());
     }
 
     private static long freeHugePages(String size) throws IOException {

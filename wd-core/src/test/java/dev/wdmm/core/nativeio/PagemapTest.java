@@ -37,7 +37,9 @@ class PagemapTest {
     @Test
     void unavailabilityCauseAgreesWithTheKernel() {
         if (Kernel.pfnsVisible()) {
-            assertTrue(Pagemap.unavailabilityCause().isEmpty(), () -> Pagemap.unavailabilityCause().get());
+            assertTrue(
+                    Pagemap.unavailabilityCause().isEmpty(),
+                    () -> Pagemap.unavailabilityCause().get());
         } else {
             assertTrue(Pagemap.unavailabilityCause().orElseThrow().contains("CAP_SYS_ADMIN"));
         }
@@ -68,7 +70,9 @@ class PagemapTest {
             WdMappingException e = assertThrows(WdMappingException.class, () -> pagemap.physicalAddress(va));
             assertTrue(e.getMessage().contains("not present"), e.getMessage());
             m.set(ValueLayout.JAVA_BYTE, PAGE + 100, (byte) 1);
-            Skip.unless("PagemapTest.untouchedPageIsNotPresentUntilTouched", Needs.pfns()); // after the checks that need no PFN
+            Skip.unless(
+                    "PagemapTest.untouchedPageIsNotPresentUntilTouched",
+                    Needs.pfns()); // after the checks that need no PFN
             assertEquals(Kernel.physical(va), pagemap.physicalAddress(va));
         } finally {
             NativeMemory.munmap(m);
@@ -142,8 +146,8 @@ class PagemapTest {
             m.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
             assertEquals(PAGE - 10, pagemap.contiguousLength(m.address() + 10, 4 * PAGE - 10));
             assertEquals(5, pagemap.contiguousLength(m.address() + 10, 5));
-            WdMappingException e = assertThrows(WdMappingException.class,
-                    () -> pagemap.frameNumbers(m.address(), new long[4]));
+            WdMappingException e =
+                    assertThrows(WdMappingException.class, () -> pagemap.frameNumbers(m.address(), new long[4]));
             assertEquals(PAGE, e.breakOffset());
         } finally {
             NativeMemory.munmap(m);
@@ -154,7 +158,8 @@ class PagemapTest {
     @NeedsKernel(pfns = true)
     void concurrentReadersEachSeeTheKernelsEntries() throws Exception {
         int threads = 4;
-        MemorySegment m = NativeMemory.mmap(threads * 64 * PAGE, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
+        MemorySegment m =
+                NativeMemory.mmap(threads * 64 * PAGE, RW, NativeMemory.MAP_PRIVATE | NativeMemory.MAP_POPULATE);
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
             var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
             for (int t = 0; t < threads; t++) {
@@ -165,7 +170,9 @@ class PagemapTest {
                         pagemap.frameNumbers(base, frames);
                         int page = round % 64;
                         assertEquals(Kernel.physical(base + page * PAGE) >>> 12, frames[page]);
-                        assertEquals(Kernel.physical(base + page * PAGE + 5), pagemap.physicalAddress(base + page * PAGE + 5));
+                        assertEquals(
+                                Kernel.physical(base + page * PAGE + 5),
+                                pagemap.physicalAddress(base + page * PAGE + 5));
                     }
                 }));
             }
@@ -221,9 +228,11 @@ class PagemapTest {
         try (Pagemap fixture = Pagemap.open(file)) {
             assertEquals(5 * PAGE + 9, fixture.physicalAddress(9));
             assertTrue(assertThrows(WdMappingException.class, () -> fixture.physicalAddress(PAGE))
-                    .getMessage().contains("swapped"));
+                    .getMessage()
+                    .contains("swapped"));
             assertTrue(assertThrows(IllegalStateException.class, () -> fixture.physicalAddress(2 * PAGE))
-                    .getMessage().contains("PFN reads as 0"));
+                    .getMessage()
+                    .contains("PFN reads as 0"));
             assertEquals(3 * PAGE - 10, fixture.contiguousLength(3 * PAGE + 10, 100 * PAGE));
             assertEquals(0, fixture.entry(100 * PAGE), "past the end of the file reads as not present");
         }

@@ -72,8 +72,8 @@ class BlockPoolConcurrencyTest {
         }
     }
 
-    private static void work(BlockPool pool, long base, int me, AtomicIntegerArray owner, AtomicLong failures,
-            AtomicLong allocations) {
+    private static void work(
+            BlockPool pool, long base, int me, AtomicIntegerArray owner, AtomicLong failures, AtomicLong allocations) {
         SplittableRandom random = new SplittableRandom(me);
         ArrayDeque<Long> held = new ArrayDeque<>();
         for (int i = 0; i < 60_000; i++) {
@@ -86,7 +86,8 @@ class BlockPoolConcurrencyTest {
                 allocations.incrementAndGet();
                 int block = (int) ((address - base) / STRIDE);
                 if (!owner.compareAndSet(block, 0, me)) {
-                    throw new AssertionError("block " + block + " handed to " + me + " while owned by " + owner.get(block));
+                    throw new AssertionError(
+                            "block " + block + " handed to " + me + " while owned by " + owner.get(block));
                 }
                 if (pool.iovaMap(address + 9) != 0x7_0000_0000L + block * STRIDE + 9) {
                     throw new AssertionError("wrong iova for block " + block);
@@ -108,8 +109,8 @@ class BlockPoolConcurrencyTest {
     @Test
     void concurrentDoubleFreeSucceedsExactlyOnce() throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            BlockPool pool = BlockPool.create(Regions.contiguous(arena, 64 * STRIDE, 0),
-                    new BlockPoolSetup(STRIDE, 64, 4096));
+            BlockPool pool =
+                    BlockPool.create(Regions.contiguous(arena, 64 * STRIDE, 0), new BlockPoolSetup(STRIDE, 64, 4096));
             for (int round = 0; round < 200; round++) {
                 long address = pool.allocAddress();
                 AtomicInteger wins = new AtomicInteger();

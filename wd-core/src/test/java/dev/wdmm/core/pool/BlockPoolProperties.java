@@ -20,8 +20,10 @@ import net.jqwik.api.constraints.Size;
 class BlockPoolProperties {
 
     @Property(tries = 200)
-    void poolMatchesAModelOfHeldBlocks(@ForAll @IntRange(min = 1, max = 5000) int blockSize,
-            @ForAll @IntRange(min = 1, max = 12) int alignShift, @ForAll @IntRange(min = 1, max = 40) int count,
+    void poolMatchesAModelOfHeldBlocks(
+            @ForAll @IntRange(min = 1, max = 5000) int blockSize,
+            @ForAll @IntRange(min = 1, max = 12) int alignShift,
+            @ForAll @IntRange(min = 1, max = 40) int count,
             @ForAll @Size(max = 200) List<@IntRange(min = -40, max = 40) Integer> ops) {
         BlockPoolSetup setup = new BlockPoolSetup(blockSize, count, 1L << alignShift);
         try (Arena arena = Arena.ofConfined()) {
@@ -42,8 +44,8 @@ class BlockPoolProperties {
                     }
                     assertTrue(unique.add(address), "handed out twice");
                     assertEquals(0, address % setup.alignment());
-                    assertEquals(0x10_0000_0000L + address - base + op % blockSize,
-                            pool.iovaMap(address + op % blockSize));
+                    assertEquals(
+                            0x10_0000_0000L + address - base + op % blockSize, pool.iovaMap(address + op % blockSize));
                     held.add(address);
                 } else if (!held.isEmpty()) {
                     long address = held.remove(Math.floorMod(op, held.size()));
@@ -62,15 +64,16 @@ class BlockPoolProperties {
     }
 
     @Property(tries = 300)
-    void badSetupsAreRefusedWithTheValueNamed(@ForAll @LongRange(min = -10, max = 300_000_000) long blockSize,
+    void badSetupsAreRefusedWithTheValueNamed(
+            @ForAll @LongRange(min = -10, max = 300_000_000) long blockSize,
             @ForAll @LongRange(min = -10, max = 5000) long alignment) {
         boolean sizeOk = blockSize > 0 && blockSize <= 256L << 20;
         boolean alignOk = alignment >= 2 && alignment <= 4096 && Long.bitCount(alignment) == 1;
         if (sizeOk && alignOk) {
             assertEquals(blockSize, new BlockPoolSetup(blockSize, 1, alignment).blockSize());
         } else {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new BlockPoolSetup(blockSize, 1, alignment));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> new BlockPoolSetup(blockSize, 1, alignment));
             String named = sizeOk ? "alignment=" + alignment : "blockSize=" + blockSize;
             assertTrue(e.getMessage().startsWith(named), e.getMessage());
         }

@@ -61,8 +61,9 @@ class BlockPoolTest {
      * one and is kept.
      */
     private WdReservedMemory fourSlices() {
-        return Regions.region(arena, new long[] {64 * K, 64 * K, 64 * K, 64 * K},
-                new long[] {0x10_0000_0000L, 0x30_0000_0000L, 0x20_0000_0000L, 0x50_0000_0000L});
+        return Regions.region(arena, new long[] {64 * K, 64 * K, 64 * K, 64 * K}, new long[] {
+            0x10_0000_0000L, 0x30_0000_0000L, 0x20_0000_0000L, 0x50_0000_0000L
+        });
     }
 
     @Test
@@ -72,8 +73,16 @@ class BlockPoolTest {
         BlockPool pool = BlockPool.create(region, new BlockPoolSetup(24 * K, 8, 4096));
         assertEquals(8, pool.blockCount());
         long[] kept = {0, 1, 3, 4, 6, 7, 8, 9};
-        long[] dma = {0x10_0000_0000L, 0x10_0000_0000L + 24 * K, 0x30_0000_0000L + 8 * K, 0x30_0000_0000L + 32 * K,
-            0x20_0000_0000L + 16 * K, 0x20_0000_0000L + 40 * K, 0x50_0000_0000L, 0x50_0000_0000L + 24 * K};
+        long[] dma = {
+            0x10_0000_0000L,
+            0x10_0000_0000L + 24 * K,
+            0x30_0000_0000L + 8 * K,
+            0x30_0000_0000L + 32 * K,
+            0x20_0000_0000L + 16 * K,
+            0x20_0000_0000L + 40 * K,
+            0x50_0000_0000L,
+            0x50_0000_0000L + 24 * K
+        };
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int i = 0; i < 8; i++) {
             long address = pool.allocAddress();
@@ -87,13 +96,16 @@ class BlockPoolTest {
         assertEquals(8, seen.size());
         assertEquals(BlockPool.NO_BLOCK, pool.allocAddress());
         long skipped = base + 2 * 24 * K + 10;
-        assertEquals(Reason.FOREIGN, assertThrows(WdOwnershipException.class, () -> pool.freeAddress(skipped)).reason());
+        assertEquals(
+                Reason.FOREIGN,
+                assertThrows(WdOwnershipException.class, () -> pool.freeAddress(skipped))
+                        .reason());
     }
 
     @Test
     void dmaAdjacentSlicesAreOneRun() {
-        WdReservedMemory region = Regions.region(arena, new long[] {64 * K, 64 * K},
-                new long[] {0x8000_0000L, 0x8000_0000L + 64 * K});
+        WdReservedMemory region =
+                Regions.region(arena, new long[] {64 * K, 64 * K}, new long[] {0x8000_0000L, 0x8000_0000L + 64 * K});
         BlockPool pool = BlockPool.create(region, new BlockPoolSetup(24 * K, 5, 4096));
         assertEquals(5, pool.blockCount());
         long base = region.segment().address();
@@ -109,7 +121,8 @@ class BlockPoolTest {
         BlockPool nine = BlockPool.create(fourSlices(), new BlockPoolSetup(24 * K, 9, 4096));
         assertEquals(8, nine.blockCount());
         assertEquals(9, nine.setup().blockCount());
-        WdAllocationException e = assertThrows(WdAllocationException.class,
+        WdAllocationException e = assertThrows(
+                WdAllocationException.class,
                 () -> BlockPool.create(fourSlices(), new BlockPoolSetup(24 * K, 10, 4096)));
         assertTrue(e.getMessage().contains("obtained=8 of requested blockCount=10"), e.getMessage());
         assertTrue(e.getMessage().contains("floor(87*blockCount/100)=8"), e.getMessage());
@@ -133,12 +146,17 @@ class BlockPoolTest {
         pool.iovaUnmap(block.address() + 10, iova + 10, 100);
         assertMessage("does not match", () -> pool.iovaUnmap(block.address() + 10, iova, 100));
         // padding between 3000 and the 3072 stride belongs to no block
-        assertEquals(Reason.FOREIGN,
-                assertThrows(WdOwnershipException.class, () -> pool.iovaMap(block.address() + 3000)).reason());
+        assertEquals(
+                Reason.FOREIGN,
+                assertThrows(WdOwnershipException.class, () -> pool.iovaMap(block.address() + 3000))
+                        .reason());
         pool.freeAddress(block.address() + 1234);
-        assertEquals(Reason.ALREADY_FREED,
-                assertThrows(WdOwnershipException.class, () -> pool.iovaMap(block.address())).reason());
-        assertEquals(Reason.ALREADY_FREED,
+        assertEquals(
+                Reason.ALREADY_FREED,
+                assertThrows(WdOwnershipException.class, () -> pool.iovaMap(block.address()))
+                        .reason());
+        assertEquals(
+                Reason.ALREADY_FREED,
                 assertThrows(WdOwnershipException.class, () -> pool.free(block)).reason());
         assertEquals(16, pool.freeBlocks());
     }
@@ -150,7 +168,10 @@ class BlockPoolTest {
         long held = pool.allocAddress();
         long base = region.segment().address();
         for (long bad : new long[] {0, -1, base - 1, base + 64 * K, base + 64 * K + 5, Long.MIN_VALUE}) {
-            assertEquals(Reason.FOREIGN, assertThrows(WdOwnershipException.class, () -> pool.freeAddress(bad)).reason());
+            assertEquals(
+                    Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(bad))
+                            .reason());
             assertThrows(WdOwnershipException.class, () -> pool.iovaMap(bad));
         }
         assertThrows(WdOwnershipException.class, () -> pool.free(MemorySegment.ofArray(new byte[16])));
@@ -200,14 +221,18 @@ class BlockPoolTest {
 
     /** An identity-mapping bridge over an arena (the SVA model), counting frees. */
     private WdMmBridge identityBridge(AtomicInteger frees, long breakEvery) {
-        return WdMmBridge.of(arena, (a, size) -> a.allocate(size, 4096), (a, va) -> frees.incrementAndGet(),
+        return WdMmBridge.of(
+                arena,
+                (a, size) -> a.allocate(size, 4096),
+                (a, va) -> frees.incrementAndGet(),
                 (a, va, size) -> {
                     if (breakEvery > 0 && va.address() / breakEvery != (va.address() + size - 1) / breakEvery) {
-                        throw new WdMappingException(va.address(), size, breakEvery - va.address() % breakEvery,
-                                "not contiguous");
+                        throw new WdMappingException(
+                                va.address(), size, breakEvery - va.address() % breakEvery, "not contiguous");
                     }
                     return va.address();
-                }, (a, va, iova, size) -> { });
+                },
+                (a, va, iova, size) -> {});
     }
 
     @Test
@@ -227,9 +252,13 @@ class BlockPoolTest {
     void bridgeBlocksThatCannotBeMappedAreSkippedAndTheRuleApplies() {
         AtomicInteger frees = new AtomicInteger();
         // 3 KiB blocks at 4 KiB stride from a 4 KiB-aligned start never cross 8 KiB: all kept
-        assertEquals(20, BlockPool.create(identityBridge(frees, 8 * K), new BlockPoolSetup(3 * K, 20, 4096)).blockCount());
+        assertEquals(
+                20,
+                BlockPool.create(identityBridge(frees, 8 * K), new BlockPoolSetup(3 * K, 20, 4096))
+                        .blockCount());
         // 6 KiB blocks at 6 KiB stride: every fourth candidate crosses an 8 KiB boundary... and more
-        WdAllocationException e = assertThrows(WdAllocationException.class,
+        WdAllocationException e = assertThrows(
+                WdAllocationException.class,
                 () -> BlockPool.create(identityBridge(frees, 8 * K), new BlockPoolSetup(6 * K, 20, 2048)));
         assertTrue(e.getMessage().contains("of requested blockCount=20"), e.getMessage());
         assertEquals(1, frees.get(), "the refused pool's region is given back");

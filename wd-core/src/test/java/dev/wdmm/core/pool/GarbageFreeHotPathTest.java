@@ -20,8 +20,8 @@ class GarbageFreeHotPathTest {
     @Test
     void allocFreeAndMapOfAddressesAllocateNothing() {
         try (Arena arena = Arena.ofShared()) {
-            BlockPool pool = BlockPool.create(Regions.contiguous(arena, 256 * 4096, 0x9_0000_0000L),
-                    new BlockPoolSetup(4096, 256, 4096));
+            BlockPool pool = BlockPool.create(
+                    Regions.contiguous(arena, 256 * 4096, 0x9_0000_0000L), new BlockPoolSetup(4096, 256, 4096));
             long sink = run(pool);
             long before = Jvm.allocatedBytes();
             sink += run(pool);

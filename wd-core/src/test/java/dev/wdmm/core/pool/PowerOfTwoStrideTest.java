@@ -38,16 +38,20 @@ class PowerOfTwoStrideTest {
             assertEquals(0, (address - base) % (4 * K));
             assertTrue(address - base < 64 * K);
             assertEquals(0x7000_0000L + (address - base) + 2999, pool.iovaMap(address + 2999));
-            assertEquals(Reason.FOREIGN,
-                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(address + 3000)).reason());
+            assertEquals(
+                    Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(address + 3000))
+                            .reason());
             seen.add(address);
         }
         assertEquals(16, seen.size());
         assertEquals(BlockPool.NO_BLOCK, pool.allocAddress());
         for (long address : seen) {
             pool.freeAddress(address + 1500);
-            assertEquals(Reason.ALREADY_FREED,
-                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(address)).reason());
+            assertEquals(
+                    Reason.ALREADY_FREED,
+                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(address))
+                            .reason());
         }
         assertEquals(16, pool.freeBlocks());
         pool.destroy();
@@ -59,8 +63,9 @@ class PowerOfTwoStrideTest {
      */
     @Test
     void skippedCandidatesAtPowerOfTwoStrideAreNeverHandedOut() {
-        WdReservedMemory region = Regions.region(arena, new long[] {10 * K, 10 * K, 12 * K},
-                new long[] {0x10_0000_0000L, 0x30_0000_0000L, 0x20_0000_0000L});
+        WdReservedMemory region = Regions.region(arena, new long[] {10 * K, 10 * K, 12 * K}, new long[] {
+            0x10_0000_0000L, 0x30_0000_0000L, 0x20_0000_0000L
+        });
         long base = region.segment().address();
         BlockPool pool = BlockPool.create(region, new BlockPoolSetup(4 * K, 6, 4096));
         assertEquals(6, pool.blockCount());
@@ -68,7 +73,8 @@ class PowerOfTwoStrideTest {
         for (int i = 0; i < 6; i++) {
             long address = pool.allocAddress();
             long offset = address - base;
-            long expectedDma = offset < 10 * K ? 0x10_0000_0000L + offset
+            long expectedDma = offset < 10 * K
+                    ? 0x10_0000_0000L + offset
                     : offset < 20 * K ? 0x30_0000_0000L + offset - 10 * K : 0x20_0000_0000L + offset - 20 * K;
             assertEquals(expectedDma + 100, pool.iovaMap(address + 100));
             positions.add(offset / (4 * K));
@@ -76,8 +82,10 @@ class PowerOfTwoStrideTest {
         assertEquals(Set.of(0L, 1L, 3L, 4L, 5L, 6L), positions);
         assertEquals(BlockPool.NO_BLOCK, pool.allocAddress());
         for (long skipped : new long[] {base + 8 * K + 5, base + 28 * K}) {
-            assertEquals(Reason.FOREIGN,
-                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(skipped)).reason());
+            assertEquals(
+                    Reason.FOREIGN,
+                    assertThrows(WdOwnershipException.class, () -> pool.freeAddress(skipped))
+                            .reason());
         }
         pool.freeAddress(base + 5 * 4 * K + 4095);
         assertEquals(1, pool.freeBlocks());

@@ -9,8 +9,7 @@ import java.util.List;
 
 /** Real native regions with slice tables whose DMA addresses the test chooses. */
 final class Regions {
-    private Regions() {
-    }
+    private Regions() {}
 
     /**
      * Allocates {@code sum(sizes)} bytes aligned to 4 KiB and cuts them into slices of the given

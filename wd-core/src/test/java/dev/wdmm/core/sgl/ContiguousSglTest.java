@@ -19,14 +19,24 @@ class ContiguousSglTest {
     private static final long PAGE = 4096;
     /** Device address of each of 16 pages, chosen by the test: runs 0-3, 4, 5-6, 7, 8-11, 12, 13-15. */
     private static final long[] PAGE_IOVA = {
-        0xA000_0000L, 0xA000_1000L, 0xA000_2000L, 0xA000_3000L,
+        0xA000_0000L,
+        0xA000_1000L,
+        0xA000_2000L,
+        0xA000_3000L,
         0xB000_0000L,
-        0xC000_0000L, 0xC000_1000L,
+        0xC000_0000L,
+        0xC000_1000L,
         0xA000_4000L,
-        0xD000_0000L, 0xD000_1000L, 0xD000_2000L, 0xD000_3000L,
+        0xD000_0000L,
+        0xD000_1000L,
+        0xD000_2000L,
+        0xD000_3000L,
         0xD000_5000L,
-        0xE000_0000L, 0xE000_1000L, 0xE000_2000L,
+        0xE000_0000L,
+        0xE000_1000L,
+        0xE000_2000L,
     };
+
     private static final long IMAGES_IOVA = 0xF000_0000L;
 
     private final Arena arena = Arena.ofConfined();
@@ -65,8 +75,8 @@ class ContiguousSglTest {
     void splitGivesOneEntryPerContiguousRun() {
         long from = 100;
         long to = 16 * PAGE - 50;
-        List<SglPiece> pieces = ContiguousSgl.split(buffer.address() + from, to - from, table::contiguousLength,
-                table::lookup);
+        List<SglPiece> pieces =
+                ContiguousSgl.split(buffer.address() + from, to - from, table::contiguousLength, table::lookup);
         assertEquals(expected(from, to), pieces);
         assertEquals(7, pieces.size());
     }
@@ -76,8 +86,8 @@ class ContiguousSglTest {
         long from = 100;
         long to = 16 * PAGE - 50;
         MemorySegment images = arena.allocate(4 * HwSgl.imageBytes(3));
-        ContiguousSgl.Chain chain = ContiguousSgl.build(images, IMAGES_IOVA, 3, buffer.address() + from, to - from,
-                table::contiguousLength, table::lookup);
+        ContiguousSgl.Chain chain = ContiguousSgl.build(
+                images, IMAGES_IOVA, 3, buffer.address() + from, to - from, table::contiguousLength, table::lookup);
         List<SglPiece> pieces = expected(from, to);
         assertEquals(3, chain.sglCount());
         assertEquals(IMAGES_IOVA, chain.dma());
@@ -113,8 +123,16 @@ class ContiguousSglTest {
     void anUnmappedPageFailsAtItsOffset() {
         table.unregister(buffer.address() + 8 * PAGE);
         MemorySegment images = arena.allocate(1024);
-        WdMappingException e = assertThrows(WdMappingException.class, () -> ContiguousSgl.build(images, IMAGES_IOVA, 3,
-                buffer.address() + 100, 10 * PAGE, table::contiguousLength, table::lookup));
+        WdMappingException e = assertThrows(
+                WdMappingException.class,
+                () -> ContiguousSgl.build(
+                        images,
+                        IMAGES_IOVA,
+                        3,
+                        buffer.address() + 100,
+                        10 * PAGE,
+                        table::contiguousLength,
+                        table::lookup));
         assertEquals(8 * PAGE - 100, e.breakOffset());
         assertTrue(zero(images, 0, 1024), "nothing written");
     }
@@ -122,9 +140,12 @@ class ContiguousSglTest {
     @Test
     void piecesLongerThanTheEntryLimitAreCut() {
         List<SglPiece> pieces = ContiguousSgl.split(0x1000_0000L, 20L << 20, (va, limit) -> limit, va -> va + 7);
-        assertEquals(List.of(new SglPiece(0x1000_0000L, 0x1000_0007L, 8L << 20),
-                new SglPiece(0x1080_0000L, 0x1080_0007L, 8L << 20),
-                new SglPiece(0x1100_0000L, 0x1100_0007L, 4L << 20)), pieces);
+        assertEquals(
+                List.of(
+                        new SglPiece(0x1000_0000L, 0x1000_0007L, 8L << 20),
+                        new SglPiece(0x1080_0000L, 0x1080_0007L, 8L << 20),
+                        new SglPiece(0x1100_0000L, 0x1100_0007L, 4L << 20)),
+                pieces);
     }
 
     @Test
@@ -134,15 +155,23 @@ class ContiguousSglTest {
         assertMessage("length=0", () -> ContiguousSgl.split(va, 0, table::contiguousLength, table::lookup));
         assertMessage("wraps", () -> ContiguousSgl.split(-10, 100, table::contiguousLength, table::lookup));
         assertThrows(NullPointerException.class, () -> ContiguousSgl.split(va, 10, null, table::lookup));
-        assertMessage("capacity=0", () -> ContiguousSgl.build(images, 0, 0, va, 10, table::contiguousLength, table::lookup));
-        assertMessage("capacity=256", () -> ContiguousSgl.build(images, 0, 256, va, 10, table::contiguousLength, table::lookup));
-        assertMessage("images.byteSize()=160 must be >= sgls=3", () -> ContiguousSgl.build(images, 0, 3, va, 16 * PAGE,
-                table::contiguousLength, table::lookup));
-        assertMessage("must be a native segment", () -> ContiguousSgl.build(MemorySegment.ofArray(new byte[4096]), 0, 3,
-                va, 10, table::contiguousLength, table::lookup));
-        assertMessage("more than the hardware's 256 per chain", () -> ContiguousSgl.build(images, 0, 1, 0x1000, 257,
-                (a, limit) -> 1, a -> a));
-        assertThrows(WdMappingException.class, () -> ContiguousSgl.split(0x10, 10, table::contiguousLength, table::lookup));
+        assertMessage(
+                "capacity=0", () -> ContiguousSgl.build(images, 0, 0, va, 10, table::contiguousLength, table::lookup));
+        assertMessage(
+                "capacity=256",
+                () -> ContiguousSgl.build(images, 0, 256, va, 10, table::contiguousLength, table::lookup));
+        assertMessage(
+                "images.byteSize()=160 must be >= sgls=3",
+                () -> ContiguousSgl.build(images, 0, 3, va, 16 * PAGE, table::contiguousLength, table::lookup));
+        assertMessage(
+                "must be a native segment",
+                () -> ContiguousSgl.build(
+                        MemorySegment.ofArray(new byte[4096]), 0, 3, va, 10, table::contiguousLength, table::lookup));
+        assertMessage(
+                "more than the hardware's 256 per chain",
+                () -> ContiguousSgl.build(images, 0, 1, 0x1000, 257, (a, limit) -> 1, a -> a));
+        assertThrows(
+                WdMappingException.class, () -> ContiguousSgl.split(0x10, 10, table::contiguousLength, table::lookup));
     }
 
     private static void assertMessage(String expected, Runnable call) {

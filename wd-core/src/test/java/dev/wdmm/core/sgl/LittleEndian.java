@@ -5,8 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 /** Reads little-endian fields byte by byte, independently of the code under test. */
 final class LittleEndian {
-    private LittleEndian() {
-    }
+    private LittleEndian() {}
 
     static long read(MemorySegment segment, long offset, int bytes) {
         long value = 0;

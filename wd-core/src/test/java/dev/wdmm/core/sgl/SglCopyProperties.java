@@ -19,12 +19,15 @@ class SglCopyProperties {
 
     /** Copies behave as on one flat array of the chain's size: same bytes, same truncation. */
     @Property(tries = 150)
-    void copiesMatchAFlatModel(@ForAll @IntRange(min = 1, max = 5 * 4096) int size,
-            @ForAll @IntRange(min = 0, max = 5 * 4096) int offsetSeed, @ForAll @IntRange(min = 0, max = 6 * 4096) int length,
+    void copiesMatchAFlatModel(
+            @ForAll @IntRange(min = 1, max = 5 * 4096) int size,
+            @ForAll @IntRange(min = 0, max = 5 * 4096) int offsetSeed,
+            @ForAll @IntRange(min = 0, max = 6 * 4096) int length,
             @ForAll @IntRange(min = 1, max = 4) int buffersPerSgl) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(256 * 1024, 4096);
-            SglPool pool = SglPool.create(new WdReservedMemory(memory, List.of(new WdSlice(memory.address(), 0, 256 * 1024))),
+            SglPool pool = SglPool.create(
+                    new WdReservedMemory(memory, List.of(new WdSlice(memory.address(), 0, 256 * 1024))),
                     new SglPoolSetup(16, 4, buffersPerSgl, 2048, 8));
             Sgl chain = pool.alloc(size);
             int offset = offsetSeed % size;
@@ -39,10 +42,12 @@ class SglCopyProperties {
             MemorySegment whole = arena.allocate(size);
             assertEquals(0, chain.copyTo(0, whole));
             byte[] got = whole.toArray(ValueLayout.JAVA_BYTE);
-            assertArrayEquals(Arrays.copyOfRange(model, offset, offset + fits), Arrays.copyOfRange(got, offset, offset + fits));
+            assertArrayEquals(
+                    Arrays.copyOfRange(model, offset, offset + fits), Arrays.copyOfRange(got, offset, offset + fits));
             MemorySegment target = arena.allocate(Math.max(1, length)).asSlice(0, length);
             assertEquals(length - fits, chain.copyTo(offset, target));
-            assertArrayEquals(Arrays.copyOfRange(data, 0, fits), target.asSlice(0, fits).toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(
+                    Arrays.copyOfRange(data, 0, fits), target.asSlice(0, fits).toArray(ValueLayout.JAVA_BYTE));
             long described = 0;
             for (int k = 0; k < chain.entryCount(); k++) {
                 described += chain.buffer(k).byteSize();

@@ -22,9 +22,12 @@ class SglPoolConcurrencyTest {
     void threadsNeverSeeEachOthersDataAndEveryChainComesBack() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             AtomicInteger frees = new AtomicInteger();
-            WdMmBridge bridge = WdMmBridge.of(arena, (a, size) -> a.allocate(size, 4096),
-                    (a, va) -> frees.incrementAndGet(), (a, va, size) -> va.address() ^ 0x1_0000_0000_0000L,
-                    (a, va, iova, size) -> { });
+            WdMmBridge bridge = WdMmBridge.of(
+                    arena,
+                    (a, size) -> a.allocate(size, 4096),
+                    (a, va) -> frees.incrementAndGet(),
+                    (a, va, size) -> va.address() ^ 0x1_0000_0000_0000L,
+                    (a, va, iova, size) -> {});
             SglPool pool = SglPool.create(bridge, new SglPoolSetup(16, 8, 3, 2048, 128));
             AtomicLong failures = new AtomicLong();
             AtomicReference<Throwable> problem = new AtomicReference<>();

@@ -122,10 +122,13 @@ class SglPoolTest {
             System.arraycopy(piece, 0, inBuffers, at, piece.length);
             at += piece.length;
         }
-        assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 8192), java.util.Arrays.copyOfRange(inBuffers, 100, 8292));
+        assertArrayEquals(
+                java.util.Arrays.copyOfRange(data, 0, 8192), java.util.Arrays.copyOfRange(inBuffers, 100, 8292));
         MemorySegment target = arena.allocate(9000);
         assertEquals(808, chain.copyTo(100, target));
-        assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 8192), target.asSlice(0, 8192).toArray(ValueLayout.JAVA_BYTE));
+        assertArrayEquals(
+                java.util.Arrays.copyOfRange(data, 0, 8192),
+                target.asSlice(0, 8192).toArray(ValueLayout.JAVA_BYTE));
         MemorySegment small = arena.allocate(10);
         assertEquals(0, chain.copyTo(4095, small));
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 3995, 4005), small.toArray(ValueLayout.JAVA_BYTE));

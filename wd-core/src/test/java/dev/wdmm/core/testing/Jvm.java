@@ -2,8 +2,7 @@ package dev.wdmm.core.testing;
 
 /** The JVM's own counters, read the way garbage-free tests need them. */
 public final class Jvm {
-    private Jvm() {
-    }
+    private Jvm() {}
 
     /**
      * The JVM's count of bytes the calling thread allocated (reflective: a module under test may not
@@ -13,9 +12,11 @@ public final class Jvm {
      */
     public static long allocatedBytes() {
         try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+            Object bean = Class.forName("java.lang.management.ManagementFactory")
+                    .getMethod("getThreadMXBean")
                     .invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")
+            return (long) Class.forName("com.sun.management.ThreadMXBean")
+                    .getMethod("getCurrentThreadAllocatedBytes")
                     .invoke(bean);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("per-thread allocation counter unavailable", e);

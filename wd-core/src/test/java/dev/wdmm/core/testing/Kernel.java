@@ -26,8 +26,7 @@ public final class Kernel {
     private static final long PFN_MASK = (1L << 55) - 1;
     private static volatile Boolean pfnsVisible;
 
-    private Kernel() {
-    }
+    private Kernel() {}
 
     /**
      * The raw entry of the page holding {@code va}, opening the file per call.
@@ -76,13 +75,13 @@ public final class Kernel {
     public static long presentPhysical(long va) {
         long entry = entry(va);
         if (entry >= 0) {
-            throw new AssertionError("page of va=0x" + Long.toHexString(va) + " is not present, entry=0x"
-                    + Long.toHexString(entry));
+            throw new AssertionError(
+                    "page of va=0x" + Long.toHexString(va) + " is not present, entry=0x" + Long.toHexString(entry));
         }
         long pfn = entry & PFN_MASK;
         if (pfn == 0) {
-            throw new AssertionError("pagemap PFN of va=0x" + Long.toHexString(va) + " reads 0: the test needs"
-                    + " CAP_SYS_ADMIN");
+            throw new AssertionError(
+                    "pagemap PFN of va=0x" + Long.toHexString(va) + " reads 0: the test needs" + " CAP_SYS_ADMIN");
         }
         return (pfn << 12) | (va & (PAGE - 1));
     }
@@ -171,7 +170,8 @@ public final class Kernel {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
                     .filter(line -> line.startsWith(field + ":"))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
-                    .findFirst().orElseThrow(() -> new AssertionError(field + " not in /proc/self/status"));
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(field + " not in /proc/self/status"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -19,8 +19,7 @@ public final class Needs {
 
     private static volatile Optional<String> pinningCause;
 
-    private Needs() {
-    }
+    private Needs() {}
 
     /**
      * An unmet need.
@@ -28,8 +27,7 @@ public final class Needs {
      * @param reason what is missing, with the facts read
      * @param fix how to provide it
      */
-    public record Unmet(String reason, String fix) {
-    }
+    public record Unmet(String reason, String fix) {}
 
     /**
      * Frame numbers in {@code /proc/self/pagemap}.
@@ -37,9 +35,11 @@ public final class Needs {
      * @return the unmet need, or empty
      */
     public static Optional<Unmet> pfns() {
-        return Kernel.pfnsVisible() ? Optional.empty() : Optional.of(new Unmet(
-                "/proc/self/pagemap shows every PFN as 0 (this process lacks CAP_SYS_ADMIN: not root)",
-                "run ./wd-mm test as root (CI does), or grant the JDK's java CAP_SYS_ADMIN"));
+        return Kernel.pfnsVisible()
+                ? Optional.empty()
+                : Optional.of(new Unmet(
+                        "/proc/self/pagemap shows every PFN as 0 (this process lacks CAP_SYS_ADMIN: not root)",
+                        "run ./wd-mm test as root (CI does), or grant the JDK's java CAP_SYS_ADMIN"));
     }
 
     /**
@@ -53,7 +53,8 @@ public final class Needs {
             cause = LongTermPins.unavailabilityCause();
             pinningCause = cause;
         }
-        return cause.map(c -> new Unmet("io_uring long-term pinning is unavailable: " + c,
+        return cause.map(c -> new Unmet(
+                "io_uring long-term pinning is unavailable: " + c,
                 "allow io_uring (sysctl kernel.io_uring_disabled=0) and a memlock budget (ulimit -l), or run as root"));
     }
 
@@ -65,8 +66,10 @@ public final class Needs {
      */
     public static Optional<Unmet> freeHugepages(long needed) {
         long free = Kernel.freeHugepages();
-        return free >= needed ? Optional.empty() : Optional.of(new Unmet(
-                "needs " + needed + " free 2 MiB huge pages, free_hugepages=" + free, RESERVE_HUGEPAGES));
+        return free >= needed
+                ? Optional.empty()
+                : Optional.of(new Unmet(
+                        "needs " + needed + " free 2 MiB huge pages, free_hugepages=" + free, RESERVE_HUGEPAGES));
     }
 
     /**
@@ -82,8 +85,9 @@ public final class Needs {
                 missing.add(path);
             }
         }
-        return missing.isEmpty() ? Optional.empty() : Optional.of(new Unmet(
-                "needs " + String.join(" and ", missing), "install them (util-linux)"));
+        return missing.isEmpty()
+                ? Optional.empty()
+                : Optional.of(new Unmet("needs " + String.join(" and ", missing), "install them (util-linux)"));
     }
 
     /**

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
  */
 public final class NeedsKernelExtension implements TestInstancePreConstructCallback, BeforeEachCallback {
     /** Created by JUnit. */
-    public NeedsKernelExtension() {
-    }
+    public NeedsKernelExtension() {}
 
     @Override
     public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
@@ -40,8 +39,10 @@ public final class NeedsKernelExtension implements TestInstancePreConstructCallb
         }
         List<Needs.Unmet> unmet = Needs.unmet(context.getRequiredTestClass(), context.getRequiredTestMethod());
         if (!unmet.isEmpty()) {
-            String line = Skip.line(context.getRequiredTestClass().getSimpleName() + "."
-                    + context.getRequiredTestMethod().getName(), unmet);
+            String line = Skip.line(
+                    context.getRequiredTestClass().getSimpleName() + "."
+                            + context.getRequiredTestMethod().getName(),
+                    unmet);
             System.out.println(line);
             assumeTrue(false, line);
         }

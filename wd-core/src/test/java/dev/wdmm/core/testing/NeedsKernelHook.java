@@ -16,8 +16,7 @@ import net.jqwik.api.lifecycle.SkipExecutionHook;
  */
 public final class NeedsKernelHook implements SkipExecutionHook {
     /** Created by jqwik. */
-    public NeedsKernelHook() {
-    }
+    public NeedsKernelHook() {}
 
     @Override
     public PropagationMode propagateTo() {
@@ -38,7 +37,9 @@ public final class NeedsKernelHook implements SkipExecutionHook {
         if (unmet.isEmpty()) {
             return SkipResult.doNotSkip();
         }
-        String line = Skip.line(property.containerClass().getSimpleName() + "." + property.targetMethod().getName(),
+        String line = Skip.line(
+                property.containerClass().getSimpleName() + "."
+                        + property.targetMethod().getName(),
                 unmet);
         System.out.println(line);
         return SkipResult.skip(line);

@@ -14,8 +14,7 @@ import java.util.stream.Collectors;
  * use {@link NeedsKernel} on the property or its class.
  */
 public final class Skip {
-    private Skip() {
-    }
+    private Skip() {}
 
     /**
      * The line a skip prints.
@@ -38,7 +37,9 @@ public final class Skip {
      * @return {@code SKIPPED <test>: <reasons>; fix: <fixes>}
      */
     static String line(String test, List<Needs.Unmet> unmet) {
-        return line(test, unmet.stream().map(Needs.Unmet::reason).collect(Collectors.joining(", and ")),
+        return line(
+                test,
+                unmet.stream().map(Needs.Unmet::reason).collect(Collectors.joining(", and ")),
                 unmet.stream().map(Needs.Unmet::fix).distinct().collect(Collectors.joining(", and ")));
     }
 

@@ -34,7 +34,8 @@ public class FakeProvider implements WdBackendProvider {
      * @param availability the availability
      * @param regionSource the region source or null
      */
-    public FakeProvider(String name, Set<IommuMode> modes, int priority, WdAvailability availability, WdRegionSource regionSource) {
+    public FakeProvider(
+            String name, Set<IommuMode> modes, int priority, WdAvailability availability, WdRegionSource regionSource) {
         this.name = name;
         this.modes = modes;
         this.priority = priority;

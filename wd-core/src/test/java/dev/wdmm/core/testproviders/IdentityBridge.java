@@ -12,8 +12,7 @@ public final class IdentityBridge implements WdMmBridge {
     private final AllocationRegistry<Arena> registry = new AllocationRegistry<>("test bridge");
     private volatile boolean closed;
 
-    private IdentityBridge() {
-    }
+    private IdentityBridge() {}
 
     /**
      * Opens one.
@@ -64,7 +63,8 @@ public final class IdentityBridge implements WdMmBridge {
         check();
         registry.find(segment.address(), size);
         if (iova != segment.address()) {
-            throw new IllegalArgumentException("iova=" + WdArguments.hex(iova) + " must be " + WdArguments.hex(segment.address()));
+            throw new IllegalArgumentException(
+                    "iova=" + WdArguments.hex(iova) + " must be " + WdArguments.hex(segment.address()));
         }
     }
 

@@ -25,8 +25,11 @@ public final class TwoSliceRegionSource implements WdRegionSource {
         long half = (size + 8191) / 8192 * 4096;
         Arena arena = Arena.ofShared();
         MemorySegment segment = arena.allocate(2 * half, 4096);
-        WdReservedMemory region = new WdReservedMemory(segment, List.of(
-                new WdSlice(segment.address(), FIRST_DMA, half), new WdSlice(segment.address() + half, SECOND_DMA, half)));
+        WdReservedMemory region = new WdReservedMemory(
+                segment,
+                List.of(
+                        new WdSlice(segment.address(), FIRST_DMA, half),
+                        new WdSlice(segment.address() + half, SECOND_DMA, half)));
         live.put(region, arena);
         return region;
     }
