@@ -12,10 +12,11 @@ import java.util.Set;
 
 /**
  * The migration round of the rig's plain guest, run after every physical-address subject has
- * handed out its held buffers ({@link HeldBuffers}) and before the device checks them: an
- * mlock-only control mapping is faulted in and its frames recorded with the rig's own pagemap
- * reader, then a {@link MigrationRound} sized for the guest (2 GiB, TCG, a 512 MiB heap) fragments
- * memory in this process, compacts, churns huge pages and tries to offline a few memory blocks
+ * handed out its held buffers ({@link HeldBuffers}) and before the device checks them: a
+ * {@link MigrationRound} sized for the guest (2 GiB, TCG, a 512 MiB heap) fragments memory in this
+ * process, an mlock-only control mapping is faulted in (into the fragments' holes) and its frames
+ * recorded with the rig's own pagemap reader, then the round releases the fragments (leaving the
+ * control scattered in free memory), compacts, churns huge pages and tries to offline a few memory blocks
  * under the control and under the held buffers; every setting is restored before returning, and
  * checked: a setting left changed fails the round.
  *
@@ -62,29 +63,35 @@ final class GuestMigration {
         }
         long start = System.nanoTime();
         String settingsBefore = settings();
-        MemorySegment control = Posix.mmap(
-                CONTROL_BYTES,
-                Posix.PROT_READ | Posix.PROT_WRITE,
-                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE,
-                -1,
-                0);
+        MemorySegment control = null;
         long[] before;
         long[] after;
         StaleRead stale;
-        try (RawPagemap pagemap = RawPagemap.open()) {
+        try (RawPagemap pagemap = RawPagemap.open();
+                MigrationRound round = new MigrationRound()) {
+            // fragment first: the control's pages fill the holes, and once the fragments are released they
+            // sit scattered in free memory, where compaction moves pages first
+            round.allowCompactingUnevictable();
+            round.fragment(FRAGMENT_BYTES, false);
+            control = Posix.mmap(
+                    CONTROL_BYTES,
+                    Posix.PROT_READ | Posix.PROT_WRITE,
+                    Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_POPULATE,
+                    -1,
+                    0);
             Posix.mlock(control);
             before = frames(pagemap, control);
-            try (MigrationRound round = new MigrationRound()) {
-                try {
-                    provoke(round, pagemap, control, heldAddresses);
-                } finally {
-                    round.log().forEach(line -> System.out.println("MIGRATION " + line));
-                }
+            try {
+                provoke(round, pagemap, control, heldAddresses);
+            } finally {
+                round.log().forEach(line -> System.out.println("MIGRATION " + line));
             }
             after = frames(pagemap, control);
             stale = StaleRead.of(edu, pagemap, control, before, after);
         } finally {
-            Posix.munmap(control);
+            if (control != null) {
+                Posix.munmap(control);
+            }
         }
         String settingsAfter = settings();
         System.out.println("MIGRATION settings "
@@ -107,8 +114,7 @@ final class GuestMigration {
     }
 
     private static void provoke(MigrationRound round, RawPagemap pagemap, MemorySegment control, List<Long> held) {
-        round.allowCompactingUnevictable();
-        round.fragment(FRAGMENT_BYTES, false);
+        round.releaseFragments();
         round.compact(3);
         round.churnHugePages(HUGE_HEADROOM, HUGE_MAX);
         round.compact(1);
