@@ -9,6 +9,7 @@ import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMappingException;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
+import dev.wdmm.core.testing.Jvm;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
@@ -111,9 +112,9 @@ class ChunkAllocatorTest {
     void addressApiAllocatesNothing() {
         try (ChunkAllocator allocator = open(new TestSource(CHUNK, 64, 0), 1)) {
             long sink = churn(allocator, 200_000);
-            long before = allocatedBytes();
+            long before = Jvm.allocatedBytes();
             sink += churn(allocator, 200_000);
-            long used = allocatedBytes() - before;
+            long used = Jvm.allocatedBytes() - before;
             assertTrue(used < 4096, "allocated " + used + " bytes over 200,000 alloc/map/free");
             assertTrue(sink != 0);
         }
@@ -128,19 +129,6 @@ class ChunkAllocatorTest {
             allocator.freeAddress(address);
         }
         return sink;
-    }
-
-    private static long allocatedBytes() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory")
-                    .getMethod("getThreadMXBean")
-                    .invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean")
-                    .getMethod("getCurrentThreadAllocatedBytes")
-                    .invoke(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("per-thread allocation counter unavailable", e);
-        }
     }
 
     private static void assertReason(Reason reason, String fragment, org.junit.jupiter.api.function.Executable call) {
