@@ -383,22 +383,4 @@ final class MigrationRound implements AutoCloseable {
     private static long millis(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
-
-    /** The child process of {@link #fragment}: fragments, prints READY, holds until its stdin closes or it is killed. */
-    static final class Fragmenter {
-        private Fragmenter() {}
-
-        /**
-         * Runs the child.
-         *
-         * @param args the bytes to fragment
-         * @throws IOException if stdin fails
-         */
-        public static void main(String[] args) throws IOException {
-            fragmentHere(Long.parseLong(args[0]));
-            System.out.println("READY");
-            System.out.flush();
-            System.in.read();
-        }
-    }
 }

@@ -4,12 +4,8 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.core.memory.AllocationRegistry;
 import dev.wdmm.spi.WdArguments;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Page-level memory calls of the C library ({@code mmap}, {@code munmap}, {@code mlock},
@@ -65,7 +61,6 @@ public final class NativeMemory {
 
     private static final int SC_PAGESIZE = 30;
     private static final int RLIMIT_MEMLOCK = 8;
-    private static final int HUGE_MASK = 0x3f;
     private static final AllocationRegistry<Arena> MAPPINGS = new AllocationRegistry<>("NativeMemory mapping table");
     private static final long PAGE_SIZE = queryPageSize();
 
@@ -98,7 +93,7 @@ public final class NativeMemory {
      */
     @SuppressWarnings("restricted")
     public static MemorySegment mmap(long length, int prot, int flags) {
-        checkMmap(length, prot, flags);
+        MmapRules.check(length, prot, flags, PAGE_SIZE);
         int allFlags = flags | MAP_ANONYMOUS;
         MemorySegment slot = LibC.errnoSlot();
         MemorySegment mapped = LibC.mmap(slot, MemorySegment.NULL, length, prot, allFlags, -1, 0L);
@@ -106,7 +101,7 @@ public final class NativeMemory {
             int errno = LibC.errno(slot);
             String call = "mmap(addr=NULL, len=" + length + ", prot=" + hex(prot) + ", flags=" + hex(allFlags)
                     + ", fd=-1, offset=0)";
-            throw NativeErrors.failure(call, errno, mmapFix(errno, flags, length));
+            throw NativeErrors.failure(call, errno, MmapRules.mmapFix(errno, flags, length));
         }
         Arena scope = Arena.ofShared();
         MAPPINGS.register(mapped.address(), length, scope);
@@ -138,7 +133,7 @@ public final class NativeMemory {
             throw new IllegalArgumentException("flags=" + hex(flags) + " must not contain MAP_HUGETLB, MAP_POPULATE or"
                     + " MAP_LOCKED in mmapAligned (rule: populate or pin the aligned memory afterwards)");
         }
-        checkMmap(length, prot, flags);
+        MmapRules.check(length, prot, flags, PAGE_SIZE);
         if ((length & (PAGE_SIZE - 1)) != 0 || length > Long.MAX_VALUE - 2 * alignment) {
             throw new IllegalArgumentException("length=" + length + " must be a multiple of the page size " + PAGE_SIZE
                     + " and <= " + (Long.MAX_VALUE - 2 * alignment));
@@ -219,7 +214,9 @@ public final class NativeMemory {
         if (LibC.mlock(slot, range, range.byteSize()) != 0) {
             int errno = LibC.errno(slot);
             throw NativeErrors.failure(
-                    "mlock(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ")", errno, lockFix(errno));
+                    "mlock(addr=" + hex(range.address()) + ", len=" + range.byteSize() + ")",
+                    errno,
+                    MmapRules.lockFix(errno));
         }
     }
 
@@ -335,87 +332,6 @@ public final class NativeMemory {
                     "hugePageSize=" + hugePageSize + " must be a power of two > the page size " + PAGE_SIZE);
         }
         return Long.numberOfTrailingZeros(hugePageSize) << MAP_HUGE_SHIFT;
-    }
-
-    /**
-     * The huge page size {@code flags} ask for: from its {@code MAP_HUGE_*} bits, or the system
-     * default ({@code Hugepagesize} in {@code /proc/meminfo}) when they are 0.
-     *
-     * @param flags mmap flags containing {@link #MAP_HUGETLB}
-     * @return bytes
-     */
-    static long hugePageSize(int flags) {
-        int log2 = (flags >>> MAP_HUGE_SHIFT) & HUGE_MASK;
-        if (log2 != 0) {
-            return 1L << log2;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("Hugepagesize:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/meminfo for the default huge page size", e);
-        }
-        return 2L << 20;
-    }
-
-    private static void checkMmap(long length, int prot, int flags) {
-        WdArguments.requirePositive("length", length);
-        if ((prot & ~(PROT_READ | PROT_WRITE)) != 0) {
-            throw new IllegalArgumentException("prot=" + hex(prot) + " must combine only PROT_READ and PROT_WRITE");
-        }
-        int sharing = flags & (MAP_SHARED | MAP_PRIVATE);
-        if (sharing != MAP_SHARED && sharing != MAP_PRIVATE) {
-            throw new IllegalArgumentException(
-                    "flags=" + hex(flags) + " must contain exactly one of MAP_SHARED, MAP_PRIVATE");
-        }
-        int known = MAP_SHARED
-                | MAP_PRIVATE
-                | MAP_ANONYMOUS
-                | MAP_LOCKED
-                | MAP_NORESERVE
-                | MAP_POPULATE
-                | MAP_HUGETLB
-                | (HUGE_MASK << MAP_HUGE_SHIFT);
-        if ((flags & ~known) != 0) {
-            throw new IllegalArgumentException(
-                    "flags=" + hex(flags) + " contains unsupported bits " + hex(flags & ~known));
-        }
-        if ((flags & MAP_HUGETLB) == 0 && (flags >>> MAP_HUGE_SHIFT) != 0) {
-            throw new IllegalArgumentException("flags=" + hex(flags) + ": huge page size bits need MAP_HUGETLB");
-        }
-        long granule = (flags & MAP_HUGETLB) != 0 ? hugePageSize(flags) : PAGE_SIZE;
-        if ((flags & MAP_HUGETLB) != 0 && length % granule != 0) {
-            throw new IllegalArgumentException(
-                    "length=" + length + " must be a multiple of the huge page size " + granule);
-        }
-        if (length > Long.MAX_VALUE - granule) {
-            throw new IllegalArgumentException("length=" + length + " must be <= " + (Long.MAX_VALUE - granule));
-        }
-    }
-
-    private static String mmapFix(int errno, int flags, long length) {
-        if ((flags & MAP_HUGETLB) != 0 && errno == NativeErrors.ENOMEM) {
-            long size = hugePageSize(flags);
-            return "not enough free huge pages of " + size + " bytes for length=" + length
-                    + "; reserve them, e.g. sysctl vm.nr_hugepages=N (2 MiB pages) or write N to "
-                    + "/sys/kernel/mm/hugepages/hugepages-" + (size >> 10) + "kB/nr_hugepages";
-        }
-        if ((flags & MAP_LOCKED) != 0 && (errno == NativeErrors.EAGAIN || errno == NativeErrors.EPERM)) {
-            return NativeErrors.memlockFix(memlockLimit());
-        }
-        return null;
-    }
-
-    private static String lockFix(int errno) {
-        if (errno == NativeErrors.EAGAIN || errno == NativeErrors.EPERM) {
-            return NativeErrors.memlockFix(memlockLimit());
-        }
-        return errno == NativeErrors.ENOMEM
-                ? NativeErrors.memlockFix(memlockLimit()) + " (ENOMEM also means part of the range is not mapped)"
-                : null;
     }
 
     private static long queryPageSize() {
