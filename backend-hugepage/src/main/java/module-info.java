@@ -3,8 +3,8 @@
  * are physical addresses, translated in O(1) for any interior address.
  */
 module dev.wdmm.backend.hugepage {
-    // exported HugepageBridge extends WdMmBridge (wd-api) and PhysicalContiguity (wd-core): its readers need both
-    requires transitive dev.wdmm.core;
+    // exported HugepageBridge extends WdMmBridge (wd-api) and PhysicalContiguity (wd-memory): its readers need both
+    requires transitive dev.wdmm.memory;
 
     exports dev.wdmm.backend.hugepage;
 

@@ -1,10 +1,10 @@
 /**
  * The passthrough backend of wd-mm: per-queue reserved memory from huge pages, carved into
- * fixed-size DMA blocks by wd-core's block pool (UADK's reserved-memory model).
+ * fixed-size DMA blocks by wd-memory's block pool (UADK's reserved-memory model).
  */
 module dev.wdmm.backend.passthrough {
-    // the exported provider's bridge(WdQueue, BlockPoolSetup) takes wd-api and wd-core types: its readers need both
-    requires transitive dev.wdmm.core;
+    // the exported provider's bridge(WdQueue, BlockPoolSetup) takes wd-api and wd-memory types: its readers need both
+    requires transitive dev.wdmm.memory;
 
     exports dev.wdmm.backend.passthrough;
 

@@ -4,7 +4,7 @@
  * {@link java.util.ServiceLoader} as the provider named {@code sva}.
  */
 module dev.wdmm.backend.sva {
-    requires dev.wdmm.core;
+    requires dev.wdmm.memory;
 
     provides dev.wdmm.spi.WdBackendProvider with
             dev.wdmm.backend.sva.SvaBackendProvider;

@@ -6,7 +6,7 @@
 module dev.wdmm.backend.vfio {
     // the exported provider and WdVfioBridge are wd-api types (SPI, WdMmBridge): their readers need wd-api
     requires transitive dev.wdmm.api;
-    requires dev.wdmm.core;
+    requires dev.wdmm.memory;
 
     exports dev.wdmm.backend.vfio;
 

@@ -5,6 +5,7 @@
  */
 module dev.wdmm.cli {
     requires dev.wdmm.core;
+    requires dev.wdmm.memory;
     requires com.fasterxml.jackson.databind;
 
     opens dev.wdmm.cli to

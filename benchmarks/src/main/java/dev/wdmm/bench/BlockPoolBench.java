@@ -1,8 +1,8 @@
 package dev.wdmm.bench;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.pool.BlockPool;
-import dev.wdmm.core.pool.BlockPoolSetup;
+import dev.wdmm.memory.pool.BlockPool;
+import dev.wdmm.memory.pool.BlockPoolSetup;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,7 +1,7 @@
 package dev.wdmm.bench;
 
-import dev.wdmm.core.memory.TranslationTable;
-import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.memory.nativeio.Pagemap;
+import dev.wdmm.memory.table.TranslationTable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,7 +1,7 @@
 package dev.wdmm.bench;
 
-import dev.wdmm.core.nativeio.LongTermPins;
-import dev.wdmm.core.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.LongTermPins;
+import dev.wdmm.memory.nativeio.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

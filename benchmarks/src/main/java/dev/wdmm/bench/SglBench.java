@@ -1,12 +1,12 @@
 package dev.wdmm.bench;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.nativeio.PhysicalContiguity;
-import dev.wdmm.core.sgl.ContiguousSgl;
-import dev.wdmm.core.sgl.Sgl;
-import dev.wdmm.core.sgl.SglPiece;
-import dev.wdmm.core.sgl.SglPool;
-import dev.wdmm.core.sgl.SglPoolSetup;
+import dev.wdmm.memory.nativeio.PhysicalContiguity;
+import dev.wdmm.memory.sgl.ContiguousSgl;
+import dev.wdmm.memory.sgl.Sgl;
+import dev.wdmm.memory.sgl.SglPiece;
+import dev.wdmm.memory.sgl.SglPool;
+import dev.wdmm.memory.sgl.SglPoolSetup;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package dev.wdmm.rig;
 
-import dev.wdmm.core.nativeio.LongTermPins;
+import dev.wdmm.memory.nativeio.LongTermPins;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;

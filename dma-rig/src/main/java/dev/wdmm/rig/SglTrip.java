@@ -1,9 +1,9 @@
 package dev.wdmm.rig;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.sgl.Sgl;
-import dev.wdmm.core.sgl.SglPool;
-import dev.wdmm.core.sgl.SglPoolSetup;
+import dev.wdmm.memory.sgl.Sgl;
+import dev.wdmm.memory.sgl.SglPool;
+import dev.wdmm.memory.sgl.SglPoolSetup;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

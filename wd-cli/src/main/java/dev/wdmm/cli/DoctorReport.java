@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.Selection;
-import dev.wdmm.core.nativeio.LongTermPins;
+import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.spi.WdOption;
 import java.util.List;
 

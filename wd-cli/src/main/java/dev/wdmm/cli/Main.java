@@ -11,7 +11,7 @@ import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdDetectionException;
 import dev.wdmm.core.WdDiscoveryException;
 import dev.wdmm.core.WdMm;
-import dev.wdmm.core.nativeio.LongTermPins;
+import dev.wdmm.memory.nativeio.LongTermPins;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

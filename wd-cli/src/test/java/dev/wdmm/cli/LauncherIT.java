@@ -55,7 +55,7 @@ class LauncherIT {
                 java(),
                 "--add-modules",
                 "ALL-MODULE-PATH",
-                "--enable-native-access=ALL-UNNAMED,dev.wdmm.core,dev.wdmm.cli",
+                "--enable-native-access=ALL-UNNAMED,dev.wdmm.memory,dev.wdmm.cli",
                 "-p",
                 jars(),
                 "-m",

@@ -2,14 +2,14 @@ package dev.wdmm.backend.hugepage;
 
 import static dev.wdmm.spi.WdArguments.hex;
 
-import dev.wdmm.core.alloc.AllocatorSettings;
-import dev.wdmm.core.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * The hugepage bridge (see {@link HugepageBridge} for the promises): wd-core's
+ * The hugepage bridge (see {@link HugepageBridge} for the promises): wd-memory's
  * {@link ChunkAllocator} over a {@link PageSource} whose chunks are pinned huge pages. This class
  * checks the segment API's arguments and adds the page counters; the allocator does the rest.
  */

@@ -1,7 +1,7 @@
 package dev.wdmm.backend.hugepage;
 
-import dev.wdmm.core.alloc.ChunkMemory;
-import dev.wdmm.core.memory.TranslationTable;
+import dev.wdmm.memory.alloc.ChunkMemory;
+import dev.wdmm.memory.table.TranslationTable;
 import java.lang.foreign.MemorySegment;
 
 /**

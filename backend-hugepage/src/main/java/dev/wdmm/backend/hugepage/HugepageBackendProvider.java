@@ -1,8 +1,8 @@
 package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.IommuMode;
-import dev.wdmm.core.nativeio.Pagemap;
-import dev.wdmm.core.nativeio.PhysicalAddressing;
+import dev.wdmm.memory.nativeio.Pagemap;
+import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -21,7 +21,7 @@ import java.util.Set;
  * interior address. Priority 300. Needs free huge pages of the configured size and
  * {@code CAP_SYS_ADMIN} (pagemap PFNs). Stateless and thread-safe; the constructor does no work.
  *
- * <p>Native access: {@code --enable-native-access=dev.wdmm.core,dev.wdmm.backend.hugepage} on the
+ * <p>Native access: {@code --enable-native-access=dev.wdmm.memory,dev.wdmm.backend.hugepage} on the
  * module path ({@code ALL-UNNAMED} on the class path); the bridge builds segments over its pages.
  */
 public final class HugepageBackendProvider implements WdBackendProvider {

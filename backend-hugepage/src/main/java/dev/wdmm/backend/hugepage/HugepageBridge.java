@@ -1,7 +1,7 @@
 package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.nativeio.PhysicalContiguity;
+import dev.wdmm.memory.nativeio.PhysicalContiguity;
 
 /**
  * The bridge of the hugepage backend: {@link WdMmBridge} over pinned {@code MAP_HUGETLB} pages,

@@ -4,12 +4,12 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
-import dev.wdmm.core.alloc.ChunkMemory;
-import dev.wdmm.core.alloc.ChunkSource;
-import dev.wdmm.core.memory.TranslationTable;
-import dev.wdmm.core.nativeio.LongTermPins;
-import dev.wdmm.core.nativeio.NativeMemory;
-import dev.wdmm.core.nativeio.Pagemap;
+import dev.wdmm.memory.alloc.ChunkMemory;
+import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.nativeio.LongTermPins;
+import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.Pagemap;
+import dev.wdmm.memory.table.TranslationTable;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;

@@ -109,7 +109,7 @@ class HugepageAvailabilityTest {
         assertEquals(
                 free > 0
                         && real.details().contains("pagemap: PFNs visible (CAP_SYS_ADMIN)")
-                        && dev.wdmm.core.nativeio.LongTermPins.unavailabilityCause()
+                        && dev.wdmm.memory.nativeio.LongTermPins.unavailabilityCause()
                                 .isEmpty(),
                 real.isAvailable(),
                 real.toString());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

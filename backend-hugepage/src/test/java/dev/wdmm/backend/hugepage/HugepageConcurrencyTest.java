@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wdmm.core.testing.Kernel;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.Kernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

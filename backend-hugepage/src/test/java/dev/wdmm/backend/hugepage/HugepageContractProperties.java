@@ -2,7 +2,7 @@ package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.WdMmBridgeContractProperties;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 
 /** The shared bad-input properties of wd-core, run against the hugepage bridge. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.nativeio.LongTermPins;
-import dev.wdmm.core.nativeio.NativeMemory;
-import dev.wdmm.core.nativeio.PhysicalAddressing;
+import dev.wdmm.memory.nativeio.LongTermPins;
+import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -21,7 +21,7 @@ import java.util.Set;
  * read from {@code /proc/self/pagemap}. Correct where the device sees physical addresses
  * ({@link IommuMode#NO_IOMMU}, {@link IommuMode#PASSTHROUGH}). A range gets one IOVA only when it
  * is physically contiguous; bridges it opens implement
- * {@link dev.wdmm.core.nativeio.PhysicalContiguity} so callers can split ranges that are not.
+ * {@link dev.wdmm.memory.nativeio.PhysicalContiguity} so callers can split ranges that are not.
  *
  * <p>Needs {@code CAP_SYS_ADMIN} (without it pagemap hides frame numbers) and io_uring, through
  * which every 2 MiB chunk the allocations are carved from (and every allocation over 1 MiB, which
@@ -47,7 +47,7 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     @Override
     public String description() {
         return "2 MiB chunks of 4 KiB pages, each held in place by one long-term pin (io_uring fixed buffers) and carved"
-                + " by wd-core's chunk allocator; IOVA = physical address from /proc/self/pagemap, read after pinning;"
+                + " by wd-memory's chunk allocator; IOVA = physical address from /proc/self/pagemap, read after pinning;"
                 + " for machines without an IOMMU or with the IOMMU in passthrough";
     }
 

@@ -1,15 +1,15 @@
 package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.alloc.AllocatorSettings;
-import dev.wdmm.core.alloc.ChunkAllocator;
-import dev.wdmm.core.nativeio.Pagemap;
-import dev.wdmm.core.nativeio.PhysicalContiguity;
+import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.nativeio.Pagemap;
+import dev.wdmm.memory.nativeio.PhysicalContiguity;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The no-IOMMU bridge: wd-core's {@link ChunkAllocator} over {@link PinnedChunks}, 2 MiB chunks
+ * The no-IOMMU bridge: wd-memory's {@link ChunkAllocator} over {@link PinnedChunks}, 2 MiB chunks
  * of base pages each held in place by one long-term pin taken when the chunk is acquired (not per
  * allocation), with frame numbers read from pagemap after pinning. Sizes up to 1 MiB come from
  * power-of-two size classes (64 B and up, aligned to their class) carved from chunks; larger ones

@@ -3,8 +3,8 @@ package dev.wdmm.backend.noiommu;
 import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdMappingException;
-import dev.wdmm.core.alloc.ChunkMemory;
-import dev.wdmm.core.nativeio.LongTermPins;
+import dev.wdmm.memory.alloc.ChunkMemory;
+import dev.wdmm.memory.nativeio.LongTermPins;
 import java.lang.foreign.MemorySegment;
 
 /**

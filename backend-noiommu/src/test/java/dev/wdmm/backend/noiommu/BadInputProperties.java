@@ -3,8 +3,8 @@ package dev.wdmm.backend.noiommu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.wdmm.core.testing.Kernel;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.Kernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

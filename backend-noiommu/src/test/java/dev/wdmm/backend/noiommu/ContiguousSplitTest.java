@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wdmm.core.nativeio.PhysicalContiguity;
-import dev.wdmm.core.sgl.ContiguousSgl;
-import dev.wdmm.core.sgl.SglPiece;
-import dev.wdmm.core.testing.Kernel;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.nativeio.PhysicalContiguity;
+import dev.wdmm.memory.sgl.ContiguousSgl;
+import dev.wdmm.memory.sgl.SglPiece;
+import dev.wdmm.memory.testing.Kernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

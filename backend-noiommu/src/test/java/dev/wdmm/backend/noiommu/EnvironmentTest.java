@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.testing.NeedsKernel;
-import dev.wdmm.core.testing.Skip;
+import dev.wdmm.memory.testing.NeedsKernel;
+import dev.wdmm.memory.testing.Skip;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOptions;

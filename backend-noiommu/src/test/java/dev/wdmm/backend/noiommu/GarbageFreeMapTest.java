@@ -3,9 +3,9 @@ package dev.wdmm.backend.noiommu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wdmm.core.testing.Jvm;
-import dev.wdmm.core.testing.Kernel;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.Jvm;
+import dev.wdmm.memory.testing.Kernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

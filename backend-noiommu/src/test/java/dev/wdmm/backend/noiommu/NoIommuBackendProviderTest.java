@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.memory.testing.Kernel;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -58,7 +58,7 @@ class NoIommuBackendProviderTest {
             return;
         }
         try (WdMmBridge bridge = provider.open(WdOptions.empty())) {
-            assertInstanceOf(dev.wdmm.core.nativeio.PhysicalContiguity.class, bridge);
+            assertInstanceOf(dev.wdmm.memory.nativeio.PhysicalContiguity.class, bridge);
             assertEquals(4096, bridge.alloc(4096).byteSize());
         }
     }

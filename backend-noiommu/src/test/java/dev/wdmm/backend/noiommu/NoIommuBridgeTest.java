@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdMappingException;
-import dev.wdmm.core.testing.Kernel;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.Kernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;

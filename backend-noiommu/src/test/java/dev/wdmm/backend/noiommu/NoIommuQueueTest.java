@@ -5,7 +5,7 @@ import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
 import dev.wdmm.core.contract.WdQueueContractTest;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

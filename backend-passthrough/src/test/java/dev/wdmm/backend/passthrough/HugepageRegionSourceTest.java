@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.api.WdSlice;
-import dev.wdmm.core.region.RegionSources;
-import dev.wdmm.core.testing.Kernel;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.region.RegionSources;
+import dev.wdmm.memory.testing.Kernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdRegionSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** wd-core's huge page region source, checked against the test's own pagemap reading. */
+/** wd-memory's huge page region source, checked against the test's own pagemap reading. */
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 8)
 class HugepageRegionSourceTest {
     private static final long HUGE = Kernel.HUGE_2M;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
-import dev.wdmm.core.nativeio.LongTermPins;
-import dev.wdmm.core.testing.Kernel;
+import dev.wdmm.memory.nativeio.LongTermPins;
+import dev.wdmm.memory.testing.Kernel;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;

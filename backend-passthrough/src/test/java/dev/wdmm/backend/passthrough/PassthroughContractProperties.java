@@ -2,7 +2,7 @@ package dev.wdmm.backend.passthrough;
 
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.WdMmBridgeContractProperties;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.WdMmBridgeContractTest;
-import dev.wdmm.core.testing.NeedsKernel;
+import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

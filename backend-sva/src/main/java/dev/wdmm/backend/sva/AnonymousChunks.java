@@ -2,9 +2,9 @@ package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
-import dev.wdmm.core.alloc.ChunkMemory;
-import dev.wdmm.core.alloc.ChunkSource;
-import dev.wdmm.core.nativeio.NativeMemory;
+import dev.wdmm.memory.alloc.ChunkMemory;
+import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.nativeio.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * The {@code sva} backend: ordinary anonymous memory whose IOVA is its virtual address, carved
- * from 2 MiB chunks by wd-core's {@link dev.wdmm.core.alloc.ChunkAllocator}. Correct only
+ * from 2 MiB chunks by wd-memory's {@link dev.wdmm.memory.alloc.ChunkAllocator}. Correct only
  * where the device really shares the process's page tables (SVA with PASID, e.g. a UACCE device
  * whose {@code flags} have bit 0 set); anywhere else a device given these addresses would write
  * the wrong memory. Always available, since nothing on the host is needed; selection only picks
@@ -48,7 +48,7 @@ public final class SvaBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "identity mapping (IOVA == virtual address) over 2 MiB chunks of anonymous memory carved by wd-core's"
+        return "identity mapping (IOVA == virtual address) over 2 MiB chunks of anonymous memory carved by wd-memory's"
                 + " chunk allocator; correct only where the device shares the process's page tables (SVA/PASID)";
     }
 

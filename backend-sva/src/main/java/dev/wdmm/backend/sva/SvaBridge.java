@@ -3,13 +3,13 @@ package dev.wdmm.backend.sva;
 import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.alloc.AllocatorSettings;
-import dev.wdmm.core.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Identity-mapping bridge: wd-core's {@link ChunkAllocator} over {@link AnonymousChunks} (2 MiB
+ * Identity-mapping bridge: wd-memory's {@link ChunkAllocator} over {@link AnonymousChunks} (2 MiB
  * chunks of anonymous memory). Sizes up to 1 MiB come from power-of-two size classes (64 B and
  * up, aligned to their class, so allocations of a page or more are page-aligned); larger ones get
  * a chunk of their own. Foreign, interior and double frees and maps of memory it does not own are

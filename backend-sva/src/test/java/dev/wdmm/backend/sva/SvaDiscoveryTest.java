@@ -8,6 +8,7 @@ import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdMm;
+import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdBackendProvider;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
@@ -59,10 +60,22 @@ class SvaDiscoveryTest {
     }
 
     @Test
+    void theBackendResolvesOnTheModulePathWithWdApiAndWdMemoryAloneWithoutGuice() throws Exception {
+        ModuleFinder finder = ModuleFinder.of(
+                location(SvaBackendProvider.class), location(ChunkAllocator.class), location(WdBackendProvider.class));
+        Configuration configuration =
+                ModuleLayer.boot().configuration().resolve(finder, ModuleFinder.of(), Set.of("dev.wdmm.backend.sva"));
+        Set<String> names = new java.util.TreeSet<>();
+        configuration.modules().forEach(module -> names.add(module.name()));
+        assertEquals(Set.of("dev.wdmm.api", "dev.wdmm.backend.sva", "dev.wdmm.memory"), names);
+    }
+
+    @Test
     void modulePathDiscoveryFindsSvaThroughProvides() throws Exception {
         Path[] paths = {
             location(SvaBackendProvider.class),
             location(Discovery.class),
+            location(ChunkAllocator.class),
             location(WdBackendProvider.class),
             location(com.google.inject.Injector.class),
             location(jakarta.inject.Inject.class)
@@ -85,7 +98,10 @@ class SvaDiscoveryTest {
     @Test
     void guiceModuleWorksOnTheModulePath() throws Exception {
         List<Path> paths = new java.util.ArrayList<>(List.of(
-                location(SvaBackendProvider.class), location(Discovery.class), location(WdBackendProvider.class)));
+                location(SvaBackendProvider.class),
+                location(Discovery.class),
+                location(ChunkAllocator.class),
+                location(WdBackendProvider.class)));
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
             if (name.matches("(guice|guava|failureaccess|aopalliance|jakarta\\.inject|asm)-.*\\.jar")) {

@@ -2,7 +2,7 @@ package dev.wdmm.core.testproviders;
 
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.memory.AllocationRegistry;
+import dev.wdmm.memory.table.AllocationRegistry;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,8 +1,0 @@
-/**
- * Memory building blocks for backends: ownership tracking of allocations
- * ({@link dev.wdmm.core.memory.AllocationRegistry}), O(1) lock-free page-to-owner lookups
- * ({@link dev.wdmm.core.memory.PageDirectory}) and lock-free VA → IOVA translation of
- * registered regions ({@link dev.wdmm.core.memory.TranslationTable}). Every public class here
- * documents its thread-safety.
- */
-package dev.wdmm.core.memory;

@@ -1,7 +1,0 @@
-/**
- * Scatter-gather lists (UADK's {@code wd_sgl}) with the HiSilicon QM hardware layout: SGL pools
- * over a block pool ({@link dev.wdmm.core.sgl.SglPool}), the hardware image
- * ({@link dev.wdmm.core.sgl.HwSgl}), and a builder that describes memory that is not physically
- * contiguous as one entry per contiguous piece ({@link dev.wdmm.core.sgl.ContiguousSgl}).
- */
-package dev.wdmm.core.sgl;

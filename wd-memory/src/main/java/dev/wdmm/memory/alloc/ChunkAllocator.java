@@ -1,0 +1,131 @@
+package dev.wdmm.memory.alloc;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A general allocator over the chunks of a {@link ChunkSource}, with the address API a bridge
+ * builds on. Sizes up to {@link #largestClass()} come from power-of-two size classes (64 B and up)
+ * carved from chunks; a slot is aligned to its class size and never crosses its chunk. Larger
+ * sizes get a run of their own, released when freed. An emptied chunk is given back to the source
+ * when its bin already keeps {@link AllocatorSettings#retainEmpty()} empty chunks.
+ *
+ * <p><b>Garbage:</b> {@link #allocAddress}, {@link #freeAddress}, {@link #iovaMapAddress} and
+ * {@link #contiguousLength} allocate no Java object unless they throw or acquire a chunk;
+ * {@link #alloc} allocates only the segment it returns.
+ *
+ * <p><b>Lifetime:</b> {@link #alloc} returns a slice of the chunk's mapping: once the chunk is
+ * released (a run freed, an empty chunk given back, {@link #close()}), access through it throws
+ * {@link IllegalStateException}.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
+ * free lock only one bin; lookups take no lock. {@link #close()} releases every chunk, even with
+ * allocations outstanding; every call after it throws {@link dev.wdmm.api.WdClosedException}.
+ */
+public interface ChunkAllocator extends AutoCloseable {
+    /** Largest request served: 2^46 bytes, far beyond any machine's memory. */
+    long MAX_SIZE = 1L << 46;
+
+    /**
+     * Opens an allocator that owns {@code source} (it closes it).
+     *
+     * @param source where chunks come from
+     * @param settings owner name, retention and stripes
+     * @return the allocator
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the source's chunk size or granule breaks its rules
+     */
+    static ChunkAllocator open(ChunkSource source, AllocatorSettings settings) {
+        return StripedAllocator.open(source, settings);
+    }
+
+    /**
+     * Allocates {@code size} bytes.
+     *
+     * @param size bytes, {@code 0 < size <=} {@link #MAX_SIZE}
+     * @return the start address; aligned to the size class (at least 64), or to the chunk for a run
+     * @throws IllegalArgumentException naming the size and the rule
+     * @throws dev.wdmm.api.WdAllocationException when the source has no more memory (why and fix named)
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    long allocAddress(long size);
+
+    /**
+     * Allocates like {@link #allocAddress} and returns the memory as a slice of its chunk's mapping.
+     *
+     * @param size bytes
+     * @return a segment of exactly {@code size} bytes
+     * @throws IllegalArgumentException naming the size and the rule
+     * @throws dev.wdmm.api.WdAllocationException when the source has no more memory
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    MemorySegment alloc(long size);
+
+    /**
+     * Frees the allocation starting at {@code address}.
+     *
+     * @param address the start of a live allocation
+     * @throws dev.wdmm.api.WdOwnershipException {@code FOREIGN}, {@code INTERIOR} or
+     *     {@code ALREADY_FREED}; nothing changes
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    void freeAddress(long address);
+
+    /**
+     * The IOVA of {@code [address, address + size)}, which must lie inside one live allocation.
+     *
+     * @param address any address inside a live allocation
+     * @param size bytes, {@code > 0}
+     * @return the IOVA of {@code address}
+     * @throws IllegalArgumentException if {@code size <= 0} or the range wraps
+     * @throws dev.wdmm.api.WdOwnershipException if the address is not in a live allocation or the
+     *     range runs past its end
+     * @throws dev.wdmm.api.WdMappingException if the range is not IOVA-contiguous (break offset named)
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    long iovaMapAddress(long address, long size);
+
+    /**
+     * How many bytes from {@code address} on are IOVA-contiguous, at most {@code limit} and never
+     * past the end of the allocation.
+     *
+     * @param address any address inside a live allocation
+     * @param limit bytes, {@code > 0}
+     * @return bytes in {@code [1, limit]}
+     * @throws IllegalArgumentException if {@code limit <= 0}
+     * @throws dev.wdmm.api.WdOwnershipException if the address is not in a live allocation
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    long contiguousLength(long address, long limit);
+
+    /**
+     * The largest size served from a size class; larger sizes get runs.
+     *
+     * @return bytes
+     */
+    long largestClass();
+
+    /**
+     * Live allocations (allocated and not yet freed).
+     *
+     * @return the count
+     */
+    long liveAllocations();
+
+    /**
+     * Chunks held now (class chunks, empty or not, and runs).
+     *
+     * @return the count
+     */
+    long heldChunks();
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    boolean isClosed();
+
+    /** Releases every chunk and closes the source. Idempotent; never throws for outstanding allocations. */
+    @Override
+    void close();
+}

@@ -1,0 +1,320 @@
+package dev.wdmm.memory.alloc;
+
+import static dev.wdmm.spi.WdArguments.hex;
+
+import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.memory.table.PageDirectory;
+import dev.wdmm.spi.WdArguments;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@link ChunkAllocator} (see there for the promises). Small sizes go to the {@link Bin} of
+ * their class in the calling thread's stripe; large sizes to a {@link RunSpan}. A
+ * {@link PageDirectory} indexed by chunk finds the span of any address in O(1) without a lock
+ * (chunks are aligned to the chunk size, so no two spans share a directory entry).
+ */
+final class StripedAllocator implements ChunkAllocator {
+    /** Smallest size class: 64 bytes (larger for chunks over 2 MiB, to bound slots per chunk). */
+    static final int MIN_SHIFT = 6;
+    /** At most 2^15 slots per class chunk, which bounds a chunk's bookkeeping to ~260 KiB. */
+    static final int MAX_SLOTS_SHIFT = 15;
+    /** Largest size class: 1 MiB (or half a chunk if that is smaller). */
+    static final int MAX_SHIFT = 20;
+
+    private final ChunkSource source;
+    private final String owner;
+    private final long chunkSize;
+    private final int chunkShift;
+    private final long granule;
+    private final int minShift;
+    private final int maxShift;
+    private final int classes;
+    private final int stripeMask;
+    private final Bin[] bins;
+    /** Chunk to the span owning it; addresses at or above 2^48 are never found. */
+    private final PageDirectory<Span> directory;
+
+    private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
+    /** Live runs; live slots are counted by their bins, under the bins' locks. */
+    private final AtomicLong liveRuns = new AtomicLong();
+
+    private volatile boolean closed;
+
+    private StripedAllocator(ChunkSource source, AllocatorSettings settings) {
+        this.source = source;
+        this.owner = settings.owner();
+        this.chunkSize = source.chunkSize();
+        this.granule = source.granule();
+        if (chunkSize < 4096 || chunkSize > 1L << 40 || Long.bitCount(chunkSize) != 1) {
+            throw new IllegalArgumentException("chunkSize=" + chunkSize + " must be a power of two in [4096, 2^40]");
+        }
+        if (granule < 4096 || granule > chunkSize || Long.bitCount(granule) != 1) {
+            throw new IllegalArgumentException(
+                    "granule=" + granule + " must be a power of two in [4096, chunkSize=" + chunkSize + "]");
+        }
+        this.chunkShift = Long.numberOfTrailingZeros(chunkSize);
+        this.maxShift = Math.min(MAX_SHIFT, chunkShift - 1);
+        this.minShift = Math.max(MIN_SHIFT, chunkShift - MAX_SLOTS_SHIFT);
+        this.classes = maxShift - minShift + 1;
+        this.stripeMask = settings.stripes() - 1;
+        this.directory = PageDirectory.create(chunkShift);
+        this.bins = new Bin[settings.stripes() * classes];
+        for (int i = 0; i < bins.length; i++) {
+            bins[i] = new Bin(this, minShift + i % classes, settings.retainEmpty());
+        }
+    }
+
+    static StripedAllocator open(ChunkSource source, AllocatorSettings settings) {
+        Objects.requireNonNull(source, "source is null");
+        Objects.requireNonNull(settings, "settings is null");
+        return new StripedAllocator(source, settings);
+    }
+
+    @Override
+    public MemorySegment alloc(long size) {
+        long address = allocAddress(size);
+        Span span = directory.find(address);
+        if (span == null) {
+            // a racing close() released the chunk between the allocation and here
+            throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
+        }
+        return span.segment.asSlice(address - span.base, size);
+    }
+
+    @Override
+    public long allocAddress(long size) {
+        ensureOpen("alloc", size);
+        WdArguments.requirePositive("size", size);
+        if (size > MAX_SIZE) {
+            throw new IllegalArgumentException("size=" + size + " must be <= " + MAX_SIZE);
+        }
+        if (size <= 1L << maxShift) {
+            int shift = Math.max(minShift, 64 - Long.numberOfLeadingZeros(size - 1));
+            int stripe = (int) Thread.currentThread().threadId() & stripeMask;
+            return bins[stripe * classes + shift - minShift].alloc(size);
+        }
+        return allocRun(size);
+    }
+
+    private long allocRun(long size) {
+        RunSpan run = RunSpan.of(acquire((size + granule - 1) & -granule, size), size);
+        adopt(run);
+        if (closed) {
+            // close may already have released it; either way the caller must not get it
+            release(run);
+            throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
+        }
+        liveRuns.incrementAndGet();
+        return run.base;
+    }
+
+    @Override
+    public void freeAddress(long address) {
+        ensureOpen("free", address);
+        Span span = owner(address);
+        if (span instanceof ClassSpan page) {
+            page.bin.free(page, address);
+        } else {
+            freeRun((RunSpan) span, address);
+        }
+    }
+
+    private void freeRun(RunSpan run, long address) {
+        if (address != run.base) {
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.INTERIOR,
+                    "va=" + hex(address)
+                            + " is interior to allocation va=" + hex(run.base) + " size=" + run.size() + " (offset="
+                            + (address - run.base) + ") of this " + owner + "; free takes the start address");
+        }
+        if (!run.markFreed()) {
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
+                    "va=" + hex(address) + " was already freed by this " + owner);
+        }
+        liveRuns.decrementAndGet();
+        release(run);
+    }
+
+    @Override
+    public long iovaMapAddress(long address, long size) {
+        ensureOpen("iovaMap", address);
+        WdArguments.requirePositive("size", size);
+        if (Long.compareUnsigned(address + size, address) < 0) {
+            throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
+        }
+        Span span = owner(address);
+        long end = allocationEnd(span, address);
+        if (Long.compareUnsigned(address + size, end) > 0) {
+            long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
+                    "va=" + hex(address)
+                            + " size=" + size + " runs past the end of allocation va=" + hex(start) + " size="
+                            + (end - start)
+                            + " of this " + owner + ": a range must end within its allocation, which ends at va="
+                            + hex(end)
+                            + " (" + (end - address) + " bytes from va)");
+        }
+        return span.translate(address, size);
+    }
+
+    @Override
+    public long contiguousLength(long address, long limit) {
+        ensureOpen("contiguousLength", address);
+        WdArguments.requirePositive("limit", limit);
+        Span span = owner(address);
+        long end = allocationEnd(span, address);
+        return span.memory.contiguousLength(address, Math.min(limit, end - address));
+    }
+
+    /** The end of the live allocation containing {@code address}, or an ownership exception. */
+    private long allocationEnd(Span span, long address) {
+        if (span instanceof ClassSpan page) {
+            if (!page.isAllocated(address)) {
+                throw new WdOwnershipException(
+                        address,
+                        WdOwnershipException.Reason.ALREADY_FREED,
+                        "va=" + hex(address)
+                                + " is in a free slot (va=" + hex(page.slotStart(address)) + " size=" + page.slotSize()
+                                + ") of this " + owner + ": already freed or never allocated");
+            }
+            return page.slotStart(address) + page.allocationSize(address);
+        }
+        RunSpan run = (RunSpan) span;
+        long end = run.base + run.size();
+        if (run.isFreed()) {
+            throw new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
+                    "va=" + hex(address) + " is in an allocation of this " + owner + " that was already freed");
+        }
+        if (Long.compareUnsigned(address, end) >= 0) {
+            throw foreign(address);
+        }
+        return end;
+    }
+
+    private Span owner(long address) {
+        Span span = directory.find(address);
+        if (span == null || Long.compareUnsigned(address - span.base, span.bytes) >= 0) {
+            throw foreign(address);
+        }
+        return span;
+    }
+
+    private WdOwnershipException foreign(long address) {
+        return new WdOwnershipException(
+                address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address) + " is not memory of this " + owner);
+    }
+
+    /**
+     * A chunk from the source; on a shortage, gives back the empty chunks every bin retains and
+     * tries once more. Called with no bin lock held (trimming takes them one at a time).
+     */
+    ChunkMemory acquire(long bytes, long requested) {
+        ChunkMemory memory = source.acquire(bytes, requested);
+        if (memory == null && trimEmpty() > 0) {
+            memory = source.acquire(bytes, requested);
+        }
+        if (memory == null) {
+            throw source.exhausted(requested, bytes);
+        }
+        return memory;
+    }
+
+    /** Releases every retained empty class chunk; returns how many. */
+    private int trimEmpty() {
+        int released = 0;
+        for (Bin bin : bins) {
+            released += bin.trim();
+        }
+        return released;
+    }
+
+    /** Publishes a span: lookups of its addresses find it from now on. */
+    void adopt(Span span) {
+        spans.put(span.base, span);
+        directory.set(span.base, span.bytes, span);
+    }
+
+    /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
+    void release(Span span) {
+        if (spans.remove(span.base, span)) {
+            directory.clear(span.base, span.bytes);
+            source.release(span.memory);
+        }
+    }
+
+    long chunkSize() {
+        return chunkSize;
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Throws when closed; the message names the operation and its argument (built only then). */
+    void ensureOpen(String operation, long argument) {
+        if (closed) {
+            throw new WdClosedException(owner + " is closed: " + operation + "("
+                    + ("alloc".equals(operation) ? "size=" + argument : "va=" + hex(argument)) + ") refused");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Bin bin : bins) {
+            bin.quiesce();
+        }
+        liveRuns.set(0);
+        try {
+            for (Span span : spans.values()) {
+                release(span);
+            }
+        } finally {
+            source.close();
+        }
+    }
+
+    @Override
+    public long largestClass() {
+        return 1L << maxShift;
+    }
+
+    @Override
+    public long liveAllocations() {
+        long slots = 0;
+        for (Bin bin : bins) {
+            slots += bin.liveSlots();
+        }
+        return slots + liveRuns.get();
+    }
+
+    @Override
+    public long heldChunks() {
+        return spans.size();
+    }
+
+    @Override
+    public String toString() {
+        return "ChunkAllocator[owner=" + owner + ", chunkSize=" + chunkSize + ", heldChunks=" + spans.size() + ", live="
+                + liveAllocations() + ", holding=" + source.holding() + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,191 @@
+package dev.wdmm.memory.pool;
+
+import static dev.wdmm.spi.WdArguments.hex;
+
+import dev.wdmm.api.WdAllocationException;
+import dev.wdmm.api.WdMappingException;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.api.WdSlice;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where the blocks of a pool lie: candidate positions at a fixed stride from the aligned start of
+ * the region, which of them were kept, and each kept block's IOVA. Immutable after creation;
+ * the arrays are never written once the pool exists, so any thread may read them.
+ */
+final class BlockLayout {
+    final MemorySegment region;
+    final long base;
+    final long stride;
+    final int strideShift;
+    final long blockSize;
+    final int positions;
+    /** Block index of each candidate position, or -1 for a skipped candidate. */
+    final int[] positionToBlock;
+    /** Candidate position of each block. */
+    final int[] blockPosition;
+    /** IOVA of each block's first byte. */
+    final long[] blockIova;
+
+    final int skipped;
+    /** No candidate skipped and a power-of-two stride: block index and position coincide. */
+    private final boolean dense;
+    /** Bytes from {@link #base} covered by candidate positions. */
+    private final long span;
+
+    private BlockLayout(
+            MemorySegment region,
+            BlockPoolSetup setup,
+            int positions,
+            int[] positionToBlock,
+            int[] blockPosition,
+            long[] blockIova,
+            int kept) {
+        this.region = region;
+        this.base = alignUp(region.address(), setup.alignment());
+        this.stride = setup.stride();
+        this.strideShift = Long.bitCount(stride) == 1 ? Long.numberOfTrailingZeros(stride) : -1;
+        this.blockSize = setup.blockSize();
+        this.positions = positions;
+        this.positionToBlock = Arrays.copyOf(positionToBlock, positions);
+        this.blockPosition = Arrays.copyOf(blockPosition, kept);
+        this.blockIova = Arrays.copyOf(blockIova, kept);
+        this.skipped = positions - kept;
+        this.dense = skipped == 0 && strideShift >= 0;
+        this.span = positions * stride;
+    }
+
+    int blocks() {
+        return blockPosition.length;
+    }
+
+    long address(int block) {
+        if (dense) {
+            return base + ((long) block << strideShift);
+        }
+        return base + blockPosition[block] * stride;
+    }
+
+    /** The block whose bytes hold {@code address}, or -1 (outside, padding or skipped). */
+    int blockOf(long address) {
+        long offset = address - base;
+        if (Long.compareUnsigned(offset, span) >= 0) {
+            return -1;
+        }
+        if (dense) {
+            return (offset & (stride - 1)) < blockSize ? (int) (offset >>> strideShift) : -1;
+        }
+        long position = strideShift >= 0 ? offset >>> strideShift : offset / stride;
+        if (offset - position * stride >= blockSize) {
+            return -1;
+        }
+        return positionToBlock[(int) position];
+    }
+
+    static BlockLayout fromRegion(WdReservedMemory memory, BlockPoolSetup setup) {
+        Objects.requireNonNull(memory, "region is null");
+        Objects.requireNonNull(setup, "setup is null");
+        MemorySegment region = memory.segment();
+        List<WdSlice> slices = memory.slices();
+        long base = alignUp(region.address(), setup.alignment());
+        long end = region.address() + region.byteSize();
+        int want = (int) setup.blockCount();
+        long room = Long.compareUnsigned(base, end) >= 0 ? 0 : (end - base) / setup.stride();
+        int candidates = (int) Math.min(room, Integer.MAX_VALUE - 8L);
+        int[] toBlock = new int[(int) Math.min(candidates, want * 2L + 16)];
+        int[] position = new int[Math.min(want, candidates)];
+        long[] iova = new long[position.length];
+        int kept = 0;
+        int p = 0;
+        int slice = 0;
+        for (; p < candidates && kept < want; p++) {
+            long start = base + p * setup.stride();
+            while (slices.get(slice).va() + slices.get(slice).size() <= start) {
+                slice++;
+            }
+            if (p == toBlock.length) {
+                toBlock = Arrays.copyOf(toBlock, (int) Math.min(candidates, toBlock.length * 2L));
+            }
+            if (withinContiguousRun(slices, slice, start, setup.blockSize())) {
+                toBlock[p] = kept;
+                position[kept] = p;
+                iova[kept] =
+                        slices.get(slice).dma() + (start - slices.get(slice).va());
+                kept++;
+            } else {
+                toBlock[p] = -1;
+            }
+        }
+        requireEnough(setup, kept, p, region, () -> {});
+        return new BlockLayout(region, setup, p, toBlock, position, iova, kept);
+    }
+
+    static BlockLayout fromBridge(WdMmBridge bridge, BlockPoolSetup setup) {
+        Objects.requireNonNull(bridge, "bridge is null");
+        Objects.requireNonNull(setup, "setup is null");
+        int want = (int) setup.blockCount();
+        MemorySegment region = bridge.alloc(setup.alignment() - 1 + setup.stride() * want);
+        try {
+            long base = alignUp(region.address(), setup.alignment());
+            int[] toBlock = new int[want];
+            int[] position = new int[want];
+            long[] iova = new long[want];
+            int kept = 0;
+            for (int p = 0; p < want; p++) {
+                long offset = base - region.address() + p * setup.stride();
+                try {
+                    iova[kept] = bridge.iovaMap(region.asSlice(offset, setup.blockSize()), setup.blockSize());
+                    toBlock[p] = kept;
+                    position[kept++] = p;
+                } catch (WdMappingException notContiguous) {
+                    toBlock[p] = -1;
+                }
+            }
+            requireEnough(setup, kept, want, region, () -> bridge.free(region));
+            return new BlockLayout(region, setup, want, toBlock, position, iova, kept);
+        } catch (RuntimeException | Error e) {
+            if (!(e instanceof WdAllocationException)) {
+                bridge.free(region);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code [start, start + size)} lies in slice {@code first} and DMA-adjacent followers. */
+    private static boolean withinContiguousRun(List<WdSlice> slices, int first, long start, long size) {
+        long end = start + size;
+        int k = first;
+        while (slices.get(k).va() + slices.get(k).size() < end) {
+            WdSlice here = slices.get(k);
+            if (k + 1 == slices.size() || slices.get(k + 1).dma() != here.dma() + here.size()) {
+                return false;
+            }
+            k++;
+        }
+        return true;
+    }
+
+    private static void requireEnough(
+            BlockPoolSetup setup, int kept, int scanned, MemorySegment region, Runnable release) {
+        if (setup.accepts(kept)) {
+            return;
+        }
+        release.run();
+        throw new WdAllocationException(
+                setup.blockSize() * setup.blockCount(),
+                "block pool: obtained="
+                        + kept + " of requested blockCount=" + setup.blockCount() + " (blockSize=" + setup.blockSize()
+                        + " stride=" + setup.stride() + ", candidates=" + scanned + ", skipped=" + (scanned - kept)
+                        + " straddling non-contiguous memory, region va=" + hex(region.address()) + " size="
+                        + region.byteSize() + "); UADK's rule needs obtained > floor(87*blockCount/100)="
+                        + setup.minimumExclusive() + ": reserve a larger or more contiguous region");
+    }
+
+    static long alignUp(long value, long alignment) {
+        return (value + alignment - 1) & -alignment;
+    }
+}
