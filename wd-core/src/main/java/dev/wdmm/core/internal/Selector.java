@@ -8,6 +8,7 @@ import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdMmProperties;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -74,10 +75,14 @@ final class Selector {
         discovery.backends().forEach(found -> checked.add(check(found, environment, configuration)));
         Map<String, List<Checked>> duplicates = new LinkedHashMap<>();
         for (Discovery.Duplicate duplicate : discovery.duplicates()) {
+            // a key is known under a duplicated name if any provider of that name declares it
+            List<WdOption<?>> union = new ArrayList<>();
+            duplicate.providers().forEach(found -> union.addAll(OptionCheck.declared(found.provider())));
+            List<Selection.OptionProblem> problems = OptionCheck.problems(duplicate.name(), union, configuration);
             duplicates.put(
                     duplicate.name(),
                     duplicate.providers().stream()
-                            .map(found -> check(found, environment, configuration))
+                            .map(found -> new Checked(found, availability(found, environment, configuration), problems))
                             .toList());
         }
         Context context = new Context(discovery, detection, configuration, checked, duplicates);
