@@ -1,6 +1,8 @@
 package dev.wdmm.api;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -14,6 +16,11 @@ import java.util.OptionalLong;
  * foreign, interior, already freed or out-of-range argument with a specific exception whose
  * message names the value and the rule ({@code size=0 must be > 0}); a refused call changes
  * nothing. After {@link #close()} every method throws {@link WdClosedException}.
+ *
+ * <p><b>Capabilities:</b> what some bridges offer beyond this interface is reached with
+ * {@link #unwrap(Class)}, never by a downcast to a backend's class: {@link WdAddressAccess} (the
+ * object-free address API), {@link WdContiguity} (IOVA-contiguous lengths, for splitting into
+ * SGL pieces), {@link WdDeviceAccess} (the device fd of a VFIO bridge).
  */
 public interface WdMmBridge extends AutoCloseable {
 
@@ -72,6 +79,24 @@ public interface WdMmBridge extends AutoCloseable {
      */
     default OptionalLong bufferSize() {
         return OptionalLong.empty();
+    }
+
+    /**
+     * This bridge seen as a capability it offers ({@link WdAddressAccess}, {@link WdContiguity},
+     * {@link WdDeviceAccess}, or one a backend documents), like JDBC's {@code unwrap}. The
+     * capability shares the bridge's lifetime and thread-safety: after {@link #close()} its
+     * methods throw {@link WdClosedException}. The default returns this bridge if it implements
+     * {@code capability}; a bridge that wraps another (a facade, a decorator) returns the wrapped
+     * bridge's capability, or empty where passing it on would bypass the wrapper's rules.
+     *
+     * @param capability the capability's interface
+     * @param <T> the capability's type
+     * @return the capability, or empty if this bridge does not offer it; never throws after close
+     * @throws NullPointerException if {@code capability} is null
+     */
+    default <T> Optional<T> unwrap(Class<T> capability) {
+        Objects.requireNonNull(capability, "capability is null");
+        return capability.isInstance(this) ? Optional.of(capability.cast(this)) : Optional.empty();
     }
 
     /**
