@@ -4,6 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.memory.region.RegionSources;
@@ -13,8 +14,6 @@ import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdOptions;
 import dev.wdmm.spi.WdRegionSource;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -49,11 +48,10 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
             "wd.mm.passthrough.align", 64, 2, BlockPoolSetup.MAX_ALIGNMENT, "alignment of every block, a power of two");
 
     /** The command that reserves huge pages, as the fixes name it. */
-    static final String RESERVE_COMMAND = "sysctl vm.nr_hugepages=256";
+    static final String RESERVE_COMMAND = HugepageCounts.RESERVE_COMMAND;
 
     private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN);
     private static final String PREFIX = "wd.mm.passthrough.";
-    private static final String FREE_2M = "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages";
     private static final long HUGE_PAGE = 2L << 20;
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
@@ -114,20 +112,23 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
-        Path file = environment.resolve(FREE_2M);
+        Path sysfs = environment.resolve(HugepageCounts.RELATIVE);
         long free;
         try {
-            free = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
-        } catch (IOException | NumberFormatException e) {
+            free = HugepageCounts.find(sysfs, 2L << 20)
+                    .map(HugepageCounts.Pool::free)
+                    .orElse(0L);
+        } catch (IllegalStateException e) {
             return WdAvailability.unavailable(
-                    "cannot read " + file + ": " + e.getMessage(),
+                    "cannot read the huge page counts: " + e.getMessage(),
                     "check that sysfs is mounted and readable, then " + RESERVE_COMMAND);
         }
         List<String> details = new ArrayList<>();
         details.add("hugepages-2048kB: free_hugepages=" + free);
         if (free <= 0) {
             return new WdAvailability.Unavailable(
-                    "no free 2 MiB huge pages (free_hugepages=" + free + " in " + file + ")",
+                    "no free 2 MiB huge pages (free_hugepages=" + free + " in " + sysfs.resolve("hugepages-2048kB")
+                            + ")",
                     "reserve them as root: " + RESERVE_COMMAND,
                     details);
         }
@@ -161,7 +162,7 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
         }
         long bytes = regionBytes(setup);
         long pages = (bytes + HUGE_PAGE - 1) / HUGE_PAGE;
-        long free = free(environment.resolve(FREE_2M));
+        long free = free(environment.resolve(HugepageCounts.RELATIVE));
         if (free < pages) {
             return new WdAvailability.Unavailable(
                     "a bridge's region of " + bytes + " bytes (" + BLOCK_COUNT.name() + "=" + setup.blockCount()
@@ -179,10 +180,12 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
         return setup.alignment() - 1 + Math.multiplyExact(setup.stride(), setup.blockCount());
     }
 
-    private static long free(Path file) {
+    private static long free(Path sysfs) {
         try {
-            return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
-        } catch (IOException | NumberFormatException e) {
+            return HugepageCounts.find(sysfs, HUGE_PAGE)
+                    .map(HugepageCounts.Pool::free)
+                    .orElse(0L);
+        } catch (IllegalStateException e) {
             return 0;
         }
     }
