@@ -73,8 +73,9 @@ class HugepageAvailabilityTest {
         assertTrue(
                 unavailable
                         .reason()
-                        .contains("no free 1024 MiB huge pages (hugepages-1048576kB: nr=0 free=0) for"
-                                + " wd.mm.hugepage.size=1073741824"),
+                        .contains(
+                                "no free 1024 MiB huge pages (hugepages-1048576kB: nr_hugepages=0 free_hugepages=0) for"
+                                        + " wd.mm.hugepage.size=1073741824"),
                 unavailable.reason());
         assertTrue(unavailable.fix().contains("hugepages-1048576kB/nr_hugepages"), unavailable.fix());
         assertTrue(provider.availability(environment, WdOptions.empty()).isAvailable());
