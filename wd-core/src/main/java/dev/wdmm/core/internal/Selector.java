@@ -119,7 +119,6 @@ final class Selector {
 
     private static Outcome configured(Context context) {
         Configuration configuration = context.configuration();
-        IommuMode mode = context.detection().mode();
         String name = configuration.backend().orElseThrow();
         String named = WdMmProperties.BACKEND + "=" + name + " (" + configuration.source() + ")";
         String others = "not selected: configuration names " + name;
@@ -140,7 +139,14 @@ final class Selector {
                     + (names.isEmpty() ? "(none found)" : String.join(", ", names));
             return new Outcome(null, reason, c -> others, duplicateVerdict, false);
         }
-        Checked c = match.get();
+        return configured(context, match.get(), named, others, duplicateVerdict);
+    }
+
+    /** The configured backend was found under a name of its own: options, availability, mode. */
+    private static Outcome configured(
+            Context context, Checked c, String named, String others, Function<String, String> duplicateVerdict) {
+        Configuration configuration = context.configuration();
+        IommuMode mode = context.detection().mode();
         if (!c.problems().isEmpty()) {
             String problems = String.join(
                     "; ",
