@@ -1,10 +1,14 @@
 package dev.wdmm.memory.pool;
 
+import static dev.wdmm.memory.pool.StripedBlockPool.ALLOCATED;
 import static dev.wdmm.memory.pool.StripedBlockPool.FREE;
 import static dev.wdmm.memory.pool.StripedBlockPool.RUN_BODY;
 import static dev.wdmm.memory.pool.StripedBlockPool.RUN_HEAD;
 import static dev.wdmm.memory.pool.StripedBlockPool.STATE;
+import static dev.wdmm.spi.WdArguments.hex;
 
+import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.api.WdOwnershipException.Reason;
 import java.util.Arrays;
 
 /**
@@ -112,9 +116,59 @@ final class Runs {
         return true;
     }
 
-    /** The head of the run holding {@code block}, whose state was read as {@code RUN_BODY}. */
-    int headOf(int block) {
-        return run[block];
+    /** Blocks a run of {@code size > blockSize} bytes needs, after checking the size. */
+    int blocksFor(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size=" + size + " must be > 0");
+        }
+        long blocks = 1 + (size - layout.blockSize + layout.stride - 1) / layout.stride;
+        if (blocks > layout.maxRun) {
+            throw new IllegalArgumentException("size=" + size + " needs " + blocks
+                    + " adjacent blocks (blockSize=" + layout.blockSize + " stride=" + layout.stride
+                    + ") but the longest DMA-contiguous run of this pool's layout is maxRunBlocks=" + layout.maxRun
+                    + " (maxAllocSize=" + layout.runBytes(layout.maxRun) + ")");
+        }
+        return (int) blocks;
+    }
+
+    /** Why the last {@link #claim} of {@code k} blocks for {@code size} bytes failed. */
+    String refusal(int k, long size, long failures) {
+        return "size=" + size + " needs a run of " + k + " adjacent free blocks (blockSize=" + layout.blockSize
+                + " stride=" + layout.stride + ") but none is free: freeBlocks=" + freeSeen + " longestFreeRun="
+                + longestSeen + " blocks (blockCount=" + layout.blocks() + " allocFailures=" + failures
+                + "); free allocations or create a larger pool";
+    }
+
+    /** The refusal of an address inside the live run headed by {@code head} that is not its start. */
+    WdOwnershipException interior(String operation, long address, int head) {
+        return new WdOwnershipException(
+                address,
+                Reason.INTERIOR,
+                operation + " va=" + hex(address) + " is interior to the run va=" + hex(layout.address(head)) + " of "
+                        + run[head] + " blocks; pass the run's start address");
+    }
+
+    /**
+     * The first block of the live allocation (single block or run) whose bytes hold {@code
+     * address}, or -1. Racy by nature: a concurrent free may make the answer stale at once.
+     */
+    int liveHead(long address) {
+        int block = layout.blockOfPosition(address);
+        if (block < 0) {
+            return -1;
+        }
+        int s = (int) STATE.getAcquire(state, block);
+        int head;
+        if (s == ALLOCATED) {
+            return address - layout.address(block) < layout.blockSize ? block : -1;
+        } else if (s == RUN_HEAD) {
+            head = block;
+        } else if (s == RUN_BODY) {
+            head = run[block];
+        } else {
+            return -1;
+        }
+        return address - layout.address(head) < layout.runBytes(run[head]) ? head : -1;
     }
 
     /** The length of the run headed by {@code head}. */

@@ -90,7 +90,7 @@ final class StripedBlockPool implements BlockPool {
                                 + failures.get() + "; free blocks or create a larger pool");
             }
         } else {
-            address = allocRun(blocksFor(size), size, true);
+            address = allocRun(runs.blocksFor(size), size, true);
         }
         return layout.region.asSlice(address - layout.region.address(), size);
     }
@@ -100,22 +100,7 @@ final class StripedBlockPool implements BlockPool {
         if (size > 0 && size <= setup.blockSize()) {
             return allocAddress();
         }
-        return allocRun(blocksFor(size), size, false);
-    }
-
-    /** Blocks a run of {@code size > blockSize} bytes needs, after checking the size. */
-    private int blocksFor(long size) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("size=" + size + " must be > 0");
-        }
-        long blocks = 1 + (size - setup.blockSize() + layout.stride - 1) / layout.stride;
-        if (blocks > layout.maxRun) {
-            throw new IllegalArgumentException("size=" + size + " needs " + blocks
-                    + " adjacent blocks (blockSize=" + setup.blockSize() + " stride=" + layout.stride
-                    + ") but the longest DMA-contiguous run of this pool's layout is maxRunBlocks=" + layout.maxRun
-                    + " (maxAllocSize=" + maxAllocSize() + ")");
-        }
-        return (int) blocks;
+        return allocRun(runs.blocksFor(size), size, false);
     }
 
     /**
@@ -124,16 +109,14 @@ final class StripedBlockPool implements BlockPool {
      */
     private long allocRun(int k, long size, boolean explain) {
         int head;
-        int free = 0;
-        int longest = 0;
+        String refusal = null;
         synchronized (runs) {
             lockAll();
             try {
                 requireOpen("alloc");
                 head = runs.claim(k);
-                if (head < 0) {
-                    free = runs.freeSeen;
-                    longest = runs.longestSeen;
+                if (head < 0 && explain) {
+                    refusal = runs.refusal(k, size, failures.incrementAndGet());
                 }
             } finally {
                 unlockAll();
@@ -142,16 +125,11 @@ final class StripedBlockPool implements BlockPool {
         if (head >= 0) {
             return layout.address(head);
         }
-        failures.incrementAndGet();
-        if (!explain) {
+        if (refusal == null) {
+            failures.incrementAndGet();
             return NO_BLOCK;
         }
-        throw new WdAllocationException(
-                size,
-                "size=" + size + " needs a run of " + k + " adjacent free blocks (blockSize=" + setup.blockSize()
-                        + " stride=" + layout.stride + ") but none is free: freeBlocks=" + free
-                        + " longestFreeRun=" + longest + " blocks (blockCount=" + layout.blocks() + " allocFailures="
-                        + failures.get() + "); free allocations or create a larger pool");
+        throw new WdAllocationException(size, refusal);
     }
 
     @Override
@@ -299,31 +277,8 @@ final class StripedBlockPool implements BlockPool {
     @Override
     public long allocationStart(long address) {
         requireOpen("allocationStart");
-        int head = liveHead(address);
+        int head = runs.liveHead(address);
         return head < 0 ? NO_BLOCK : layout.address(head);
-    }
-
-    /**
-     * The first block of the live allocation (single block or run) whose bytes hold {@code
-     * address}, or -1.
-     */
-    private int liveHead(long address) {
-        int block = layout.blockOfPosition(address);
-        if (block < 0) {
-            return -1;
-        }
-        int s = (int) STATE.getAcquire(state, block);
-        int head;
-        if (s == ALLOCATED) {
-            return address - layout.address(block) < setup.blockSize() ? block : -1;
-        } else if (s == RUN_HEAD) {
-            head = block;
-        } else if (s == RUN_BODY) {
-            head = runs.headOf(block);
-        } else {
-            return -1;
-        }
-        return address - layout.address(head) < layout.runBytes(runs.length(head)) ? head : -1;
     }
 
     @Override
@@ -333,7 +288,7 @@ final class StripedBlockPool implements BlockPool {
 
     /**
      * The first block of the allocation holding {@code address} if it is allocated now (a single
-     * block at once, a run through {@link #liveHead}); otherwise a refusal.
+     * block at once, a run through {@link Runs#liveHead}); otherwise a refusal.
      */
     private int allocatedBlock(String operation, long address) {
         requireOpen(operation);
@@ -341,7 +296,7 @@ final class StripedBlockPool implements BlockPool {
         if (block >= 0 && (int) STATE.getAcquire(state, block) == ALLOCATED) {
             return block;
         }
-        int head = liveHead(address);
+        int head = runs.liveHead(address);
         if (head < 0) {
             throw refusal(operation, address, block);
         }
@@ -349,13 +304,9 @@ final class StripedBlockPool implements BlockPool {
     }
 
     private WdOwnershipException refusal(String operation, long address, int block) {
-        int head = liveHead(address);
+        int head = runs.liveHead(address);
         if (head >= 0) {
-            return new WdOwnershipException(
-                    address,
-                    Reason.INTERIOR,
-                    operation + " va=" + hex(address) + " is interior to the run va=" + hex(layout.address(head))
-                            + " of " + runs.length(head) + " blocks; pass the run's start address");
+            return runs.interior(operation, address, head);
         }
         if (block < 0) {
             return new WdOwnershipException(
