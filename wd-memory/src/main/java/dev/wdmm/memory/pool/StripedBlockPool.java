@@ -305,8 +305,15 @@ final class StripedBlockPool implements BlockPool {
 
     private WdOwnershipException refusal(String operation, long address, int block) {
         int head = runs.liveHead(address);
-        if (head >= 0) {
+        if (head >= 0 && address != layout.address(head)) {
             return runs.interior(operation, address, head);
+        }
+        if (head >= 0) {
+            // a racing free of the same run won and the block was allocated anew meanwhile
+            return new WdOwnershipException(
+                    address,
+                    Reason.ALREADY_FREED,
+                    operation + " va=" + hex(address) + " was freed by another thread first");
         }
         if (block < 0) {
             return new WdOwnershipException(
