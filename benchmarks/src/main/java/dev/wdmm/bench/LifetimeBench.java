@@ -31,8 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code ChunkAllocator.alloc} does (same scope as {@code chunkScope}).
  * </ul>
  *
- * <p>The chunk is 2 MiB from a shared arena (as every chunk source's mapping); each call takes the
- * next of its 512 4 KiB slots. No {@code backend} parameter: it measures the JDK's segment
+ * <p>The chunk is 2 MiB from a shared arena (as every chunk source's mapping); each call makes a
+ * 4 KiB segment at the next of {@value #SLOTS} offsets 64 bytes apart and writes its byte 64
+ * (the memory stays hot: what is measured is the segment machinery). No {@code backend} parameter: it measures the JDK's segment
  * machinery that every backend's segments go through.
  */
 @State(Scope.Thread)
@@ -46,6 +47,8 @@ public class LifetimeBench {
     public static final long CHUNK = 2L << 20;
     /** Bytes of each segment made. */
     public static final long SIZE = 4096;
+    /** Segments made in turn, 64 bytes apart (one page: the write stays in L1 and the TLB). */
+    public static final int SLOTS = 64;
 
     private Arena arena;
     private MemorySegment chunk;
@@ -68,8 +71,8 @@ public class LifetimeBench {
 
     private long offset() {
         int i = next;
-        next = (i + 1) & (int) (CHUNK / SIZE - 1);
-        return (long) i * SIZE;
+        next = (i + 1) & (SLOTS - 1);
+        return (long) i * 64;
     }
 
     /**
