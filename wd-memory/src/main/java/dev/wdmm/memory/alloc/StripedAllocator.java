@@ -36,9 +36,10 @@ final class StripedAllocator implements ChunkAllocator {
     private final int minShift;
     private final int maxShift;
     private final int classes;
-    private final int stripeMask;
     private final Bin[] bins;
     private final ThreadCaches caches;
+    /** Whether freed slots stay in thread caches: not with {@code retainEmpty == 0} (give back at once). */
+    private final boolean caching;
     /** Chunk to the span owning it; addresses at or above 2^48 are never found. */
     private final PageDirectory<Span> directory;
 
@@ -64,13 +65,13 @@ final class StripedAllocator implements ChunkAllocator {
         this.maxShift = Math.min(MAX_SHIFT, chunkShift - 1);
         this.minShift = Math.max(MIN_SHIFT, chunkShift - MAX_SLOTS_SHIFT);
         this.classes = maxShift - minShift + 1;
-        this.stripeMask = settings.stripes() - 1;
         this.directory = PageDirectory.create(chunkShift);
         this.bins = new Bin[settings.stripes() * classes];
         for (int i = 0; i < bins.length; i++) {
             bins[i] = new Bin(this, minShift + i % classes, settings.retainEmpty());
         }
-        this.caches = new ThreadCaches(classes);
+        this.caches = new ThreadCaches(classes, settings.stripes());
+        this.caching = settings.retainEmpty() > 0;
     }
 
     static StripedAllocator open(ChunkSource source, AllocatorSettings settings) {
@@ -111,8 +112,8 @@ final class StripedAllocator implements ChunkAllocator {
         int n = m.count;
         if (n == 0) {
             m = cache.grow(cls, shift);
-            int stripe = (int) Thread.currentThread().threadId() & stripeMask;
-            n = bins[stripe * classes + cls].fill(m.addresses, m.spans, Math.max(1, m.capacity() / 2), size);
+            int batch = caching ? Math.max(1, m.capacity() / 2) : 1;
+            n = bins[cache.stripe * classes + cls].fill(m.addresses, m.spans, batch, size);
         }
         n--;
         ClassSpan span = m.spans[n];
@@ -153,6 +154,11 @@ final class StripedAllocator implements ChunkAllocator {
             throw slotFreeRefused(page, address);
         }
         ThreadCache cache = caches.current();
+        cache.count(-1);
+        if (!caching) {
+            page.bin.putBack(page, address);
+            return;
+        }
         int cls = page.slotShift - minShift;
         ThreadCache.Magazine m = cache.magazine(cls);
         int n = m.count;
@@ -166,7 +172,6 @@ final class StripedAllocator implements ChunkAllocator {
         m.addresses[n] = address;
         m.spans[n] = page;
         m.count = n + 1;
-        cache.count(-1);
     }
 
     /** Why a free of {@code address} in {@code page} was refused (nothing changed). */
@@ -293,8 +298,7 @@ final class StripedAllocator implements ChunkAllocator {
      */
     ChunkMemory acquire(long bytes, long requested) {
         ChunkMemory memory = source.acquire(bytes, requested);
-        if (memory == null) {
-            giveBackEmpty();
+        if (memory == null && giveBackEmpty()) {
             memory = source.acquire(bytes, requested);
         }
         if (memory == null) {
@@ -306,16 +310,18 @@ final class StripedAllocator implements ChunkAllocator {
     /**
      * Gives back what a shortage may cure: the calling thread's cached slots and those of ended
      * threads go back to their bins (chunks they empty beyond the retained ones are released
-     * then), then every bin releases its empty chunks.
+     * then), then every bin releases its empty chunks. Returns whether any chunk went back.
      */
-    private void giveBackEmpty() {
+    private boolean giveBackEmpty() {
+        int before = spans.size();
         caches.current().flushAll();
         caches.reclaimDead();
         trimEmpty();
+        return spans.size() < before;
     }
 
     /** Releases every retained empty class chunk. */
-    private void trimEmpty() {
+    void trimEmpty() {
         for (Bin bin : bins) {
             bin.trim();
         }

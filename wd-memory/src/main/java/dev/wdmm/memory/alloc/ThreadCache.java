@@ -2,6 +2,7 @@ package dev.wdmm.memory.alloc;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * One thread's cache of free slots of one allocator: per size class a small LIFO magazine of
@@ -32,6 +33,8 @@ final class ThreadCache {
 
     /** The owner. */
     final Thread thread;
+    /** The stripe whose bins refill this cache (threads take stripes in turn, so two threads never share one bin while stripes last). */
+    final int stripe;
     /** One per size class, {@link #NONE} until first used. */
     private final Magazine[] magazines;
     /** Allocations made minus frees done by this thread (negative when it freed other threads' allocations). */
@@ -53,10 +56,11 @@ final class ThreadCache {
         }
     }
 
-    ThreadCache(Thread thread, int classes) {
+    ThreadCache(Thread thread, int stripe, int classes) {
         this.thread = thread;
+        this.stripe = stripe;
         this.magazines = new Magazine[classes];
-        java.util.Arrays.fill(magazines, NONE);
+        Arrays.fill(magazines, NONE);
     }
 
     /**
@@ -107,7 +111,7 @@ final class ThreadCache {
         int rest = m.count - n;
         System.arraycopy(m.addresses, n, m.addresses, 0, rest);
         System.arraycopy(m.spans, n, m.spans, 0, rest);
-        java.util.Arrays.fill(m.spans, rest, m.count, null);
+        Arrays.fill(m.spans, rest, m.count, null);
         m.count = rest;
     }
 

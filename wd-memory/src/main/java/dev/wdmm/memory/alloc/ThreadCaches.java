@@ -21,15 +21,19 @@ final class ThreadCaches {
     static final int FIRST_SWEEP = 16;
 
     private final int classes;
+    private final int stripeMask;
     private final ThreadLocal<ThreadCache> local = ThreadLocal.withInitial(this::register);
     private final List<ThreadCache> registry = new ArrayList<>();
     /** The live counts of caches dropped from the registry. */
     private long retired;
 
     private int sweepAt = FIRST_SWEEP;
+    /** Caches ever registered: the next one's stripe. */
+    private int registrations;
 
-    ThreadCaches(int classes) {
+    ThreadCaches(int classes, int stripes) {
         this.classes = classes;
+        this.stripeMask = stripes - 1;
     }
 
     /** The calling thread's cache, registered on first use. */
@@ -42,7 +46,7 @@ final class ThreadCaches {
             reclaimDead();
             sweepAt = Math.max(FIRST_SWEEP, 2 * registry.size());
         }
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), registrations++ & stripeMask, classes);
         registry.add(cache);
         return cache;
     }
