@@ -1,5 +1,8 @@
 package dev.wdmm.memory.alloc;
 
+import static dev.wdmm.spi.WdArguments.hex;
+
+import dev.wdmm.api.WdOwnershipException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -125,5 +128,30 @@ final class ClassSpan extends Span {
     /** Taken slots (live or cached). */
     int live() {
         return live;
+    }
+
+    /** Why a free of {@code address} (inside this chunk) was refused; {@code owner} names the allocator. */
+    WdOwnershipException freeRefused(long address, String owner) {
+        long start = slotStart(address);
+        if (released) {
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
+                    "va=" + hex(address) + " is not an allocation of this " + owner + " (its chunk was given back)");
+        }
+        long size = allocationSize(address);
+        if (size == 0 || start == address) {
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
+                    "va=" + hex(address) + " is not a live allocation of this " + owner + " (slot va=" + hex(start)
+                            + " size=" + slotSize() + " is free: already freed or never allocated)");
+        }
+        return new WdOwnershipException(
+                address,
+                WdOwnershipException.Reason.INTERIOR,
+                "va=" + hex(address)
+                        + " is interior to allocation va=" + hex(start) + " size=" + size
+                        + " (offset=" + (address - start) + ") of this " + owner + "; free takes the start address");
     }
 }

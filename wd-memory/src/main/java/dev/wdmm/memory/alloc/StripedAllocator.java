@@ -151,7 +151,7 @@ final class StripedAllocator implements ChunkAllocator {
     /** Makes the slot free (checked) and puts it in the calling thread's cache, giving older slots back when full. */
     private void freeSlot(ClassSpan page, long address) {
         if (page.slotStart(address) != address || page.released || !page.unclaim(address)) {
-            throw slotFreeRefused(page, address);
+            throw page.freeRefused(address, owner);
         }
         ThreadCache cache = caches.current();
         cache.count(-1);
@@ -172,31 +172,6 @@ final class StripedAllocator implements ChunkAllocator {
         m.addresses[n] = address;
         m.spans[n] = page;
         m.count = n + 1;
-    }
-
-    /** Why a free of {@code address} in {@code page} was refused (nothing changed). */
-    private WdOwnershipException slotFreeRefused(ClassSpan page, long address) {
-        long start = page.slotStart(address);
-        if (page.released) {
-            return new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.FOREIGN,
-                    "va=" + hex(address) + " is not an allocation of this " + owner + " (its chunk was given back)");
-        }
-        long size = page.allocationSize(address);
-        if (size == 0 || start == address) {
-            return new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " is not a live allocation of this " + owner + " (slot va=" + hex(start)
-                            + " size=" + page.slotSize() + " is free: already freed or never allocated)");
-        }
-        return new WdOwnershipException(
-                address,
-                WdOwnershipException.Reason.INTERIOR,
-                "va=" + hex(address)
-                        + " is interior to allocation va=" + hex(start) + " size=" + size
-                        + " (offset=" + (address - start) + ") of this " + owner + "; free takes the start address");
     }
 
     private void freeRun(RunSpan run, long address) {
