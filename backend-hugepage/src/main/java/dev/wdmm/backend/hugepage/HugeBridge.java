@@ -3,6 +3,7 @@ package dev.wdmm.backend.hugepage;
 import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -34,12 +35,21 @@ final class HugeBridge implements HugepageBridge {
      * @param maxPages the most huge pages held at once ({@code Long.MAX_VALUE}: no cap)
      * @param sysfs the {@code sys/kernel/mm/hugepages} directory, for counts in messages
      * @param stripes number of stripes, a power of two
+     * @param checked checked mode ({@link CheckedMode#OFF}: fast mode)
      * @return the bridge
      */
-    static HugeBridge open(long pageSize, int retainEmpty, long maxPages, Path sysfs, int stripes) {
+    static HugeBridge open(
+            long pageSize, int retainEmpty, long maxPages, Path sysfs, int stripes, CheckedMode checked) {
         PageSource source = PageSource.open(pageSize, maxPages, sysfs);
         return new HugeBridge(
-                pageSize, source, ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes)));
+                pageSize,
+                source,
+                ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes, checked)));
+    }
+
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
     }
 
     /**
@@ -128,7 +138,7 @@ final class HugeBridge implements HugepageBridge {
 
     @Override
     public String toString() {
-        return "HugepageBridge[hugePageSize=" + pageSize + ", heldPages=" + heldPages() + ", live=" + liveAllocations()
-                + (allocator.isClosed() ? ", closed" : "") + "]";
+        return "HugepageBridge[hugePageSize=" + pageSize + (allocator.isChecked() ? ", checked" : "") + ", heldPages="
+                + heldPages() + ", live=" + liveAllocations() + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 }

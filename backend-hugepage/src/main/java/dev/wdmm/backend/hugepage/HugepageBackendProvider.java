@@ -1,6 +1,7 @@
 package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.IommuMode;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
@@ -14,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code hugepage} backend: a general allocator over pinned {@code MAP_HUGETLB} pages whose
@@ -86,7 +88,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return OPTIONS;
+        return Stream.concat(OPTIONS.stream(), CheckedMode.options().stream()).toList();
     }
 
     /**
@@ -136,8 +138,11 @@ public final class HugepageBackendProvider implements WdBackendProvider {
      * Opens a {@link HugepageBridge} over the real {@code /sys}. Huge pages are mapped on demand,
      * so opening succeeds with none free; allocations then fail with the counts and the fix.
      *
-     * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} key, a bad value,
-     *     or a huge page size the kernel does not offer (the offered ones are listed)
+     * Checked mode ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
+     *
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} or
+     *     {@code wd.mm.checked.*} key, a bad value, or a huge page size the kernel does not offer
+     *     (the offered ones are listed)
      * @throws IllegalStateException if pagemap PFNs are hidden (no {@code CAP_SYS_ADMIN})
      */
     @Override
@@ -147,6 +152,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
 
     static HugepageBridge open(WdOptions options, Path sysfs) {
         options.requireKnown(PREFIX, OPTIONS);
+        CheckedMode checked = CheckedMode.from(options);
         long size = options.get(SIZE);
         List<HugepageSizes.Pool> pools = HugepageSizes.read(sysfs);
         if (pools.stream().noneMatch(pool -> pool.size() == size)) {
@@ -166,7 +172,11 @@ public final class HugepageBackendProvider implements WdBackendProvider {
         }
         long maxPages = options.get(MAX_PAGES);
         return HugeBridge.open(
-                size, (int) (long) options.get(RETAIN_EMPTY), maxPages == 0 ? Long.MAX_VALUE : maxPages, sysfs, (int)
-                        Math.min(1024, stripes));
+                size,
+                (int) (long) options.get(RETAIN_EMPTY),
+                maxPages == 0 ? Long.MAX_VALUE : maxPages,
+                sysfs,
+                (int) Math.min(1024, stripes),
+                checked);
     }
 }

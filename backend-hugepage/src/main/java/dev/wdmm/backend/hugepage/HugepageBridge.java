@@ -20,6 +20,12 @@ import dev.wdmm.memory.nativeio.PhysicalContiguity;
  * call; a range of a run that crosses from one huge page to a physically non-adjacent one fails
  * with a {@link dev.wdmm.api.WdMappingException} whose {@code breakOffset} is that boundary.
  *
+ * <p><b>Lifetime:</b> a segment is a slice of its huge page's mapping: once the page goes back to
+ * the kernel (close, a run freed, an empty page returned) access through it throws
+ * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true}) each allocation has a
+ * scope of its own, so access after {@code free} throws too; see
+ * {@link dev.wdmm.memory.alloc.CheckedMode}.
+ *
  * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
  * free lock only the calling thread's stripe (or the stripe owning the freed slot); mapping takes
  * no lock. {@link #close()} frees everything; calls after it throw

@@ -2,12 +2,15 @@ package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,19 +81,32 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     }
 
     /**
-     * Opens a new bridge. This backend has no options; any {@code wd.mm.noiommu.*} key is refused.
+     * The general options this backend honours: checked mode ({@link CheckedMode}); it has none
+     * of its own.
      *
-     * @throws IllegalArgumentException if an option of this backend is given
+     * @return {@code wd.mm.checked} and its quarantine bounds
+     */
+    @Override
+    public List<WdOption<?>> options() {
+        return CheckedMode.options();
+    }
+
+    /**
+     * Opens a new bridge. This backend has no options of its own; any {@code wd.mm.noiommu.*} key
+     * is refused. Checked mode ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
+     *
+     * @throws IllegalArgumentException if an option of this backend is given, or a checked mode
+     *     option is unknown or bad
      * @throws IllegalStateException if the backend is unavailable (reason and fix in the message)
      */
     @Override
     public WdMmBridge open(WdOptions options) {
         Objects.requireNonNull(options, "options is null");
-        options.requireKnown(PREFIX, options());
+        options.requireKnown(PREFIX, List.of());
         WdAvailability availability = availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         if (availability instanceof WdAvailability.Unavailable(String reason, String fix, List<String> details)) {
             throw new IllegalStateException(NAME + " backend unavailable: " + reason + "; fix: " + fix + " " + details);
         }
-        return NoIommuBridge.open();
+        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, CheckedMode.from(options));
     }
 }

@@ -2,6 +2,7 @@ package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.nativeio.PhysicalContiguity;
@@ -20,6 +21,11 @@ import java.lang.foreign.MemorySegment;
  * allocations, and are arithmetic on the chunk's frame numbers: no system call, no lock, no Java
  * object. A range whose pages are not physically adjacent cannot have one IOVA: the
  * {@link dev.wdmm.api.WdMappingException} names the offset where contiguity breaks.
+ *
+ * <p><b>Lifetime:</b> each segment is a slice of its chunk's mapping; access after the chunk is
+ * unmapped (close, a large allocation freed, an empty chunk given back) throws
+ * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true}, {@link CheckedMode})
+ * access after {@code free} throws too.
  *
  * <p>Thread-safe: alloc and free lock one bin; lookups take no lock.
  */
@@ -46,11 +52,24 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
      * @return the bridge
      */
     static NoIommuBridge open(int retainEmpty) {
+        return open(retainEmpty, CheckedMode.OFF);
+    }
+
+    /**
+     * Opens a bridge that keeps {@code retainEmpty} empty chunks per size class and stripe, in
+     * fast or checked mode.
+     *
+     * @param retainEmpty {@code >= 0}; 0 unpins and unmaps a chunk as soon as it is empty
+     * @param checked checked mode ({@link CheckedMode#OFF}: fast mode)
+     * @return the bridge
+     */
+    static NoIommuBridge open(int retainEmpty, CheckedMode checked) {
         PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE);
         return new NoIommuBridge(
                 source,
                 ChunkAllocator.open(
-                        source, new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes())));
+                        source,
+                        new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes(), checked)));
     }
 
     @Override
@@ -103,9 +122,15 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         return allocator.liveAllocations();
     }
 
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
+    }
+
     @Override
     public String toString() {
-        return "NoIommuBridge[allocations=" + allocator.liveAllocations() + ", pinnedBytes=" + source.pinnedBytes()
+        return "NoIommuBridge[" + (allocator.isChecked() ? "checked, " : "") + "allocations="
+                + allocator.liveAllocations() + ", pinnedBytes=" + source.pinnedBytes()
                 + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 

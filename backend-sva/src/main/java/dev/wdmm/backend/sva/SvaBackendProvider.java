@@ -2,6 +2,7 @@ package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -9,6 +10,7 @@ import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdOptions;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code sva} backend: ordinary anonymous memory whose IOVA is its virtual address, carved
@@ -70,20 +72,23 @@ public final class SvaBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return List.of(PREFAULT);
+        return Stream.concat(Stream.of(PREFAULT), CheckedMode.options().stream())
+                .toList();
     }
 
     /**
      * Opens a bridge.
      *
-     * @param options {@code wd.mm.sva.prefault}; any other {@code wd.mm.sva.*} key is refused
+     * @param options {@code wd.mm.sva.prefault} and checked mode ({@code wd.mm.checked},
+     *     {@link CheckedMode}); any other {@code wd.mm.sva.*} or {@code wd.mm.checked.*} key is refused
      * @return a new bridge
-     * @throws IllegalArgumentException for an unknown {@code wd.mm.sva.*} key or a bad value
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.sva.*} or {@code wd.mm.checked.*}
+     *     key or a bad value
      */
     @Override
     public WdMmBridge open(WdOptions options) {
         options.requireKnown(PREFIX, options());
-        return SvaBridge.open(options.get(PREFAULT));
+        return SvaBridge.open(options.get(PREFAULT), CheckedMode.from(options));
     }
 
     @Override

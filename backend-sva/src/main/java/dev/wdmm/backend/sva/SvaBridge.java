@@ -4,6 +4,7 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +20,9 @@ import java.lang.foreign.MemorySegment;
  * once its chunk went back to the OS (a large allocation freed, an empty chunk beyond the one kept
  * per size class and stripe), access throws {@link IllegalStateException}. A small allocation's
  * chunk usually stays mapped after its free, so access through a freed segment reaches memory
- * this bridge still owns (never the JVM's or unmapped memory).
+ * this bridge still owns (never the JVM's or unmapped memory); in checked mode
+ * ({@code wd.mm.checked=true}, {@link CheckedMode}) that access throws {@link IllegalStateException}
+ * too.
  *
  * <p>Thread-safe: alloc and free lock one bin; maps and unmaps take no lock and allocate nothing.
  */
@@ -29,13 +32,23 @@ final class SvaBridge implements WdMmBridge {
     private final boolean prefault;
     private final ChunkAllocator allocator;
 
-    private SvaBridge(boolean prefault) {
+    private SvaBridge(boolean prefault, CheckedMode checked) {
         this.prefault = prefault;
-        this.allocator = ChunkAllocator.open(new AnonymousChunks(prefault), AllocatorSettings.of(OWNER));
+        this.allocator = ChunkAllocator.open(
+                new AnonymousChunks(prefault), AllocatorSettings.of(OWNER).withChecked(checked));
     }
 
     static SvaBridge open(boolean prefault) {
-        return new SvaBridge(prefault);
+        return open(prefault, CheckedMode.OFF);
+    }
+
+    static SvaBridge open(boolean prefault, CheckedMode checked) {
+        return new SvaBridge(prefault, checked);
+    }
+
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
     }
 
     @Override
@@ -73,7 +86,8 @@ final class SvaBridge implements WdMmBridge {
 
     @Override
     public String toString() {
-        return "SvaBridge[prefault=" + prefault + ", live=" + allocator.liveAllocations()
+        return "SvaBridge[prefault=" + prefault + (allocator.isChecked() ? ", checked" : "") + ", live="
+                + allocator.liveAllocations()
                 + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 }
