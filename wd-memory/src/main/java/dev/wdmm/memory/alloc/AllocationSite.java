@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param size the requested size in bytes
  * @param sequence the allocation's number in this allocator, from 1 up: smaller is older
  * @param thread the name of the thread that allocated
- * @param frames the caller's stack at the allocation, innermost first, the allocator's own frames
- *     left out; at most {@link #MAX_FRAMES}
+ * @param frames the caller's stack at the allocation, innermost first (the allocator's own frames
+ *     left out, so the first is the bridge's or the caller's {@code alloc} call); at most
+ *     {@link #MAX_FRAMES}
  */
 public record AllocationSite(long address, long size, long sequence, String thread, List<StackTraceElement> frames) {
     /** Most frames recorded per allocation: {@value}. */

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CheckedAllocator implements ChunkAllocator {
     private static final StackWalker WALKER = StackWalker.getInstance();
-    private static final String OWN_PACKAGE = CheckedAllocator.class.getPackageName() + ".";
+    private static final String SELF = CheckedAllocator.class.getName();
 
     private final ChunkAllocator inner;
     private final String owner;
@@ -95,9 +95,9 @@ final class CheckedAllocator implements ChunkAllocator {
         }
     }
 
-    /** The caller's frames, innermost first, without this package's. */
+    /** The caller's frames, innermost first, without this class's own. */
     private static List<StackTraceElement> frames() {
-        return WALKER.walk(frames -> frames.dropWhile(f -> f.getClassName().startsWith(OWN_PACKAGE))
+        return WALKER.walk(frames -> frames.dropWhile(f -> f.getClassName().equals(SELF))
                 .limit(AllocationSite.MAX_FRAMES)
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .toList());

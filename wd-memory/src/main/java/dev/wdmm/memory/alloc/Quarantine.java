@@ -35,12 +35,17 @@ final class Quarantine {
     }
 
     /**
-     * Queues a retired allocation, then really frees the oldest ones while a bound is passed (the
-     * new one too, when it alone passes a bound).
+     * Queues a retired allocation, then really frees the oldest ones while a bound is passed. One
+     * that alone passes a bound is really freed at once, pushing nothing else out.
      *
      * @throws dev.wdmm.api.WdClosedException if the underlying allocator was closed meanwhile
      */
     synchronized void add(TrackedAllocation allocation) {
+        if (maxCount == 0 || allocation.size() > maxBytes) {
+            released++;
+            inner.freeAddress(allocation.address());
+            return;
+        }
         queue.addLast(allocation);
         byAddress.put(allocation.address(), allocation);
         bytes += allocation.size();
