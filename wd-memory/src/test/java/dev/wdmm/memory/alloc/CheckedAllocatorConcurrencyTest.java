@@ -49,7 +49,7 @@ class CheckedAllocatorConcurrencyTest {
         SplittableRandom random = new SplittableRandom(tag);
         List<MemorySegment> held = new ArrayList<>();
         try {
-            for (int i = 0; i < 3000; i++) {
+            for (int i = 0; i < 1500; i++) {
                 if (held.size() < 8 && random.nextBoolean()) {
                     long size = random.nextInt(50) == 0 ? 3L << 20 : 1 + random.nextInt(8192);
                     MemorySegment segment = allocator.alloc(size);
