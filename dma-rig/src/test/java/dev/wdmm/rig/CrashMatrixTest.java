@@ -74,6 +74,11 @@ class CrashMatrixTest {
         matrix("passthrough", false);
     }
 
+    @Test
+    void passthroughChecked() throws Exception {
+        matrix("passthrough", true);
+    }
+
     /** What ends the child's access: the exception's class name, or {@code none}. */
     static String expected(String backend, boolean checked, String mistake) {
         if (checked) {

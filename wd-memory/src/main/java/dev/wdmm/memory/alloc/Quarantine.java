@@ -6,17 +6,18 @@ import dev.wdmm.api.WdOwnershipException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 
 /**
- * The freed allocations of a {@link CheckedAllocator} that are kept out of reuse: a first-in
+ * The freed allocations of an {@link AllocationTracker} that are kept out of reuse: a first-in
  * first-out queue bounded by bytes (requested sizes) and by count. An allocation still
  * quarantined stays allocated in the underlying allocator (so its chunk is never released under
- * it); when a bound is passed, the oldest ones are really freed. Everything happens under this
- * object's monitor, so a freed address is always either quarantined or really freed, never
- * between the two, for the refusals below.
+ * it); when a bound is passed, the oldest ones are really freed through {@code release}.
+ * Everything happens under this object's monitor, so a freed address is always either
+ * quarantined or really freed, never between the two, for the refusals below.
  */
 final class Quarantine {
-    private final ChunkAllocator inner;
+    private final LongConsumer release;
     private final String owner;
     private final long maxBytes;
     private final int maxCount;
@@ -27,8 +28,8 @@ final class Quarantine {
     private long bytes;
     private long released;
 
-    Quarantine(ChunkAllocator inner, String owner, CheckedMode mode) {
-        this.inner = inner;
+    Quarantine(LongConsumer release, String owner, CheckedMode mode) {
+        this.release = release;
         this.owner = owner;
         this.maxBytes = mode.quarantineBytes();
         this.maxCount = mode.quarantineCount();
@@ -43,7 +44,7 @@ final class Quarantine {
     synchronized void add(TrackedAllocation allocation) {
         if (maxCount == 0 || allocation.size() > maxBytes) {
             released++;
-            inner.freeAddress(allocation.address());
+            release.accept(allocation.address());
             return;
         }
         queue.addLast(allocation);
@@ -73,7 +74,7 @@ final class Quarantine {
         byAddress.remove(oldest.address());
         bytes -= oldest.size();
         released++;
-        inner.freeAddress(oldest.address());
+        release.accept(oldest.address());
     }
 
     /** Forgets everything queued without freeing it: the underlying allocator is being closed. */
@@ -85,17 +86,18 @@ final class Quarantine {
 
     /**
      * Refuses a free of an address that is not the start of a live allocation: {@code ALREADY_FREED}
-     * inside a quarantined one, else whatever the underlying allocator says (foreign, interior, a
-     * free slot).
+     * inside a quarantined one, else whatever {@code diagnose} (the underlying allocator's own free)
+     * says: foreign, interior, a free slot.
      *
      * @param address the caller's address
+     * @param diagnose the underlying allocator's refusal
      */
-    synchronized void refuseFree(long address) {
+    synchronized void refuseFree(long address, LongConsumer diagnose) {
         TrackedAllocation freed = covering(address);
         if (freed != null) {
             throw alreadyFreed(address, freed);
         }
-        inner.freeAddress(address);
+        diagnose.accept(address);
     }
 
     /**
