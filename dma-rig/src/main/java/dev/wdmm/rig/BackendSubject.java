@@ -1,7 +1,7 @@
 package dev.wdmm.rig;
 
+import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.backend.vfio.WdVfioBridge;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
@@ -25,10 +25,10 @@ final class BackendSubject implements DmaSubject {
 
     /** The VFIO device fd a VFIO backend's bridge exposes to the device's driver. */
     static int vfioDeviceFd(WdMmBridge bridge) {
-        if (bridge instanceof WdVfioBridge vfio) {
-            return vfio.deviceFd();
-        }
-        throw new RigException("bridge=" + bridge.getClass().getName() + " exposes no VFIO device fd");
+        return bridge.unwrap(WdDeviceAccess.class)
+                .orElseThrow(
+                        () -> new RigException("bridge=" + bridge.getClass().getName() + " exposes no device fd"))
+                .deviceFd();
     }
 
     WdMmBridge bridge() {

@@ -4,7 +4,9 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMappingException;
+import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.table.AllocationRegistry;
@@ -20,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * IOVA of the range's first byte; {@code iovaUnmap} and {@code free} unmap (VFIO_IOMMU_UNMAP_DMA).
  * Thread-safe: the registry and the mapping table are concurrent, each unmap happens exactly once.
  */
-final class VfioBridge implements WdVfioBridge {
+final class VfioBridge implements WdMmBridge, WdDeviceAccess {
     private record Mapping(long allocation, long va, long size, long windowIova, long windowSize) {}
 
     private final VfioContainer container;

@@ -31,6 +31,7 @@ public final class AllocationTracker {
     private final ConcurrentSkipListMap<Long, TrackedAllocation> live = new ConcurrentSkipListMap<>();
     private final AtomicLong liveCount = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
+    private final Object closing = new Object();
 
     private volatile boolean closed;
 
@@ -225,7 +226,7 @@ public final class AllocationTracker {
      * @param releaseQuarantined whether to release quarantined allocations through {@code release}
      */
     public void close(boolean releaseQuarantined) {
-        synchronized (live) {
+        synchronized (closing) {
             if (closed) {
                 return;
             }

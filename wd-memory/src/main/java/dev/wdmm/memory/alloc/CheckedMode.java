@@ -21,7 +21,8 @@ import java.util.Objects;
  *
  * <p>Configured like every wd-mm option: {@code -Dwd.mm.checked=true} (or the environment, a
  * properties file, {@code WdMm.builder().option(...)}); the backends built on the chunk allocator
- * (sva, noiommu, hugepage) read it in their provider's {@code open}.
+ * (sva, noiommu, hugepage) and passthrough's block pool (through {@link AllocationTracker}) read
+ * it in their provider's {@code open}.
  *
  * @param enabled whether checked mode is on
  * @param quarantineBytes most bytes (requested sizes) held in quarantine, {@code >= 0}

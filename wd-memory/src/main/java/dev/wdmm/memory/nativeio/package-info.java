@@ -2,8 +2,7 @@
  * The native layer for backend authors, through {@code java.lang.foreign} (no JNI): page-level
  * memory calls of the C library ({@link dev.wdmm.memory.nativeio.NativeMemory}), the memory-lock
  * limit ({@link dev.wdmm.memory.nativeio.ResourceLimit}), virtual-to-physical translation through
- * {@code /proc/self/pagemap} ({@link dev.wdmm.memory.nativeio.Pagemap}), and the contiguity query
- * of physically addressed bridges ({@link dev.wdmm.memory.nativeio.PhysicalContiguity}).
+ * {@code /proc/self/pagemap} ({@link dev.wdmm.memory.nativeio.Pagemap}).
  *
  * <p>Every argument is checked before a native call; failures are
  * {@link dev.wdmm.api.WdNativeException}s naming the call, its arguments, {@code errno},
