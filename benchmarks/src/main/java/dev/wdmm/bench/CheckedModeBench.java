@@ -81,12 +81,14 @@ public class CheckedModeBench {
     }
 
     /**
-     * One allocation and its free.
+     * One allocation and its free. Warmed up longer: checked mode's first few thousand calls run
+     * cold at around a millisecond each (stack walks and handshakes before compilation).
      *
      * @return the address, so the work cannot be removed
      */
     @Benchmark
     @Threads(1)
+    @Warmup(iterations = 5, time = 2)
     public long allocFree() {
         MemorySegment segment = bridge.alloc(SIZE);
         bridge.free(segment);
