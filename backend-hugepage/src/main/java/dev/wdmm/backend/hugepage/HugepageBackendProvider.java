@@ -4,6 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.HugepageCounts;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
@@ -42,9 +43,8 @@ import java.util.stream.Stream;
  *
  * <p><b>Lifetime:</b> a segment is a slice of its huge page's mapping: once the page goes back to
  * the kernel ({@code close()}, a run freed, an empty page returned) access through it throws
- * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true},
- * {@link dev.wdmm.memory.alloc.CheckedMode}) each allocation has a scope of its own, so access
- * after {@code free} throws too.
+ * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true}, {@link CheckedMode})
+ * each allocation has a scope of its own, so access after {@code free} throws too.
  *
  * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
  * free lock only the calling thread's stripe (or the stripe owning the freed slot); mapping takes
@@ -85,7 +85,10 @@ public final class HugepageBackendProvider implements WdBackendProvider {
             "allocation stripes, a power of two (0: twice the available processors)");
 
     private static final String PREFIX = "wd.mm.hugepage.";
-    private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES);
+    /** The NUMA node the huge pages are bound to (e.g. the device's); default: the kernel's choice. */
+    public static final WdOption<Integer> NUMA_NODE = Numa.option("hugepage");
+
+    private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES, NUMA_NODE);
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
     public HugepageBackendProvider() {}
@@ -163,9 +166,8 @@ public final class HugepageBackendProvider implements WdBackendProvider {
      * Opens a bridge over the real {@code /sys}. Huge pages are mapped on demand, so opening
      * succeeds with none free; allocations then fail with the counts and the fix. The bridge
      * offers {@link dev.wdmm.api.WdAddressAccess} and {@link dev.wdmm.api.WdContiguity} through
-     * {@link WdMmBridge#unwrap}; its promises are in the class comment above.
-     *
-     * Checked mode ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
+     * {@link WdMmBridge#unwrap}; its promises are in the class comment above. Checked mode
+     * ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
      *
      * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} or
      *     {@code wd.mm.checked.*} key, a bad value, or a huge page size the kernel does not offer
@@ -198,10 +200,15 @@ public final class HugepageBackendProvider implements WdBackendProvider {
             throw new IllegalStateException("hugepage backend unavailable: " + cause.get());
         }
         long maxPages = options.get(MAX_PAGES);
+        int node = options.get(NUMA_NODE);
+        if (node != Numa.NO_NODE) {
+            Numa.requireOnline(node, NUMA_NODE.name());
+        }
         return HugeBridge.open(
                 size,
                 (int) (long) options.get(RETAIN_EMPTY),
                 maxPages == 0 ? Long.MAX_VALUE : maxPages,
+                node,
                 sysfs,
                 (int) Math.min(1024, stripes),
                 checked);

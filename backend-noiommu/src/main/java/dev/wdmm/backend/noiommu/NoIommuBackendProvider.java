@@ -6,6 +6,7 @@ import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code noiommu} backend: pinned, page-backed memory whose IOVA is its physical address,
@@ -80,33 +82,43 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         return problem.isPresent() ? problem.get() : WdAvailability.available(details.toArray(String[]::new));
     }
 
+    /** The NUMA node the pages are bound to (e.g. the device's); default: the kernel's choice. */
+    public static final WdOption<Integer> NUMA_NODE = Numa.option("noiommu");
+
     /**
-     * The general options this backend honours: checked mode ({@link CheckedMode}); it has none
-     * of its own.
+     * Its option {@code wd.mm.noiommu.numa-node} and the general ones it honours: checked mode
+     * ({@link CheckedMode}).
      *
-     * @return {@code wd.mm.checked} and its quarantine bounds
+     * @return the options
      */
     @Override
     public List<WdOption<?>> options() {
-        return CheckedMode.options();
+        return Stream.concat(Stream.of(NUMA_NODE), CheckedMode.options().stream())
+                .toList();
     }
 
     /**
-     * Opens a new bridge. This backend has no options of its own; any {@code wd.mm.noiommu.*} key
-     * is refused. Checked mode ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
+     * Opens a new bridge. Its one option is {@code wd.mm.noiommu.numa-node}; any other
+     * {@code wd.mm.noiommu.*} key is refused. Checked mode ({@code wd.mm.checked},
+     * {@link CheckedMode}) is honoured.
      *
-     * @throws IllegalArgumentException if an option of this backend is given, or a checked mode
-     *     option is unknown or bad
+     * @throws IllegalArgumentException if an unknown option of this backend is given, or a checked
+     *     mode option is unknown or bad
      * @throws IllegalStateException if the backend is unavailable (reason and fix in the message)
      */
     @Override
     public WdMmBridge open(WdOptions options) {
         Objects.requireNonNull(options, "options is null");
-        options.requireKnown(PREFIX, List.of());
+        options.requireKnown(PREFIX, options());
+        CheckedMode checked = CheckedMode.from(options);
         WdAvailability availability = availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         if (availability instanceof WdAvailability.Unavailable(String reason, String fix, List<String> details)) {
             throw new IllegalStateException(NAME + " backend unavailable: " + reason + "; fix: " + fix + " " + details);
         }
-        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, CheckedMode.from(options));
+        int node = options.get(NUMA_NODE);
+        if (node != Numa.NO_NODE) {
+            Numa.requireOnline(node, NUMA_NODE.name());
+        }
+        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, node, checked);
     }
 }

@@ -6,6 +6,7 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -55,24 +56,40 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @return the bridge
      */
     static NoIommuBridge open(int retainEmpty) {
-        return open(retainEmpty, CheckedMode.OFF);
+        return open(retainEmpty, Numa.NO_NODE);
     }
 
     /**
-     * Opens a bridge that keeps {@code retainEmpty} empty chunks per size class and stripe, in
-     * fast or checked mode.
+     * Opens a bridge whose pages are bound to a NUMA node.
+     *
+     * @param retainEmpty {@code >= 0}
+     * @param node an online node, or {@link Numa#NO_NODE} for the kernel's choice
+     * @return the bridge
+     */
+    static NoIommuBridge open(int retainEmpty, int node) {
+        return open(retainEmpty, node, CheckedMode.OFF);
+    }
+
+    /**
+     * Opens a bridge whose pages are bound to a NUMA node, in fast or checked mode.
      *
      * @param retainEmpty {@code >= 0}; 0 unpins and unmaps a chunk as soon as it is empty
+     * @param node an online node, or {@link Numa#NO_NODE} for the kernel's choice
      * @param checked checked mode ({@link CheckedMode#OFF}: fast mode)
      * @return the bridge
      */
-    static NoIommuBridge open(int retainEmpty, CheckedMode checked) {
-        PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE);
+    static NoIommuBridge open(int retainEmpty, int node, CheckedMode checked) {
+        PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE, node);
         return new NoIommuBridge(
                 source,
                 ChunkAllocator.open(
                         source,
                         new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes(), checked)));
+    }
+
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
     }
 
     @Override
@@ -138,11 +155,6 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     /** Live allocations. */
     long liveAllocations() {
         return allocator.liveAllocations();
-    }
-
-    /** The allocator, for tests (sites, quarantine). */
-    ChunkAllocator allocator() {
-        return allocator;
     }
 
     @Override

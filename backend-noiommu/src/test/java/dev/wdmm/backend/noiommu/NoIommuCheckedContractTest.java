@@ -4,6 +4,7 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.CheckedBridgeContractTest;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.testing.NeedsKernel;
 
 /** The bridge contract in checked mode, run against the no-IOMMU bridge. */
@@ -11,7 +12,7 @@ import dev.wdmm.memory.testing.NeedsKernel;
 class NoIommuCheckedContractTest extends CheckedBridgeContractTest {
     @Override
     protected WdMmBridge newBridge() {
-        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, CheckedMode.ON);
+        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, Numa.NO_NODE, CheckedMode.ON);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.wdmm.backend.sva;
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.CheckedMode;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -70,17 +71,21 @@ public final class SvaBackendProvider implements WdBackendProvider {
                 "IOVA == virtual address: correct only where the device shares this process's page tables (SVA)");
     }
 
+    /** The NUMA node the memory is bound to (e.g. the device's); default: the kernel's choice. */
+    public static final WdOption<Integer> NUMA_NODE = Numa.option("sva");
+
     @Override
     public List<WdOption<?>> options() {
-        return Stream.concat(Stream.of(PREFAULT), CheckedMode.options().stream())
+        return Stream.concat(Stream.of(PREFAULT, NUMA_NODE), CheckedMode.options().stream())
                 .toList();
     }
 
     /**
      * Opens a bridge.
      *
-     * @param options {@code wd.mm.sva.prefault} and checked mode ({@code wd.mm.checked},
-     *     {@link CheckedMode}); any other {@code wd.mm.sva.*} or {@code wd.mm.checked.*} key is refused
+     * @param options {@code wd.mm.sva.prefault}, {@code wd.mm.sva.numa-node} and checked mode
+     *     ({@code wd.mm.checked}, {@link CheckedMode}); any other {@code wd.mm.sva.*} or
+     *     {@code wd.mm.checked.*} key is refused
      * @return a new bridge
      * @throws IllegalArgumentException for an unknown {@code wd.mm.sva.*} or {@code wd.mm.checked.*}
      *     key or a bad value
@@ -88,7 +93,12 @@ public final class SvaBackendProvider implements WdBackendProvider {
     @Override
     public WdMmBridge open(WdOptions options) {
         options.requireKnown(PREFIX, options());
-        return SvaBridge.open(options.get(PREFAULT), CheckedMode.from(options));
+        CheckedMode checked = CheckedMode.from(options);
+        int node = options.get(NUMA_NODE);
+        if (node != Numa.NO_NODE) {
+            Numa.requireOnline(node, NUMA_NODE.name());
+        }
+        return SvaBridge.open(options.get(PREFAULT), node, checked);
     }
 
     @Override

@@ -35,18 +35,24 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
     private final boolean prefault;
     private final ChunkAllocator allocator;
 
-    private SvaBridge(boolean prefault, CheckedMode checked) {
+    private SvaBridge(boolean prefault, int node, CheckedMode checked) {
         this.prefault = prefault;
         this.allocator = ChunkAllocator.open(
-                new AnonymousChunks(prefault), AllocatorSettings.of(OWNER).withChecked(checked));
+                new AnonymousChunks(prefault, node), AllocatorSettings.of(OWNER).withChecked(checked));
     }
 
     static SvaBridge open(boolean prefault) {
-        return open(prefault, CheckedMode.OFF);
+        return new SvaBridge(prefault, -1, CheckedMode.OFF);
     }
 
-    static SvaBridge open(boolean prefault, CheckedMode checked) {
-        return new SvaBridge(prefault, checked);
+    /** A bridge whose chunks are bound to NUMA node {@code node} (-1: the kernel's choice). */
+    static SvaBridge open(boolean prefault, int node) {
+        return new SvaBridge(prefault, node, CheckedMode.OFF);
+    }
+
+    /** A bridge on NUMA node {@code node} (-1: the kernel's choice), in fast or checked mode. */
+    static SvaBridge open(boolean prefault, int node, CheckedMode checked) {
+        return new SvaBridge(prefault, node, checked);
     }
 
     /** The allocator, for tests (sites, quarantine). */
@@ -105,7 +111,6 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
     @Override
     public String toString() {
         return "SvaBridge[prefault=" + prefault + (allocator.isChecked() ? ", checked" : "") + ", live="
-                + allocator.liveAllocations()
-                + (allocator.isClosed() ? ", closed" : "") + "]";
+                + allocator.liveAllocations() + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 }
