@@ -99,7 +99,15 @@ public final class Backends {
         }
     }
 
-    private static WdMmBridge open(String name, WdOptions options) {
+    /**
+     * Opens the backend called {@code name} with the given options (e.g. {@code wd.mm.checked}).
+     *
+     * @param name a provider name
+     * @param options the options handed to the provider
+     * @return an open bridge; the caller closes it
+     * @throws IllegalStateException as {@link #open(String)}
+     */
+    public static WdMmBridge open(String name, WdOptions options) {
         WdBackendProvider provider = find(name)
                 .orElseThrow(() -> new IllegalStateException("backend=" + name + " not found on the class path; found "
                         + providers().keySet() + "; pass only present backends with -p backend=..."));

@@ -35,6 +35,15 @@ public final class WdMmProperties {
     /** Environment variable form of {@link #BACKEND_FORCE}: {@value}. */
     public static final String BACKEND_FORCE_ENV = "WD_MM_BACKEND_FORCE";
 
+    /**
+     * Checked mode, a debugging aid honoured by every backend built on wd-memory's allocators:
+     * {@value}{@code =true} gives each allocation a scope of its own (access after {@code free}
+     * throws {@link IllegalStateException}), quarantines freed memory and records allocation
+     * sites. Environment form {@code WD_MM_CHECKED}; bounds under {@code wd.mm.checked.*}. The
+     * option itself is {@code dev.wdmm.memory.alloc.CheckedMode#CHECKED}.
+     */
+    public static final String CHECKED = "wd.mm.checked";
+
     /** Path of a properties file with {@code wd.mm.*} entries: {@value}. */
     public static final String CONFIG = "wd.mm.config";
 

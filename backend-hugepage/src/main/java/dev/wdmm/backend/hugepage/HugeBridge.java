@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -28,6 +29,11 @@ import java.nio.file.Path;
  * {@link #iovaMapAddress} of any range inside one allocation are a table lookup with no system
  * call; a range of a run that crosses from one huge page to a physically non-adjacent one fails
  * with a {@link dev.wdmm.api.WdMappingException} whose {@code breakOffset} is that boundary.
+ *
+ * <p><b>Lifetime:</b> a segment is a slice of its huge page's mapping: once the page goes back to
+ * the kernel (close, a run freed, an empty page returned) access through it throws
+ * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true}, {@link CheckedMode})
+ * each allocation has a scope of its own, so access after {@code free} throws too.
  *
  * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
  * free lock only the calling thread's stripe (or the stripe owning the freed slot); mapping takes
@@ -56,12 +62,21 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @param node the NUMA node to bind the pages to, or -1 for the kernel's choice
      * @param sysfs the {@code sys/kernel/mm/hugepages} directory, for counts in messages
      * @param stripes number of stripes, a power of two
+     * @param checked checked mode ({@link CheckedMode#OFF}: fast mode)
      * @return the bridge
      */
-    static HugeBridge open(long pageSize, int retainEmpty, long maxPages, int node, Path sysfs, int stripes) {
+    static HugeBridge open(
+            long pageSize, int retainEmpty, long maxPages, int node, Path sysfs, int stripes, CheckedMode checked) {
         PageSource source = PageSource.open(pageSize, maxPages, node, sysfs);
         return new HugeBridge(
-                pageSize, source, ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes)));
+                pageSize,
+                source,
+                ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes, checked)));
+    }
+
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
     }
 
     /**
@@ -145,7 +160,7 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
 
     @Override
     public String toString() {
-        return "HugeBridge[hugePageSize=" + pageSize + ", heldPages=" + heldPages() + ", live=" + liveAllocations()
-                + (allocator.isClosed() ? ", closed" : "") + "]";
+        return "HugeBridge[hugePageSize=" + pageSize + (allocator.isChecked() ? ", checked" : "") + ", heldPages="
+                + heldPages() + ", live=" + liveAllocations() + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
@@ -17,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code hugepage} backend: a general allocator over pinned {@code MAP_HUGETLB} pages whose
@@ -38,6 +40,11 @@ import java.util.Set;
  * {@code WdAddressAccess.iovaMapAddress} of any range inside one allocation are a table lookup with no system
  * call; a range of a run that crosses from one huge page to a physically non-adjacent one fails
  * with a {@link dev.wdmm.api.WdMappingException} whose {@code breakOffset} is that boundary.
+ *
+ * <p><b>Lifetime:</b> a segment is a slice of its huge page's mapping: once the page goes back to
+ * the kernel ({@code close()}, a run freed, an empty page returned) access through it throws
+ * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true}, {@link CheckedMode})
+ * each allocation has a scope of its own, so access after {@code free} throws too.
  *
  * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
  * free lock only the calling thread's stripe (or the stripe owning the freed slot); mapping takes
@@ -109,7 +116,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return OPTIONS;
+        return Stream.concat(OPTIONS.stream(), CheckedMode.options().stream()).toList();
     }
 
     /**
@@ -178,10 +185,12 @@ public final class HugepageBackendProvider implements WdBackendProvider {
      * Opens a bridge over the real {@code /sys}. Huge pages are mapped on demand, so opening
      * succeeds with none free; allocations then fail with the counts and the fix. The bridge
      * offers {@link dev.wdmm.api.WdAddressAccess} and {@link dev.wdmm.api.WdContiguity} through
-     * {@link WdMmBridge#unwrap}; its promises are in the class comment above.
+     * {@link WdMmBridge#unwrap}; its promises are in the class comment above. Checked mode
+     * ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
      *
-     * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} key, a bad value,
-     *     or a huge page size the kernel does not offer (the offered ones are listed)
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} or
+     *     {@code wd.mm.checked.*} key, a bad value, or a huge page size the kernel does not offer
+     *     (the offered ones are listed)
      * @throws IllegalStateException if pagemap PFNs are hidden (no {@code CAP_SYS_ADMIN})
      */
     @Override
@@ -191,6 +200,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
 
     static HugeBridge open(WdOptions options, Path sysfs) {
         options.requireKnown(PREFIX, OPTIONS);
+        CheckedMode checked = CheckedMode.from(options);
         long size = options.get(SIZE);
         List<HugepageCounts.Pool> pools = HugepageCounts.read(sysfs);
         if (pools.stream().noneMatch(pool -> pool.pageSize() == size)) {
@@ -219,6 +229,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
                 maxPages == 0 ? Long.MAX_VALUE : maxPages,
                 node,
                 sysfs,
-                (int) Math.min(1024, stripes));
+                (int) Math.min(1024, stripes),
+                checked);
     }
 }

@@ -3,6 +3,7 @@ package dev.wdmm.backend.noiommu;
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Numa;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code noiommu} backend: pinned, page-backed memory whose IOVA is its physical address,
@@ -83,22 +85,32 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
     /** The NUMA node the pages are bound to (e.g. the device's); default: the kernel's choice. */
     public static final WdOption<Integer> NUMA_NODE = Numa.option("noiommu");
 
+    /**
+     * Its option {@code wd.mm.noiommu.numa-node} and the general ones it honours: checked mode
+     * ({@link CheckedMode}).
+     *
+     * @return the options
+     */
     @Override
     public List<WdOption<?>> options() {
-        return List.of(NUMA_NODE);
+        return Stream.concat(Stream.of(NUMA_NODE), CheckedMode.options().stream())
+                .toList();
     }
 
     /**
      * Opens a new bridge. Its one option is {@code wd.mm.noiommu.numa-node}; any other
-     * {@code wd.mm.noiommu.*} key is refused.
+     * {@code wd.mm.noiommu.*} key is refused. Checked mode ({@code wd.mm.checked},
+     * {@link CheckedMode}) is honoured.
      *
-     * @throws IllegalArgumentException if an option of this backend is given
+     * @throws IllegalArgumentException if an unknown option of this backend is given, or a checked
+     *     mode option is unknown or bad
      * @throws IllegalStateException if the backend is unavailable (reason and fix in the message)
      */
     @Override
     public WdMmBridge open(WdOptions options) {
         Objects.requireNonNull(options, "options is null");
         options.requireKnown(PREFIX, options());
+        CheckedMode checked = CheckedMode.from(options);
         WdAvailability availability = availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         if (availability instanceof WdAvailability.Unavailable(String reason, String fix, List<String> details)) {
             throw new IllegalStateException(NAME + " backend unavailable: " + reason + "; fix: " + fix + " " + details);
@@ -107,6 +119,6 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         if (node != Numa.NO_NODE) {
             Numa.requireOnline(node, NUMA_NODE.name());
         }
-        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, node);
+        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, node, checked);
     }
 }

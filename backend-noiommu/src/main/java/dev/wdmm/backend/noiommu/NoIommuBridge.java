@@ -4,6 +4,7 @@ import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
@@ -22,6 +23,11 @@ import java.lang.foreign.MemorySegment;
  * allocations, and are arithmetic on the chunk's frame numbers: no system call, no lock, no Java
  * object. A range whose pages are not physically adjacent cannot have one IOVA: the
  * {@link dev.wdmm.api.WdMappingException} names the offset where contiguity breaks.
+ *
+ * <p><b>Lifetime:</b> each segment is a slice of its chunk's mapping; access after the chunk is
+ * unmapped (close, a large allocation freed, an empty chunk given back) throws
+ * {@link IllegalStateException}. In checked mode ({@code wd.mm.checked=true}, {@link CheckedMode})
+ * access after {@code free} throws too.
  *
  * <p>Offers {@link WdAddressAccess} and {@link WdContiguity} through {@link #unwrap}.
  *
@@ -61,11 +67,29 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @return the bridge
      */
     static NoIommuBridge open(int retainEmpty, int node) {
+        return open(retainEmpty, node, CheckedMode.OFF);
+    }
+
+    /**
+     * Opens a bridge whose pages are bound to a NUMA node, in fast or checked mode.
+     *
+     * @param retainEmpty {@code >= 0}; 0 unpins and unmaps a chunk as soon as it is empty
+     * @param node an online node, or {@link Numa#NO_NODE} for the kernel's choice
+     * @param checked checked mode ({@link CheckedMode#OFF}: fast mode)
+     * @return the bridge
+     */
+    static NoIommuBridge open(int retainEmpty, int node, CheckedMode checked) {
         PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE, node);
         return new NoIommuBridge(
                 source,
                 ChunkAllocator.open(
-                        source, new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes())));
+                        source,
+                        new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes(), checked)));
+    }
+
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
     }
 
     @Override
@@ -135,7 +159,8 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
 
     @Override
     public String toString() {
-        return "NoIommuBridge[allocations=" + allocator.liveAllocations() + ", pinnedBytes=" + source.pinnedBytes()
+        return "NoIommuBridge[" + (allocator.isChecked() ? "checked, " : "") + "allocations="
+                + allocator.liveAllocations() + ", pinnedBytes=" + source.pinnedBytes()
                 + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 

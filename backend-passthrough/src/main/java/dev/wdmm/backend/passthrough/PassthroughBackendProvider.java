@@ -4,6 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.memory.pool.BlockPoolSetup;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code passthrough} backend (priority 200): UADK's reserved-memory model. A queue reserves
@@ -107,7 +109,7 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return OPTIONS;
+        return Stream.concat(OPTIONS.stream(), CheckedMode.options().stream()).toList();
     }
 
     /**
@@ -198,14 +200,18 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
      * Opens a bridge over a new region reserved from {@link #regionSource} for
      * {@code block-count} blocks; closing it releases the region.
      *
-     * @throws IllegalArgumentException for an unknown {@code wd.mm.passthrough.*} key or a bad value
+     * Checked mode ({@code wd.mm.checked}, {@link CheckedMode}) is honoured.
+     *
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.passthrough.*} or
+     *     {@code wd.mm.checked.*} key or a bad value
      * @throws dev.wdmm.api.WdAllocationException if huge pages run short (the message names
      *     {@code free_hugepages} and the sysctl)
      * @throws IllegalStateException if pagemap PFNs are hidden
      */
     @Override
     public WdMmBridge open(WdOptions options) {
-        return PassthroughBridge.reserve(RegionSources.hugepages(), setup(options));
+        BlockPoolSetup setup = setup(options);
+        return PassthroughBridge.reserve(RegionSources.hugepages(), setup, CheckedMode.from(options));
     }
 
     /**

@@ -8,6 +8,8 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.memory.alloc.AllocationTracker;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.pool.BlockPool;
 import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.spi.WdArguments;
@@ -29,6 +31,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Thread-safe: the pool is, and a size word changes from live to {@code FREED} by one
  * compare-and-set, so of two racing frees exactly one wins; {@link #close()} is idempotent and a
  * caller error while other threads still use the bridge.
+ *
+ * <p><b>Lifetime:</b> a segment is a slice of the region: after close (the region released) any
+ * access throws {@link IllegalStateException}; after {@code free} its block stays in the region,
+ * so access reaches memory the bridge owns. In checked mode ({@code wd.mm.checked=true},
+ * {@link CheckedMode}) an {@link AllocationTracker} gives each allocation a scope of its own that
+ * {@code free} closes, keeps freed blocks out of the pool for a while (their size word stays
+ * {@code FREED}, so frees and maps of them are refused as before) and records allocation sites.
  */
 final class PassthroughBridge implements WdMmBridge {
     private final BlockPool pool;
@@ -37,12 +46,19 @@ final class PassthroughBridge implements WdMmBridge {
     private static final long FREED = -1;
 
     private final AtomicLongArray sizes;
+    /** Checked mode's tracker; null in fast mode. */
+    private final AllocationTracker checks;
+
     private final long base;
     private final long stride;
     private volatile boolean closed;
 
-    private PassthroughBridge(BlockPool pool, BlockPoolSetup setup, WdReservedMemory region, WdRegionSource owner) {
+    private PassthroughBridge(
+            BlockPool pool, BlockPoolSetup setup, WdReservedMemory region, WdRegionSource owner, CheckedMode checked) {
         this.pool = pool;
+        this.checks = checked.enabled()
+                ? AllocationTracker.create("passthrough bridge", checked, pool::freeAddress, PassthroughBridge.class)
+                : null;
         this.region = region;
         this.owner = owner;
         long start = region.segment().address();
@@ -52,12 +68,12 @@ final class PassthroughBridge implements WdMmBridge {
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
     }
 
-    /** A bridge over a region it reserves from {@code source} and releases on close. */
-    static PassthroughBridge reserve(WdRegionSource source, BlockPoolSetup setup) {
+    /** A bridge over a region it reserves from {@code source} and releases on close, in fast or checked mode. */
+    static PassthroughBridge reserve(WdRegionSource source, BlockPoolSetup setup, CheckedMode checked) {
         long bytes = setup.alignment() - 1 + Math.multiplyExact(setup.stride(), setup.blockCount());
         WdReservedMemory region = source.reserve(bytes);
         try {
-            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source);
+            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source, checked);
         } catch (RuntimeException | Error e) {
             source.release(region);
             throw e;
@@ -66,7 +82,7 @@ final class PassthroughBridge implements WdMmBridge {
 
     /** A bridge over a region someone else owns (a queue's reserved memory); close keeps it. */
     static PassthroughBridge over(WdReservedMemory region, BlockPoolSetup setup) {
-        return new PassthroughBridge(BlockPool.create(region, setup), setup, region, null);
+        return new PassthroughBridge(BlockPool.create(region, setup), setup, region, null, CheckedMode.OFF);
     }
 
     @Override
@@ -80,7 +96,7 @@ final class PassthroughBridge implements WdMmBridge {
                     + " blockSize=" + pool.blockSize() + "); raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
                     + " or " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        long address = size <= pool.blockSize() ? pool.allocAddress() : allocRun(size);
+        long address = takeBlocks(size);
         if (address == BlockPool.NO_BLOCK) {
             throw new WdAllocationException(
                     size,
@@ -89,8 +105,31 @@ final class PassthroughBridge implements WdMmBridge {
                             + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
         sizes.set(position(address), size);
+        if (checks != null) {
+            return checks.trackSegment(address, size);
+        }
         // a slice of the region: once the region is released its scope is closed, and any access throws
         return region.segment().asSlice(address - region.segment().address(), size);
+    }
+
+    /**
+     * One block, or a run of blocks for {@code size > blockSize}; {@link BlockPool#NO_BLOCK} when no
+     * block is free. In checked mode a shortage first gives the quarantined blocks back to the
+     * pool, then tries once more.
+     */
+    private long takeBlocks(long size) {
+        boolean run = size > pool.blockSize();
+        try {
+            long address = run ? allocRun(size) : pool.allocAddress();
+            if (address != BlockPool.NO_BLOCK || checks == null || checks.drain() == 0) {
+                return address;
+            }
+        } catch (WdAllocationException e) {
+            if (checks == null || checks.drain() == 0) {
+                throw e;
+            }
+        }
+        return run ? allocRun(size) : pool.allocAddress();
     }
 
     /** A run of adjacent blocks for {@code size > blockSize}: the pool explains a failure. */
@@ -115,7 +154,16 @@ final class PassthroughBridge implements WdMmBridge {
         if (size <= 0 || address != blockStart(position) || !sizes.compareAndSet(position, size, FREED)) {
             throw refusal("free", address, 1);
         }
-        pool.freeAddress(address);
+        if (checks == null) {
+            pool.freeAddress(address);
+            return;
+        }
+        try {
+            checks.retire(address); // closes its scope; the quarantine gives the block back to the pool later
+        } catch (IllegalStateException inUse) {
+            sizes.set(position, size); // in use by a native call: nothing changes
+            throw inUse;
+        }
     }
 
     @Override
@@ -140,6 +188,11 @@ final class PassthroughBridge implements WdMmBridge {
         }
     }
 
+    /** Checked mode's tracker, for tests (sites, quarantine); empty in fast mode. */
+    java.util.Optional<AllocationTracker> checks() {
+        return java.util.Optional.ofNullable(checks);
+    }
+
     /**
      * The pool's unit, the block size (UADK's {@code get_bufsize}): every allocation of up to this
      * many bytes takes one block in O(1). Larger allocations, up to the pool's {@code
@@ -161,6 +214,9 @@ final class PassthroughBridge implements WdMmBridge {
             return;
         }
         closed = true;
+        if (checks != null) {
+            checks.close(true); // every scope closed, every quarantined block back in the pool
+        }
         for (int position = 0; position < sizes.length(); position++) {
             if (sizes.getAndSet(position, 0) > 0) {
                 pool.freeAddress(blockStart(position));
@@ -272,7 +328,8 @@ final class PassthroughBridge implements WdMmBridge {
 
     @Override
     public String toString() {
-        return "passthrough bridge (blockSize=" + pool.blockSize() + ", blocks=" + pool.blockCount() + ", free="
+        return "passthrough bridge (" + (checks != null ? "checked, " : "") + "blockSize=" + pool.blockSize()
+                + ", blocks=" + pool.blockCount() + ", free="
                 + pool.freeBlocks() + ", region va=" + hex(region.segment().address()) + ", slices="
                 + region.slices().size() + ")";
     }

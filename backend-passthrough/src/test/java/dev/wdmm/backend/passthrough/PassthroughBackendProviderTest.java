@@ -37,8 +37,13 @@ class PassthroughBackendProviderTest {
         assertEquals("passthrough", provider.name());
         assertEquals(Set.of(IommuMode.PASSTHROUGH, IommuMode.NO_IOMMU), provider.modes());
         assertEquals(200, provider.priority());
-        assertEquals(3, provider.options().size());
-        assertTrue(provider.options().stream().allMatch(o -> o.name().startsWith("wd.mm.passthrough.")));
+        assertEquals(6, provider.options().size());
+        assertEquals(
+                3,
+                provider.options().stream()
+                        .filter(o -> o.name().startsWith("wd.mm.passthrough."))
+                        .count());
+        assertTrue(provider.options().containsAll(dev.wdmm.memory.alloc.CheckedMode.options()));
     }
 
     @Test

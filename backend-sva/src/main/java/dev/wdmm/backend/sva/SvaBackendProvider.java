@@ -2,6 +2,7 @@ package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
@@ -10,6 +11,7 @@ import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdOptions;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code sva} backend: ordinary anonymous memory whose IOVA is its virtual address, carved
@@ -74,24 +76,29 @@ public final class SvaBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return List.of(PREFAULT, NUMA_NODE);
+        return Stream.concat(Stream.of(PREFAULT, NUMA_NODE), CheckedMode.options().stream())
+                .toList();
     }
 
     /**
      * Opens a bridge.
      *
-     * @param options {@code wd.mm.sva.prefault}; any other {@code wd.mm.sva.*} key is refused
+     * @param options {@code wd.mm.sva.prefault}, {@code wd.mm.sva.numa-node} and checked mode
+     *     ({@code wd.mm.checked}, {@link CheckedMode}); any other {@code wd.mm.sva.*} or
+     *     {@code wd.mm.checked.*} key is refused
      * @return a new bridge
-     * @throws IllegalArgumentException for an unknown {@code wd.mm.sva.*} key or a bad value
+     * @throws IllegalArgumentException for an unknown {@code wd.mm.sva.*} or {@code wd.mm.checked.*}
+     *     key or a bad value
      */
     @Override
     public WdMmBridge open(WdOptions options) {
         options.requireKnown(PREFIX, options());
+        CheckedMode checked = CheckedMode.from(options);
         int node = options.get(NUMA_NODE);
         if (node != Numa.NO_NODE) {
             Numa.requireOnline(node, NUMA_NODE.name());
         }
-        return SvaBridge.open(options.get(PREFAULT), node);
+        return SvaBridge.open(options.get(PREFAULT), node, checked);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static dev.wdmm.spi.WdArguments.hex;
 import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
+import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +21,9 @@ import java.lang.foreign.MemorySegment;
  * once its chunk went back to the OS (a large allocation freed, an empty chunk beyond the one kept
  * per size class and stripe), access throws {@link IllegalStateException}. A small allocation's
  * chunk usually stays mapped after its free, so access through a freed segment reaches memory
- * this bridge still owns (never the JVM's or unmapped memory).
+ * this bridge still owns (never the JVM's or unmapped memory); in checked mode
+ * ({@code wd.mm.checked=true}, {@link CheckedMode}) that access throws {@link IllegalStateException}
+ * too.
  *
  * <p>Offers {@link WdAddressAccess} through {@link #unwrap}.
  *
@@ -32,18 +35,29 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
     private final boolean prefault;
     private final ChunkAllocator allocator;
 
-    private SvaBridge(boolean prefault, int node) {
+    private SvaBridge(boolean prefault, int node, CheckedMode checked) {
         this.prefault = prefault;
-        this.allocator = ChunkAllocator.open(new AnonymousChunks(prefault, node), AllocatorSettings.of(OWNER));
+        this.allocator = ChunkAllocator.open(
+                new AnonymousChunks(prefault, node), AllocatorSettings.of(OWNER).withChecked(checked));
     }
 
     static SvaBridge open(boolean prefault) {
-        return new SvaBridge(prefault, -1);
+        return new SvaBridge(prefault, -1, CheckedMode.OFF);
     }
 
     /** A bridge whose chunks are bound to NUMA node {@code node} (-1: the kernel's choice). */
     static SvaBridge open(boolean prefault, int node) {
-        return new SvaBridge(prefault, node);
+        return new SvaBridge(prefault, node, CheckedMode.OFF);
+    }
+
+    /** A bridge on NUMA node {@code node} (-1: the kernel's choice), in fast or checked mode. */
+    static SvaBridge open(boolean prefault, int node, CheckedMode checked) {
+        return new SvaBridge(prefault, node, checked);
+    }
+
+    /** The allocator, for tests (sites, quarantine). */
+    ChunkAllocator allocator() {
+        return allocator;
     }
 
     @Override
@@ -96,7 +110,7 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
 
     @Override
     public String toString() {
-        return "SvaBridge[prefault=" + prefault + ", live=" + allocator.liveAllocations()
-                + (allocator.isClosed() ? ", closed" : "") + "]";
+        return "SvaBridge[prefault=" + prefault + (allocator.isChecked() ? ", checked" : "") + ", live="
+                + allocator.liveAllocations() + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -10,26 +10,53 @@ import java.util.Objects;
  *     to the source, {@code >= 0}; 0 also turns the per-thread caches of free slots off
  * @param stripes bins per size class, a power of two in {@code [1, 1024]}; threads take stripes in
  *     turn (the n-th thread to use the allocator refills its cache from stripe {@code n mod stripes})
+ * @param checked checked mode and its quarantine ({@link CheckedMode#OFF} by default): a debugging
+ *     aid that gives each allocation a scope of its own, quarantines freed memory and records sites
  */
-public record AllocatorSettings(String owner, int retainEmpty, int stripes) {
+public record AllocatorSettings(String owner, int retainEmpty, int stripes, CheckedMode checked) {
     /** Default of {@link #retainEmpty}: one empty chunk per bin. */
     public static final int DEFAULT_RETAIN_EMPTY = 1;
 
     /**
      * Checks the values.
      *
-     * @throws NullPointerException if {@code owner} is null
+     * @throws NullPointerException if {@code owner} or {@code checked} is null
      * @throws IllegalArgumentException if {@code retainEmpty < 0} or {@code stripes} is not a
      *     power of two in {@code [1, 1024]}
      */
     public AllocatorSettings {
         Objects.requireNonNull(owner, "owner is null");
+        Objects.requireNonNull(checked, "checked is null");
         if (retainEmpty < 0) {
             throw new IllegalArgumentException("retainEmpty=" + retainEmpty + " must be >= 0");
         }
         if (stripes < 1 || stripes > 1024 || Integer.bitCount(stripes) != 1) {
             throw new IllegalArgumentException("stripes=" + stripes + " must be a power of two in [1, 1024]");
         }
+    }
+
+    /**
+     * Settings in fast mode ({@link CheckedMode#OFF}).
+     *
+     * @param owner names the owner in messages
+     * @param retainEmpty empty chunks each bin keeps, {@code >= 0}
+     * @param stripes bins per size class, a power of two in {@code [1, 1024]}
+     * @throws NullPointerException if {@code owner} is null
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public AllocatorSettings(String owner, int retainEmpty, int stripes) {
+        this(owner, retainEmpty, stripes, CheckedMode.OFF);
+    }
+
+    /**
+     * A copy with another checked mode.
+     *
+     * @param mode the checked mode
+     * @return new settings; these are unchanged
+     * @throws NullPointerException if {@code mode} is null
+     */
+    public AllocatorSettings withChecked(CheckedMode mode) {
+        return new AllocatorSettings(owner, retainEmpty, stripes, mode);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.wdmm.memory.alloc;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A general allocator over the chunks of a {@link ChunkSource}, with the address API a bridge
@@ -24,7 +25,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p><b>Lifetime:</b> {@link #alloc} returns a slice of the chunk's mapping: once the chunk is
  * released (a run freed, an empty chunk given back, {@link #close()}), access through it throws
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}. This costs nothing per allocation; access after {@code free}
+ * while the chunk is still held reaches memory the allocator owns (no crash, no error). In
+ * checked mode ({@link AllocatorSettings#checked()}, {@link CheckedMode}) each segment has a
+ * scope of its own, closed by {@code free}, freed memory waits in a quarantine before reuse, and
+ * the site of each live allocation is recorded ({@link #liveSites()}).
  *
  * <p><b>Thread-safety:</b> every method may be called from many threads at once. A small
  * allocation or free locks one bin only when its thread's cache is empty or full; lookups take no
@@ -39,13 +44,14 @@ public interface ChunkAllocator extends AutoCloseable {
      * Opens an allocator that owns {@code source} (it closes it).
      *
      * @param source where chunks come from
-     * @param settings owner name, retention and stripes
-     * @return the allocator
+     * @param settings owner name, retention, stripes and checked mode
+     * @return the allocator (in checked mode, a checking layer over the fast one)
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the source's chunk size or granule breaks its rules
      */
     static ChunkAllocator open(ChunkSource source, AllocatorSettings settings) {
-        return StripedAllocator.open(source, settings);
+        ChunkAllocator fast = StripedAllocator.open(source, settings);
+        return settings.checked().enabled() ? CheckedAllocator.wrap(fast, settings.owner(), settings.checked()) : fast;
     }
 
     /**
@@ -60,7 +66,8 @@ public interface ChunkAllocator extends AutoCloseable {
     long allocAddress(long size);
 
     /**
-     * Allocates like {@link #allocAddress} and returns the memory as a slice of its chunk's mapping.
+     * Allocates like {@link #allocAddress} and returns the memory as a slice of its chunk's mapping
+     * (in checked mode, a segment with a scope of its own that {@code free} closes).
      *
      * @param size bytes
      * @return a segment of exactly {@code size} bytes
@@ -75,7 +82,10 @@ public interface ChunkAllocator extends AutoCloseable {
      *
      * @param address the start of a live allocation
      * @throws dev.wdmm.api.WdOwnershipException {@code FOREIGN}, {@code INTERIOR} or
-     *     {@code ALREADY_FREED}; nothing changes
+     *     {@code ALREADY_FREED} (in checked mode also for an allocation still in quarantine);
+     *     nothing changes
+     * @throws IllegalStateException in checked mode, if the allocation's segment is in use by a
+     *     native call (its scope cannot be closed); nothing changes
      * @throws dev.wdmm.api.WdClosedException after close
      */
     void freeAddress(long address);
@@ -115,7 +125,7 @@ public interface ChunkAllocator extends AutoCloseable {
     long largestClass();
 
     /**
-     * Live allocations (allocated and not yet freed).
+     * Live allocations (allocated and not yet freed; in checked mode, quarantined ones are not live).
      *
      * @return the count
      */
@@ -127,6 +137,43 @@ public interface ChunkAllocator extends AutoCloseable {
      * @return the count
      */
     long heldChunks();
+
+    /**
+     * Whether this allocator runs in checked mode ({@link CheckedMode}).
+     *
+     * @return true in checked mode; false (the default) in fast mode
+     */
+    default boolean isChecked() {
+        return false;
+    }
+
+    /**
+     * Where each live allocation was made, in address order: recorded in checked mode only, for
+     * leak reports and statistics. A snapshot; allocations freed meanwhile may still show.
+     *
+     * @return the sites; empty in fast mode
+     */
+    default List<AllocationSite> liveSites() {
+        return List.of();
+    }
+
+    /**
+     * Freed allocations held out of reuse by checked mode's quarantine now.
+     *
+     * @return the count; 0 in fast mode
+     */
+    default long quarantinedAllocations() {
+        return 0;
+    }
+
+    /**
+     * Bytes (requested sizes) held out of reuse by checked mode's quarantine now.
+     *
+     * @return bytes; 0 in fast mode
+     */
+    default long quarantinedBytes() {
+        return 0;
+    }
 
     /**
      * Whether {@link #close()} was called.

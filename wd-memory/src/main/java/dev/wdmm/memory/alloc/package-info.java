@@ -12,5 +12,11 @@
  * through it throw {@link java.lang.IllegalStateException} instead of touching memory that is no
  * longer mapped. Access after {@code free} to memory whose chunk is still held reaches that memory
  * (it stays mapped and owned by the allocator; the JVM cannot crash from it).
+ *
+ * <p><b>Checked mode</b> ({@link dev.wdmm.memory.alloc.CheckedMode}, {@code wd.mm.checked=true}),
+ * for debugging: each allocation gets a scope of its own so that access after {@code free} throws
+ * too, freed memory waits in a bounded quarantine before reuse, and the site of each live
+ * allocation is recorded ({@link dev.wdmm.memory.alloc.ChunkAllocator#liveSites()}). It is a layer
+ * chosen when the allocator is opened; fast mode pays nothing for it.
  */
 package dev.wdmm.memory.alloc;

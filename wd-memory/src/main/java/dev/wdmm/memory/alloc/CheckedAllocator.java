@@ -1,0 +1,169 @@
+package dev.wdmm.memory.alloc;
+
+import static dev.wdmm.spi.WdArguments.hex;
+
+import dev.wdmm.api.WdAllocationException;
+import dev.wdmm.api.WdClosedException;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The checked mode of a {@link ChunkAllocator} ({@link CheckedMode}): a layer over the fast
+ * allocator, chosen at {@link ChunkAllocator#open}, that leaves the fast allocator untouched. An
+ * {@link AllocationTracker} tracks each allocation with its site; a segment handed out has a scope
+ * of its own, closed by {@code free}; freed allocations wait in its quarantine (still allocated
+ * below) before the fast allocator really frees them. This layer never reads or writes the memory.
+ *
+ * <p>Thread-safe (see {@link AllocationTracker}). {@link #close()} closes every live scope before
+ * the fast allocator releases a chunk.
+ */
+final class CheckedAllocator implements ChunkAllocator {
+    private final ChunkAllocator inner;
+    private final String owner;
+    private final AllocationTracker tracker;
+
+    private volatile boolean closed;
+
+    private CheckedAllocator(ChunkAllocator inner, String owner, CheckedMode mode) {
+        this.inner = inner;
+        this.owner = owner;
+        this.tracker = AllocationTracker.create(owner, mode, inner::freeAddress, CheckedAllocator.class);
+    }
+
+    /**
+     * Wraps a fast allocator, which this one then owns (it closes it).
+     *
+     * @param inner the fast allocator
+     * @param owner the owner's name, for messages
+     * @param mode the quarantine's bounds
+     * @return the checked allocator
+     */
+    static CheckedAllocator wrap(ChunkAllocator inner, String owner, CheckedMode mode) {
+        return new CheckedAllocator(inner, owner, mode);
+    }
+
+    @Override
+    public MemorySegment alloc(long size) {
+        ensureOpen("alloc(size=" + size + ")");
+        return tracker.trackSegment(allocateBelow(size), size);
+    }
+
+    @Override
+    public long allocAddress(long size) {
+        ensureOpen("alloc(size=" + size + ")");
+        long address = allocateBelow(size);
+        tracker.trackAddress(address, size);
+        return address;
+    }
+
+    /** Allocates below; on a shortage, really frees the quarantine and tries once more. */
+    private long allocateBelow(long size) {
+        try {
+            return inner.allocAddress(size);
+        } catch (WdAllocationException e) {
+            if (tracker.drain() == 0) {
+                throw e;
+            }
+            return inner.allocAddress(size);
+        }
+    }
+
+    @Override
+    public void freeAddress(long address) {
+        ensureOpen("free(va=" + hex(address) + ")");
+        if (!tracker.retire(address)) {
+            // not the start of a live allocation: quarantined, or whatever the fast allocator says
+            tracker.refuseFree(address, inner::freeAddress);
+        }
+    }
+
+    @Override
+    public long iovaMapAddress(long address, long size) {
+        ensureOpen("iovaMap(va=" + hex(address) + ")");
+        requireLive(address);
+        return inner.iovaMapAddress(address, size);
+    }
+
+    @Override
+    public long contiguousLength(long address, long limit) {
+        ensureOpen("contiguousLength(va=" + hex(address) + ")");
+        requireLive(address);
+        return inner.contiguousLength(address, limit);
+    }
+
+    /** Refuses an address inside a quarantined allocation; the fast allocator judges the rest. */
+    private void requireLive(long address) {
+        if (!tracker.isLive(address)) {
+            tracker.refuseUse(address);
+        }
+    }
+
+    private void ensureOpen(String operation) {
+        if (closed) {
+            throw new WdClosedException(owner + " is closed: " + operation + " refused");
+        }
+    }
+
+    @Override
+    public long largestClass() {
+        return inner.largestClass();
+    }
+
+    /** Live allocations for the caller: quarantined ones are not counted. */
+    @Override
+    public long liveAllocations() {
+        return tracker.liveAllocations();
+    }
+
+    @Override
+    public long heldChunks() {
+        return inner.heldChunks();
+    }
+
+    @Override
+    public List<AllocationSite> liveSites() {
+        return tracker.liveSites();
+    }
+
+    @Override
+    public long quarantinedAllocations() {
+        return tracker.quarantinedAllocations();
+    }
+
+    @Override
+    public long quarantinedBytes() {
+        return tracker.quarantinedBytes();
+    }
+
+    @Override
+    public boolean isChecked() {
+        return true;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes every live scope, forgets the quarantine, then closes the fast allocator (which
+     * releases every chunk): no segment handed out outlives its memory.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            tracker.close(false);
+        } finally {
+            inner.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CheckedAllocator[" + tracker + ", below=" + inner + "]";
+    }
+}
