@@ -12,6 +12,7 @@ final class BackendSubject implements DmaSubject {
     private final String mode;
     private final WdMmBridge bridge;
     private boolean closed;
+    private long mapCalls;
 
     private BackendSubject(String name, String mode, WdMmBridge bridge) {
         this.name = name;
@@ -29,6 +30,11 @@ final class BackendSubject implements DmaSubject {
             return vfio.deviceFd();
         }
         throw new RigException("bridge=" + bridge.getClass().getName() + " exposes no VFIO device fd");
+    }
+
+    /** Whether the bridge maps memory into a VFIO container (kernel calls counted by {@link #kernelCalls()}). */
+    boolean isVfio() {
+        return bridge instanceof WdVfioBridge;
     }
 
     WdMmBridge bridge() {
@@ -57,7 +63,48 @@ final class BackendSubject implements DmaSubject {
 
     @Override
     public long map(MemorySegment segment, long size) {
+        mapCalls++;
         return bridge.iovaMap(segment, size);
+    }
+
+    /**
+     * For a VFIO bridge, its kernel calls so far ({@code vfio-map-ioctls=<n> vfio-chunks=<k>
+     * iova-maps=<m> ...}), after checking that it made at most one {@code VFIO_IOMMU_MAP_DMA} per
+     * chunk acquired and fewer than the rig's {@code iovaMap} calls; empty for other bridges.
+     *
+     * @throws RigException if the bridge mapped more often than it acquired chunks, or per map call
+     */
+    String kernelCalls() {
+        if (!(bridge instanceof WdVfioBridge vfio)) {
+            return "";
+        }
+        WdVfioBridge.DmaStatistics stats = vfio.dmaStatistics();
+        String line = "vfio-map-ioctls=" + stats.mapIoctls() + " vfio-chunks=" + stats.chunksAcquired()
+                + " iova-maps=" + mapCalls + " vfio-unmap-ioctls=" + stats.unmapIoctls() + " kernel-mappings="
+                + stats.kernelMappings() + " adjacent-chunks=" + stats.adjacentChunks() + " dma-avail-at-open="
+                + stats.dmaAvailableAtOpen() + " iova-mode=" + stats.iovaMode();
+        if (stats.mapIoctls() > stats.chunksAcquired() || stats.mapIoctls() >= mapCalls) {
+            throw new RigException("the VFIO bridge made more VFIO_IOMMU_MAP_DMA calls than it acquired chunks, or one"
+                    + " per iovaMap: " + line);
+        }
+        return line;
+    }
+
+    /**
+     * For a VFIO bridge after close: its final counters ({@code INFO} line), checked: every mapping
+     * it made was unmapped again.
+     *
+     * @throws RigException if a kernel mapping is left
+     */
+    String afterClose() {
+        if (!(bridge instanceof WdVfioBridge vfio)) {
+            return "";
+        }
+        WdVfioBridge.DmaStatistics stats = vfio.dmaStatistics();
+        if (stats.kernelMappings() != 0 || stats.unmapIoctls() != stats.chunksAcquired()) {
+            throw new RigException("the closed VFIO bridge left kernel mappings: " + stats);
+        }
+        return stats + " iova-ranges=" + String.join(" ", vfio.iovaRanges());
     }
 
     @Override
