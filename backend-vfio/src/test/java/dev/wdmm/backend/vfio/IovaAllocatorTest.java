@@ -124,4 +124,18 @@ class IovaAllocatorTest {
         assertEquals(8 * MIB2, iovas.freeBytes());
         assertEquals(BASE, iovas.allocate(8 * MIB2, MIB2), "every piece coalesced again");
     }
+
+    @Test
+    void mirrorMapsAdjacentAddressesToAdjacentIovasInTheLargestPiece() {
+        IovaAllocator iovas = IovaAllocator.over(X86, BASE, 1L << 39);
+        long va = 0x7f1234400000L;
+        long iova = iovas.mirror(va, MIB2, MIB2);
+        assertEquals(0, iova % MIB2);
+        assertTrue(iova >= BASE && iova + MIB2 <= 1L << 39);
+        assertEquals(iova + MIB2, iovas.mirror(va + MIB2, MIB2, MIB2));
+        assertEquals(iova - MIB2, iovas.mirror(va - MIB2, MIB2, MIB2));
+        assertTrue(iovas.allocateAt(iova, MIB2));
+        IovaAllocator tiny = IovaAllocator.over(BASE, BASE + MIB2);
+        assertEquals(-1, tiny.mirror(va, 2 * MIB2, MIB2), "larger than the space");
+    }
 }
