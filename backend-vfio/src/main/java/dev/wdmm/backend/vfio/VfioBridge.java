@@ -25,12 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe: alloc and free lock one bin; maps and unmaps take no lock.
  */
 final class VfioBridge implements WdVfioBridge {
-    private final VfioContainer container;
+    private final Container container;
     private final VfioChunks chunks;
     private final ChunkAllocator allocator;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private VfioBridge(VfioContainer container, VfioChunks chunks) {
+    private VfioBridge(Container container, VfioChunks chunks) {
         this.container = container;
         this.chunks = chunks;
         this.allocator = ChunkAllocator.open(chunks, AllocatorSettings.of("vfio bridge device=" + container.device()));
@@ -41,7 +41,7 @@ final class VfioBridge implements WdVfioBridge {
      *
      * @throws RuntimeException after closing the container, if the allocator cannot be opened
      */
-    static VfioBridge over(VfioContainer container, IovaAllocator iovas) {
+    static VfioBridge over(Container container, IovaAllocator iovas) {
         try {
             return new VfioBridge(container, new VfioChunks(container, iovas, container.info()));
         } catch (RuntimeException e) {

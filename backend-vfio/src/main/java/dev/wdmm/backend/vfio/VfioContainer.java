@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * to fix. Thread-safe after {@link #open}: map and unmap are single ioctls on the container, which
  * the kernel serialises.
  */
-final class VfioContainer implements DmaMapper, AutoCloseable {
+final class VfioContainer implements Container {
     private final String device;
     private final int container;
     private final int group;
@@ -108,16 +108,18 @@ final class VfioContainer implements DmaMapper, AutoCloseable {
         }
     }
 
-    String device() {
+    @Override
+    public String device() {
         return device;
     }
 
-    int deviceFd() {
+    @Override
+    public int deviceFd() {
         return deviceFd;
     }
 
-    /** What the kernel said about the container's IOMMU when it was opened. */
-    VfioIommuInfo info() {
+    @Override
+    public VfioIommuInfo info() {
         return info;
     }
 
