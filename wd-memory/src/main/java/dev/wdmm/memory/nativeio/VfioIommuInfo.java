@@ -118,7 +118,7 @@ public record VfioIommuInfo(long pageSizes, List<IovaRange> ranges, long dmaAvai
      * @param info the buffer given to {@code VFIO_IOMMU_GET_INFO}, from its first byte
      * @return the info
      * @throws IllegalArgumentException if the buffer is shorter than the struct or than its
-     *     {@code argsz}, or the chain is corrupt (an offset outside the buffer, misaligned, not
+     *     {@code argsz}, or the chain is corrupt (an offset outside the buffer, not 4-aligned, not
      *     increasing, a range count that does not fit, more than 64 capabilities), naming the value
      */
     public static VfioIommuInfo parse(MemorySegment info) {
@@ -163,9 +163,9 @@ public record VfioIommuInfo(long pageSizes, List<IovaRange> ranges, long dmaAvai
         if (caps >= MAX_CAPS) {
             throw new IllegalArgumentException("capability chain has more than " + MAX_CAPS + " entries");
         }
-        if (offset % 8 != 0 || offset < VfioLayouts.IOMMU_INFO.byteSize() || offset + bytes > chain.byteSize()) {
+        if (offset % 4 != 0 || offset < VfioLayouts.IOMMU_INFO.byteSize() || offset + bytes > chain.byteSize()) {
             throw new IllegalArgumentException("capability offset=" + offset + " bytes=" + bytes
-                    + " must be 8-aligned, after the info struct and inside argsz=" + chain.byteSize());
+                    + " must be 4-aligned, after the info struct and inside argsz=" + chain.byteSize());
         }
     }
 

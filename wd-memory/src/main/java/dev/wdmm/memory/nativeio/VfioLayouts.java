@@ -3,6 +3,7 @@ package dev.wdmm.memory.nativeio;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
@@ -46,9 +47,14 @@ final class VfioLayouts {
     static final StructLayout CAP_HEADER = MemoryLayout.structLayout(
             JAVA_SHORT.withName("id"), JAVA_SHORT.withName("version"), JAVA_INT.withName("next"));
 
-    /** {@code struct vfio_iova_range { u64 start; u64 end; }}, {@code end} inclusive. */
+    /**
+     * {@code struct vfio_iova_range { u64 start; u64 end; }}, {@code end} inclusive. Read unaligned:
+     * the kernel packs capabilities one after the other, so a chain whose earlier capability is 12
+     * bytes long ({@code dma_avail}) puts the ranges at a 4-byte boundary (Linux 6.1: the IOVA range
+     * capability at offset 68).
+     */
     static final StructLayout IOVA_RANGE =
-            MemoryLayout.structLayout(JAVA_LONG.withName("start"), JAVA_LONG.withName("end"));
+            MemoryLayout.structLayout(JAVA_LONG_UNALIGNED.withName("start"), JAVA_LONG_UNALIGNED.withName("end"));
 
     /** {@code struct vfio_iommu_type1_info_cap_iova_range { header; u32 nr_iovas; u32 reserved; ranges[]; }}. */
     static final StructLayout CAP_IOVA_RANGE = MemoryLayout.structLayout(

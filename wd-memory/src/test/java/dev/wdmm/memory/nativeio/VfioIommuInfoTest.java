@@ -80,6 +80,35 @@ class VfioIommuInfoTest {
         assertFalse(info.usable(0xfffffffffffff000L, 8192), "wraps");
     }
 
+    /**
+     * The chain Linux 6.1 returned in the rig's vIOMMU guest (argsz=116): the migration capability
+     * at 24 (32 bytes), dma_avail at 56 (12 bytes), the IOVA ranges at 68, a 4-byte boundary.
+     */
+    @Test
+    void theKernelsPackedChainWithRangesAtA4ByteBoundaryIsRead() {
+        MemorySegment info = arena.allocate(116, 8);
+        VfioLayouts.INFO_ARGSZ.set(info, 0L, 116);
+        VfioLayouts.INFO_FLAGS.set(info, 0L, VfioIommuInfo.FLAG_PGSIZES | VfioIommuInfo.FLAG_CAPS);
+        VfioLayouts.INFO_PGSIZES.set(info, 0L, 0x40201000L);
+        VfioLayouts.INFO_CAP_OFFSET.set(info, 0L, 24);
+        VfioLayouts.CAP_ID.set(info, 24L, (short) 2);
+        VfioLayouts.CAP_NEXT.set(info, 24L, 56);
+        VfioLayouts.CAP_ID.set(info, 56L, (short) VfioIommuInfo.CAP_DMA_AVAIL);
+        VfioLayouts.CAP_NEXT.set(info, 56L, 68);
+        VfioLayouts.CAP_AVAIL.set(info, 56L, 65534);
+        VfioLayouts.CAP_ID.set(info, 68L, (short) VfioIommuInfo.CAP_IOVA_RANGE);
+        VfioLayouts.CAP_NEXT.set(info, 68L, 0);
+        VfioLayouts.CAP_NR_IOVAS.set(info, 68L, 2);
+        VfioLayouts.RANGE_START.set(info, 84L, 0L);
+        VfioLayouts.RANGE_END.set(info, 84L, 0xfedfffffL);
+        VfioLayouts.RANGE_START.set(info, 100L, 0xfef00000L);
+        VfioLayouts.RANGE_END.set(info, 100L, 0x7fffffffffL);
+        VfioIommuInfo parsed = VfioIommuInfo.parse(info);
+        assertEquals(
+                List.of(new IovaRange(0, 0xfedfffffL), new IovaRange(0xfef00000L, 0x7fffffffffL)), parsed.ranges());
+        assertEquals(65534, parsed.dmaAvailable());
+    }
+
     @Test
     void infoWithoutCapsHasNoRangesAndUnknownAvail() {
         MemorySegment info = arena.allocate(INFO, 8);
@@ -112,10 +141,10 @@ class VfioIommuInfoTest {
         MemorySegment outside = image(new long[][] {{0, 0xffff}}, 1);
         VfioLayouts.CAP_NEXT.set(outside, INFO, 4096);
         assertMessage(
-                "capability offset=4096 bytes=8 must be 8-aligned, after the info struct and inside argsz=72", outside);
+                "capability offset=4096 bytes=8 must be 4-aligned, after the info struct and inside argsz=72", outside);
 
         MemorySegment misaligned = image(new long[][] {{0, 0xffff}}, 1);
-        VfioLayouts.INFO_CAP_OFFSET.set(misaligned, 0L, 28);
+        VfioLayouts.INFO_CAP_OFFSET.set(misaligned, 0L, 26);
         assertThrows(IllegalArgumentException.class, () -> VfioIommuInfo.parse(misaligned));
 
         MemorySegment tooMany = image(new long[][] {{0, 0xffff}}, 1);
