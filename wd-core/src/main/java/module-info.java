@@ -12,6 +12,7 @@ module dev.wdmm.core {
     requires transitive dev.wdmm.api;
     requires transitive com.google.guice;
     requires jakarta.inject;
+    requires dev.wdmm.memory;
 
     exports dev.wdmm.core;
     exports dev.wdmm.core.guice;

@@ -1,7 +1,7 @@
 package dev.wdmm.bench;
 
+import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.backend.hugepage.HugepageBridge;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code freeAddress}, the same work as {@link AllocFreeBench} does through the segment API
  * ({@code backend=hugepage} there), so that {@code -prof gc} shows what the address API saves.
  *
- * <p>This suite has no {@code backend} parameter (the API exists only on
- * {@link HugepageBridge}); {@code run.sh} runs it only when the hugepage backend is available,
+ * <p>This suite has no {@code backend} parameter (it measures the hugepage bridge's
+ * {@link WdAddressAccess}, reached through {@code unwrap}); {@code run.sh} runs it only when the hugepage backend is available,
  * and the report files it under alloc+free as {@code wd-mm hugepage allocFreeAddress}.
  */
 @State(Scope.Benchmark)
@@ -39,18 +39,16 @@ public class HugepageAddressBench {
     @Param({"64", "4096", "65536", "1048576"})
     public long size;
 
-    private HugepageBridge bridge;
+    private WdMmBridge bridge;
+    private WdAddressAccess addresses;
 
     /** Opens the hugepage backend, failing fast with its reason when it is unavailable. */
     @Setup(Level.Trial)
     public void open() {
-        WdMmBridge opened = Backends.open("hugepage");
-        if (!(opened instanceof HugepageBridge huge)) {
-            opened.close();
-            throw new IllegalStateException("backend=hugepage bridge="
-                    + opened.getClass().getName() + " must implement " + HugepageBridge.class.getName());
-        }
-        bridge = huge;
+        bridge = Backends.open("hugepage");
+        addresses = bridge.unwrap(WdAddressAccess.class)
+                .orElseThrow(() -> new IllegalStateException(
+                        "backend=hugepage bridge=" + bridge + " must offer " + WdAddressAccess.class.getName()));
     }
 
     /** Closes the backend. */
@@ -69,8 +67,8 @@ public class HugepageAddressBench {
     @Benchmark
     @Threads(1)
     public long allocFreeAddress() {
-        long address = bridge.allocAddress(size);
-        bridge.freeAddress(address);
+        long address = addresses.allocAddress(size);
+        addresses.freeAddress(address);
         return address;
     }
 
@@ -82,8 +80,8 @@ public class HugepageAddressBench {
     @Benchmark
     @Threads(2)
     public long allocFreeAddress2Threads() {
-        long address = bridge.allocAddress(size);
-        bridge.freeAddress(address);
+        long address = addresses.allocAddress(size);
+        addresses.freeAddress(address);
         return address;
     }
 }

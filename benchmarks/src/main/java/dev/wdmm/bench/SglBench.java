@@ -1,7 +1,7 @@
 package dev.wdmm.bench;
 
+import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.memory.nativeio.PhysicalContiguity;
 import dev.wdmm.memory.sgl.ContiguousSgl;
 import dev.wdmm.memory.sgl.Sgl;
 import dev.wdmm.memory.sgl.SglPiece;
@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * SGL, so a chain of 16 SGLs) allocates a 1 MiB chain, images written, and frees it: UADK's
  * {@code wd_alloc_sgl} + {@code wd_free_sgl}. {@link #split}: {@link ContiguousSgl#split} of one
  * 1 MiB allocation of the backend into physically contiguous pieces, asking the bridge for
- * contiguous lengths ({@link PhysicalContiguity}, or the whole rest for a bridge without it, as
+ * contiguous lengths ({@link WdContiguity}, or the whole rest for a bridge without it, as
  * with SVA where IOVA = VA) and IOVAs. No DPDK peer: DPDK has no SGL builder of its own.
  */
 @State(Scope.Benchmark)
@@ -68,7 +68,8 @@ public class SglBench {
         pool = reserved != null ? SglPool.create(reserved.region(), setup) : SglPool.create(bridge, setup);
         buffer = bridge.alloc(BUFFER);
         long base = buffer.address();
-        if (bridge instanceof PhysicalContiguity physical) {
+        WdContiguity physical = bridge.unwrap(WdContiguity.class).orElse(null);
+        if (physical != null) {
             contiguous = (va, limit) -> physical.contiguousLength(buffer.asSlice(va - base, limit), limit);
         } else {
             contiguous = (va, limit) -> limit;

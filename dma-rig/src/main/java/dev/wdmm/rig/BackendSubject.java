@@ -1,7 +1,8 @@
 package dev.wdmm.rig;
 
+import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.backend.vfio.WdVfioBridge;
+import dev.wdmm.memory.nativeio.VfioMappings;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
@@ -26,15 +27,15 @@ final class BackendSubject implements DmaSubject {
 
     /** The VFIO device fd a VFIO backend's bridge exposes to the device's driver. */
     static int vfioDeviceFd(WdMmBridge bridge) {
-        if (bridge instanceof WdVfioBridge vfio) {
-            return vfio.deviceFd();
-        }
-        throw new RigException("bridge=" + bridge.getClass().getName() + " exposes no VFIO device fd");
+        return bridge.unwrap(WdDeviceAccess.class)
+                .orElseThrow(
+                        () -> new RigException("bridge=" + bridge.getClass().getName() + " exposes no device fd"))
+                .deviceFd();
     }
 
     /** Whether the bridge maps memory into a VFIO container (kernel calls counted by {@link #kernelCalls()}). */
     boolean isVfio() {
-        return bridge instanceof WdVfioBridge;
+        return bridge.unwrap(VfioMappings.class).isPresent();
     }
 
     WdMmBridge bridge() {
@@ -75,14 +76,15 @@ final class BackendSubject implements DmaSubject {
      * @throws RigException if the bridge mapped more often than it acquired chunks, or per map call
      */
     String kernelCalls() {
-        if (!(bridge instanceof WdVfioBridge vfio)) {
+        VfioMappings vfio = bridge.unwrap(VfioMappings.class).orElse(null);
+        if (vfio == null) {
             return "";
         }
-        WdVfioBridge.DmaStatistics stats = vfio.dmaStatistics();
+        VfioMappings.Statistics stats = vfio.statistics();
         String line = "vfio-map-ioctls=" + stats.mapIoctls() + " vfio-chunks=" + stats.chunksAcquired()
                 + " iova-maps=" + mapCalls + " vfio-unmap-ioctls=" + stats.unmapIoctls() + " kernel-mappings="
                 + stats.kernelMappings() + " adjacent-chunks=" + stats.adjacentChunks() + " dma-avail-at-open="
-                + stats.dmaAvailableAtOpen() + " iova-mode=" + stats.iovaMode();
+                + vfio.iommuInfo().dmaAvailable() + " iova-mode=" + stats.iovaMode();
         if (stats.mapIoctls() > stats.chunksAcquired() || stats.mapIoctls() >= mapCalls) {
             throw new RigException("the VFIO bridge made more VFIO_IOMMU_MAP_DMA calls than it acquired chunks, or one"
                     + " per iovaMap: " + line);
@@ -97,14 +99,15 @@ final class BackendSubject implements DmaSubject {
      * @throws RigException if a kernel mapping is left
      */
     String afterClose() {
-        if (!(bridge instanceof WdVfioBridge vfio)) {
+        VfioMappings vfio = bridge.unwrap(VfioMappings.class).orElse(null);
+        if (vfio == null) {
             return "";
         }
-        WdVfioBridge.DmaStatistics stats = vfio.dmaStatistics();
+        VfioMappings.Statistics stats = vfio.statistics();
         if (stats.kernelMappings() != 0 || stats.unmapIoctls() != stats.chunksAcquired()) {
             throw new RigException("the closed VFIO bridge left kernel mappings: " + stats);
         }
-        return stats + " iova-ranges=" + String.join(" ", vfio.iovaRanges());
+        return stats + " " + vfio.iommuInfo().describe();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.wdmm.api;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -14,6 +16,11 @@ import java.util.OptionalLong;
  * foreign, interior, already freed or out-of-range argument with a specific exception whose
  * message names the value and the rule ({@code size=0 must be > 0}); a refused call changes
  * nothing. After {@link #close()} every method throws {@link WdClosedException}.
+ *
+ * <p><b>Capabilities:</b> what some bridges offer beyond this interface is reached with
+ * {@link #unwrap(Class)}, never by a downcast to a backend's class: {@link WdAddressAccess} (the
+ * object-free address API), {@link WdContiguity} (IOVA-contiguous lengths, for splitting into
+ * SGL pieces), {@link WdDeviceAccess} (the device fd of a VFIO bridge).
  */
 public interface WdMmBridge extends AutoCloseable {
 
@@ -66,12 +73,71 @@ public interface WdMmBridge extends AutoCloseable {
     void iovaUnmap(MemorySegment segment, long iova, long size);
 
     /**
+     * The device address of a request's buffer, flat or SGL: for {@link WdBufferType#FLAT},
+     * {@code iovaMap(dtb.data(), dtb.bsize())} of this bridge (release it with
+     * {@link #iovaUnmap(WdDtb, long)}); for {@link WdBufferType#SGL}, the chain's head DMA address
+     * {@link WdSgl#dma()} (the chain's images live in DMA memory already).
+     *
+     * @param dtb the buffer
+     * @return the address to give the device
+     * @throws NullPointerException if {@code dtb} is null
+     * @throws IllegalArgumentException as {@link #iovaMap(MemorySegment, long)} for a flat buffer
+     *     (a {@code bsize} of 0 included)
+     * @throws IllegalStateException if an SGL buffer's chain was freed
+     * @throws WdClosedException after close
+     */
+    default long iovaMap(WdDtb dtb) {
+        java.util.Objects.requireNonNull(dtb, "dtb is null");
+        return dtb.sgl() == null ? iovaMap(dtb.data(), dtb.bsize()) : dtb.sgl().dma();
+    }
+
+    /**
+     * Releases what {@link #iovaMap(WdDtb)} gave: {@code iovaUnmap(dtb.data(), iova, dtb.bsize())}
+     * for a flat buffer; for an SGL buffer it checks that {@code iova} is the chain's head DMA
+     * address.
+     *
+     * @param dtb the buffer
+     * @param iova what {@link #iovaMap(WdDtb)} returned for it
+     * @throws NullPointerException if {@code dtb} is null
+     * @throws IllegalArgumentException if {@code iova} is not what {@link #iovaMap(WdDtb)} gives
+     * @throws IllegalStateException if an SGL buffer's chain was freed
+     * @throws WdClosedException after close
+     */
+    default void iovaUnmap(WdDtb dtb, long iova) {
+        java.util.Objects.requireNonNull(dtb, "dtb is null");
+        if (dtb.sgl() == null) {
+            iovaUnmap(dtb.data(), iova, dtb.bsize());
+        } else if (iova != dtb.sgl().dma()) {
+            throw new IllegalArgumentException("iova=0x" + Long.toHexString(iova) + " must be the SGL's head dma=0x"
+                    + Long.toHexString(dtb.sgl().dma()));
+        }
+    }
+
+    /**
      * The fixed buffer size of a pool-backed bridge: UADK's optional {@code get_bufsize}.
      *
      * @return the size of every buffer this bridge hands out, or empty where sizes vary
      */
     default OptionalLong bufferSize() {
         return OptionalLong.empty();
+    }
+
+    /**
+     * This bridge seen as a capability it offers ({@link WdAddressAccess}, {@link WdContiguity},
+     * {@link WdDeviceAccess}, or one a backend documents), like JDBC's {@code unwrap}. The
+     * capability shares the bridge's lifetime and thread-safety: after {@link #close()} its
+     * methods throw {@link WdClosedException}. The default returns this bridge if it implements
+     * {@code capability}; a bridge that wraps another (a facade, a decorator) returns the wrapped
+     * bridge's capability, or empty where passing it on would bypass the wrapper's rules.
+     *
+     * @param capability the capability's interface
+     * @param <T> the capability's type
+     * @return the capability, or empty if this bridge does not offer it; never throws after close
+     * @throws NullPointerException if {@code capability} is null
+     */
+    default <T> Optional<T> unwrap(Class<T> capability) {
+        Objects.requireNonNull(capability, "capability is null");
+        return capability.isInstance(this) ? Optional.of(capability.cast(this)) : Optional.empty();
     }
 
     /**

@@ -56,6 +56,47 @@ public interface WdQueue extends AutoCloseable {
     void iovaUnmap(MemorySegment segment, long iova, long size);
 
     /**
+     * The device address of a request's buffer, flat or SGL: for {@link WdBufferType#FLAT},
+     * {@code iovaMap(dtb.data(), dtb.bsize())} of this queue (release it with
+     * {@link #iovaUnmap(WdDtb, long)}); for {@link WdBufferType#SGL}, the chain's head DMA address
+     * {@link WdSgl#dma()} (the chain's images live in DMA memory already).
+     *
+     * @param dtb the buffer
+     * @return the address to give the device
+     * @throws NullPointerException if {@code dtb} is null
+     * @throws IllegalArgumentException as {@link #iovaMap(MemorySegment, long)} for a flat buffer
+     *     (a {@code bsize} of 0 included)
+     * @throws IllegalStateException if an SGL buffer's chain was freed
+     * @throws WdClosedException after close
+     */
+    default long iovaMap(WdDtb dtb) {
+        java.util.Objects.requireNonNull(dtb, "dtb is null");
+        return dtb.sgl() == null ? iovaMap(dtb.data(), dtb.bsize()) : dtb.sgl().dma();
+    }
+
+    /**
+     * Releases what {@link #iovaMap(WdDtb)} gave: {@code iovaUnmap(dtb.data(), iova, dtb.bsize())}
+     * for a flat buffer; for an SGL buffer it checks that {@code iova} is the chain's head DMA
+     * address.
+     *
+     * @param dtb the buffer
+     * @param iova what {@link #iovaMap(WdDtb)} returned for it
+     * @throws NullPointerException if {@code dtb} is null
+     * @throws IllegalArgumentException if {@code iova} is not what {@link #iovaMap(WdDtb)} gives
+     * @throws IllegalStateException if an SGL buffer's chain was freed
+     * @throws WdClosedException after close
+     */
+    default void iovaUnmap(WdDtb dtb, long iova) {
+        java.util.Objects.requireNonNull(dtb, "dtb is null");
+        if (dtb.sgl() == null) {
+            iovaUnmap(dtb.data(), iova, dtb.bsize());
+        } else if (iova != dtb.sgl().dma()) {
+            throw new IllegalArgumentException("iova=0x" + Long.toHexString(iova) + " must be the SGL's head dma=0x"
+                    + Long.toHexString(dtb.sgl().dma()));
+        }
+    }
+
+    /**
      * {@code wd_reserve_memory(q, size)}: reserves this queue's DMA region, once.
      *
      * @param size bytes, {@code > 0}

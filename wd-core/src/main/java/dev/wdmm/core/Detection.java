@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param root the root directory the files were read under
  * @param mode the detected mode
  * @param evidence what each file said, in reading order; never empty
- * @param hugepages hugepage pools by size, possibly empty
+ * @param hugepages hugepage pools sorted by page size, possibly empty
  */
 public record Detection(Path root, IommuMode mode, List<String> evidence, List<HugepagePool> hugepages) {
     /** Checks for nulls and copies the lists. */

@@ -61,8 +61,9 @@ class ModeDetectorTest {
         Detection detection = detect("noiommu");
         assertEquals(IommuMode.NO_IOMMU, detection.mode());
         assertEquals(
-                List.of(new Detection.HugepagePool(1L << 30, 0, 0), new Detection.HugepagePool(2L << 20, 64, 60)),
-                detection.hugepages());
+                List.of(new Detection.HugepagePool(2L << 20, 64, 60), new Detection.HugepagePool(1L << 30, 0, 0)),
+                detection.hugepages(),
+                "sorted by page size");
         assertEvidence(detection, "hugepages-2048kB: nr_hugepages=64 free_hugepages=60");
         assertEvidence(detection, "proc/cmdline: no IOMMU option");
     }

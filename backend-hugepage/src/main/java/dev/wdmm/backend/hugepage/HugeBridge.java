@@ -2,6 +2,9 @@ package dev.wdmm.backend.hugepage;
 
 import static dev.wdmm.spi.WdArguments.hex;
 
+import dev.wdmm.api.WdAddressAccess;
+import dev.wdmm.api.WdContiguity;
+import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdArguments;
@@ -9,11 +12,29 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * The hugepage bridge (see {@link HugepageBridge} for the promises): wd-memory's
- * {@link ChunkAllocator} over a {@link PageSource} whose chunks are pinned huge pages. This class
- * checks the segment API's arguments and adds the page counters; the allocator does the rest.
+ * The hugepage bridge: wd-memory's {@link ChunkAllocator} over a {@link PageSource} whose chunks
+ * are pinned huge pages. This class checks the segment API's arguments and adds the page counters;
+ * the allocator does the rest. It offers {@link WdAddressAccess} and {@link WdContiguity} through
+ * {@link #unwrap}.
+ *
+ * <p><b>Memory:</b> sizes up to {@link #largestClass()} come from power-of-two size classes
+ * (64 B and up) carved from huge pages; a slot is aligned to its class size and never crosses a
+ * huge page. Larger sizes get a run of whole huge pages of their own, unmapped when freed. An
+ * emptied class page is returned to the operating system when its stripe already holds
+ * {@value HugepageBackendProvider#DEFAULT_RETAIN_EMPTY} (option {@code wd.mm.hugepage.retain-empty})
+ * empty pages of that class. An allocation is mapped exactly up to its requested size.
+ *
+ * <p><b>Translation:</b> IOVAs are physical addresses. {@link #iovaMap} and
+ * {@link #iovaMapAddress} of any range inside one allocation are a table lookup with no system
+ * call; a range of a run that crosses from one huge page to a physically non-adjacent one fails
+ * with a {@link dev.wdmm.api.WdMappingException} whose {@code breakOffset} is that boundary.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
+ * free lock only the calling thread's stripe (or the stripe owning the freed slot); mapping takes
+ * no lock. {@link #close()} frees everything; calls after it throw
+ * {@link dev.wdmm.api.WdClosedException}.
  */
-final class HugeBridge implements HugepageBridge {
+final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     private static final String OWNER = "hugepage bridge";
 
     private final long pageSize;
@@ -101,34 +122,29 @@ final class HugeBridge implements HugepageBridge {
         allocator.close();
     }
 
-    @Override
-    public long hugePageSize() {
+    long hugePageSize() {
         return pageSize;
     }
 
-    @Override
-    public long largestClass() {
+    long largestClass() {
         return allocator.largestClass();
     }
 
-    @Override
-    public long heldPages() {
+    long heldPages() {
         return source.held();
     }
 
-    @Override
-    public long allocFailures() {
+    long allocFailures() {
         return source.failures();
     }
 
-    @Override
-    public long liveAllocations() {
+    long liveAllocations() {
         return allocator.liveAllocations();
     }
 
     @Override
     public String toString() {
-        return "HugepageBridge[hugePageSize=" + pageSize + ", heldPages=" + heldPages() + ", live=" + liveAllocations()
+        return "HugeBridge[hugePageSize=" + pageSize + ", heldPages=" + heldPages() + ", live=" + liveAllocations()
                 + (allocator.isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -1,6 +1,8 @@
 package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.IommuMode;
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
@@ -23,6 +25,23 @@ import java.util.Set;
  *
  * <p>Native access: {@code --enable-native-access=dev.wdmm.memory,dev.wdmm.backend.hugepage} on the
  * module path ({@code ALL-UNNAMED} on the class path); the bridge builds segments over its pages.
+ *
+ * <p><b>Memory:</b> sizes up to the largest size class come from power-of-two size classes
+ * (64 B and up) carved from huge pages; a slot is aligned to its class size and never crosses a
+ * huge page. Larger sizes get a run of whole huge pages of their own, unmapped when freed. An
+ * emptied class page is returned to the operating system when its stripe already holds
+ * {@value HugepageBackendProvider#DEFAULT_RETAIN_EMPTY} (option {@code wd.mm.hugepage.retain-empty})
+ * empty pages of that class. An allocation is mapped exactly up to its requested size.
+ *
+ * <p><b>Translation:</b> IOVAs are physical addresses. {@code iovaMap} and
+ * {@code WdAddressAccess.iovaMapAddress} of any range inside one allocation are a table lookup with no system
+ * call; a range of a run that crosses from one huge page to a physically non-adjacent one fails
+ * with a {@link dev.wdmm.api.WdMappingException} whose {@code breakOffset} is that boundary.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
+ * free lock only the calling thread's stripe (or the stripe owning the freed slot); mapping takes
+ * no lock. {@code close()} frees everything; calls after it throw
+ * {@link dev.wdmm.api.WdClosedException}.
  */
 public final class HugepageBackendProvider implements WdBackendProvider {
     /** Default of {@link #RETAIN_EMPTY}. */
@@ -95,10 +114,10 @@ public final class HugepageBackendProvider implements WdBackendProvider {
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
-        Path sysfs = environment.resolve(HugepageSizes.SYSFS);
-        List<HugepageSizes.Pool> pools;
+        Path sysfs = environment.resolve(HugepageCounts.RELATIVE);
+        List<HugepageCounts.Pool> pools;
         try {
-            pools = HugepageSizes.read(sysfs);
+            pools = HugepageCounts.read(sysfs);
         } catch (IllegalStateException e) {
             return WdAvailability.unavailable(
                     "cannot read the huge page counts: " + e.getMessage(),
@@ -109,17 +128,17 @@ public final class HugepageBackendProvider implements WdBackendProvider {
         if (pools.isEmpty()) {
             return new WdAvailability.Unavailable(
                     "the kernel offers no huge pages (" + sysfs + " is missing or empty)",
-                    "use a kernel with CONFIG_HUGETLBFS=y, then " + HugepageSizes.RESERVE_COMMAND,
+                    "use a kernel with CONFIG_HUGETLBFS=y, then " + HugepageCounts.RESERVE_COMMAND,
                     details);
         }
         long size = SIZE.defaultValue();
-        Optional<HugepageSizes.Pool> pool =
-                pools.stream().filter(p -> p.size() == size).findFirst();
+        Optional<HugepageCounts.Pool> pool =
+                pools.stream().filter(p -> p.pageSize() == size).findFirst();
         if (pool.isEmpty() || pool.get().free() == 0) {
             return new WdAvailability.Unavailable(
                     "no free " + (size >> 20) + " MiB huge pages ("
                             + pool.map(Object::toString).orElse("hugepages-" + (size >> 10) + "kB missing") + ")",
-                    "reserve them as root: " + HugepageSizes.RESERVE_COMMAND,
+                    "reserve them as root: " + HugepageCounts.RESERVE_COMMAND,
                     details);
         }
         if (environment.isRealRoot()) {
@@ -133,26 +152,28 @@ public final class HugepageBackendProvider implements WdBackendProvider {
     }
 
     /**
-     * Opens a {@link HugepageBridge} over the real {@code /sys}. Huge pages are mapped on demand,
-     * so opening succeeds with none free; allocations then fail with the counts and the fix.
+     * Opens a bridge over the real {@code /sys}. Huge pages are mapped on demand, so opening
+     * succeeds with none free; allocations then fail with the counts and the fix. The bridge
+     * offers {@link dev.wdmm.api.WdAddressAccess} and {@link dev.wdmm.api.WdContiguity} through
+     * {@link WdMmBridge#unwrap}; its promises are in the class comment above.
      *
      * @throws IllegalArgumentException for an unknown {@code wd.mm.hugepage.*} key, a bad value,
      *     or a huge page size the kernel does not offer (the offered ones are listed)
      * @throws IllegalStateException if pagemap PFNs are hidden (no {@code CAP_SYS_ADMIN})
      */
     @Override
-    public HugepageBridge open(WdOptions options) {
-        return open(options, Path.of("/").resolve(HugepageSizes.SYSFS));
+    public WdMmBridge open(WdOptions options) {
+        return open(options, Path.of("/").resolve(HugepageCounts.RELATIVE));
     }
 
-    static HugepageBridge open(WdOptions options, Path sysfs) {
+    static HugeBridge open(WdOptions options, Path sysfs) {
         options.requireKnown(PREFIX, OPTIONS);
         long size = options.get(SIZE);
-        List<HugepageSizes.Pool> pools = HugepageSizes.read(sysfs);
-        if (pools.stream().noneMatch(pool -> pool.size() == size)) {
+        List<HugepageCounts.Pool> pools = HugepageCounts.read(sysfs);
+        if (pools.stream().noneMatch(pool -> pool.pageSize() == size)) {
             throw new IllegalArgumentException(SIZE.name() + "=" + size
                     + " must be a huge page size the kernel offers: "
-                    + pools.stream().map(pool -> Long.toString(pool.size())).toList() + " (from " + sysfs + ")");
+                    + pools.stream().map(pool -> Long.toString(pool.pageSize())).toList() + " (from " + sysfs + ")");
         }
         long stripes = options.get(STRIPES);
         if (stripes == 0) {

@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Pagemap;
@@ -160,7 +161,7 @@ final class PageSource implements ChunkSource {
                 ? "max_pages=" + maxPages + " reached (wd.mm.hugepage.max-pages)"
                 : "the kernel refused mmap errno=" + refusal.errno() + " (" + NativeMemory.strerror(refusal.errno())
                         + ")";
-        long free = HugepageSizes.freeOrUnknown(sysfs, pageSize);
+        long free = HugepageCounts.findOrUnknown(sysfs, pageSize).free();
         String fix = pageSize == 2L << 20
                 ? "sysctl vm.nr_hugepages=" + Math.max(256, held.get() + pages + Math.max(free, 0))
                 : "echo N > " + sysfs.resolve("hugepages-" + (pageSize >> 10) + "kB/nr_hugepages");

@@ -24,7 +24,7 @@ class HugepageAllocatorProperties {
             @ForAll @Size(min = 1, max = 40) List<@LongRange(min = 1, max = 5_000_000) Long> sizes, @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         WdOptions noRetention = WdOptions.empty().with(HugepageBackendProvider.RETAIN_EMPTY, 0L);
-        try (HugepageBridge bridge = new HugepageBackendProvider().open(noRetention)) {
+        try (HugeBridge bridge = Hugepages.open(noRetention)) {
             TreeMap<Long, Long> model = new TreeMap<>();
             for (long size : sizes) {
                 long address = bridge.allocAddress(size);

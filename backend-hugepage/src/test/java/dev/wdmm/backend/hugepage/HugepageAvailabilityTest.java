@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -55,7 +56,9 @@ class HugepageAvailabilityTest {
         WdAvailability availability = availability();
         assertTrue(availability.isAvailable(), availability.toString());
         assertEquals(
-                List.of("hugepages-2048kB: nr=256 free=250", "hugepages-1048576kB: nr=0 free=0"),
+                List.of(
+                        "hugepages-2048kB: nr_hugepages=256 free_hugepages=250",
+                        "hugepages-1048576kB: nr_hugepages=0 free_hugepages=0"),
                 availability.details());
     }
 
@@ -63,7 +66,7 @@ class HugepageAvailabilityTest {
     void noFreePagesNamesTheSysctlThatReservesThem() throws IOException {
         sizeDir(2048, "4", "0");
         WdAvailability.Unavailable unavailable = assertInstanceOf(WdAvailability.Unavailable.class, availability());
-        assertTrue(unavailable.reason().contains("nr=4 free=0"), unavailable.reason());
+        assertTrue(unavailable.reason().contains("nr_hugepages=4 free_hugepages=0"), unavailable.reason());
         assertTrue(unavailable.fix().contains("sysctl vm.nr_hugepages=256"), unavailable.fix());
     }
 
@@ -78,13 +81,13 @@ class HugepageAvailabilityTest {
     void malformedCountIsReportedNotThrown() throws IOException {
         sizeDir(2048, "lots", "1");
         WdAvailability.Unavailable unavailable = assertInstanceOf(WdAvailability.Unavailable.class, availability());
-        assertTrue(unavailable.reason().contains("\"lots\""), unavailable.reason());
+        assertTrue(unavailable.reason().contains("'lots'"), unavailable.reason());
     }
 
     @Test
     void unknownOptionsAndUnofferedSizesAreRefusedAtOpen() throws IOException {
         sizeDir(2048, "1", "1");
-        Path sysfs = root.resolve(HugepageSizes.SYSFS);
+        Path sysfs = root.resolve(HugepageCounts.RELATIVE);
         IllegalArgumentException typo = assertThrows(
                 IllegalArgumentException.class,
                 () -> HugepageBackendProvider.open(WdOptions.fromText(Map.of("wd.mm.hugepage.sise", "2m")), sysfs));
@@ -103,9 +106,10 @@ class HugepageAvailabilityTest {
     void thisMachineReportsItsRealCounts() {
         WdAvailability real = provider.availability(new WdEnvironment(Path.of("/"), IommuMode.NO_IOMMU));
         assertTrue(
-                real.details().stream().anyMatch(d -> d.startsWith("hugepages-2048kB: nr=")),
+                real.details().stream().anyMatch(d -> d.startsWith("hugepages-2048kB: nr_hugepages=")),
                 real.details().toString());
-        long free = HugepageSizes.freeOrUnknown(Hugepages.SYSFS, Hugepages.MIB2);
+        long free =
+                HugepageCounts.findOrUnknown(Hugepages.SYSFS, Hugepages.MIB2).free();
         assertEquals(
                 free > 0
                         && real.details().contains("pagemap: PFNs visible (CAP_SYS_ADMIN)")

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.function.Executable;
 
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageBadInputTest {
-    private HugepageBridge bridge;
+    private HugeBridge bridge;
 
     @BeforeEach
     void open() {

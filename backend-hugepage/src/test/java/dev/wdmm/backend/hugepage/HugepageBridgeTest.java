@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class HugepageBridgeTest {
-    private HugepageBridge bridge;
+    private HugeBridge bridge;
 
     @BeforeEach
     void open() {

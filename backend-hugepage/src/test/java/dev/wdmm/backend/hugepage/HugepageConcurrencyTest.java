@@ -32,7 +32,7 @@ class HugepageConcurrencyTest {
 
     @Test
     void concurrentAllocFreeAndMapKeepOwnershipExact() throws Exception {
-        HugepageBridge bridge = Hugepages.open(WdOptions.empty());
+        HugeBridge bridge = Hugepages.open(WdOptions.empty());
         try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -57,7 +57,7 @@ class HugepageConcurrencyTest {
         assertEquals(0, bridge.heldPages());
     }
 
-    private void work(HugepageBridge bridge, SplittableRandom random) {
+    private void work(HugeBridge bridge, SplittableRandom random) {
         List<MemorySegment> mine = new ArrayList<>();
         for (int i = 0; i < OPERATIONS; i++) {
             int action = random.nextInt(10);
@@ -84,7 +84,7 @@ class HugepageConcurrencyTest {
         mine.forEach(segment -> release(bridge, segment));
     }
 
-    private void map(HugepageBridge bridge, MemorySegment segment, SplittableRandom random) {
+    private void map(HugeBridge bridge, MemorySegment segment, SplittableRandom random) {
         long offset = random.nextLong(segment.byteSize());
         long iova = bridge.iovaMapAddress(segment.address() + offset, 1);
         if (random.nextInt(20) == 0) {
@@ -92,7 +92,7 @@ class HugepageConcurrencyTest {
         }
     }
 
-    private void release(HugepageBridge bridge, MemorySegment segment) {
+    private void release(HugeBridge bridge, MemorySegment segment) {
         // the stamps prove no other allocation overlapped this one while it was live
         assertEquals(segment.address(), segment.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
         assertEquals(~segment.address(), segment.get(ValueLayout.JAVA_LONG_UNALIGNED, segment.byteSize() - 8));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ class HugepageExhaustionTest {
 
     @Test
     void capExhaustionNamesTheCountsAndRecoversAfterFrees() {
-        try (HugepageBridge bridge = Hugepages.open(WdOptions.empty().with(HugepageBackendProvider.MAX_PAGES, 2L))) {
+        try (HugeBridge bridge = Hugepages.open(WdOptions.empty().with(HugepageBackendProvider.MAX_PAGES, 2L))) {
             List<Long> held = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 held.add(bridge.allocAddress(1 << 20));
@@ -50,9 +51,9 @@ class HugepageExhaustionTest {
 
     @Test
     void kernelEnomemIsReportedWithTheFixAndChangesNothing() {
-        try (HugepageBridge bridge = Hugepages.open(WdOptions.empty())) {
+        try (HugeBridge bridge = Hugepages.open(WdOptions.empty())) {
             // one page more than the kernel has reserved in all: mmap must fail with ENOMEM
-            long total = HugepageSizes.find(Hugepages.SYSFS, Hugepages.MIB2)
+            long total = HugepageCounts.find(Hugepages.SYSFS, Hugepages.MIB2)
                     .orElseThrow()
                     .total();
             long tooMany = (total + 1) * Hugepages.MIB2;

@@ -15,7 +15,7 @@ final class Hugepages {
     private Hugepages() {}
 
     /** Opens a bridge on the real machine with {@code options}. */
-    static HugepageBridge open(WdOptions options) {
-        return new HugepageBackendProvider().open(options);
+    static HugeBridge open(WdOptions options) {
+        return HugepageBackendProvider.open(options, SYSFS);
     }
 }

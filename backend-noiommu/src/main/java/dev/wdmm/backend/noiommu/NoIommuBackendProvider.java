@@ -21,7 +21,7 @@ import java.util.Set;
  * read from {@code /proc/self/pagemap}. Correct where the device sees physical addresses
  * ({@link IommuMode#NO_IOMMU}, {@link IommuMode#PASSTHROUGH}). A range gets one IOVA only when it
  * is physically contiguous; bridges it opens implement
- * {@link dev.wdmm.memory.nativeio.PhysicalContiguity} so callers can split ranges that are not.
+ * {@link dev.wdmm.api.WdContiguity} (through {@code unwrap}) so callers can split ranges that are not.
  *
  * <p>Needs {@code CAP_SYS_ADMIN} (without it pagemap hides frame numbers) and io_uring, through
  * which every 2 MiB chunk the allocations are carved from (and every allocation over 1 MiB, which

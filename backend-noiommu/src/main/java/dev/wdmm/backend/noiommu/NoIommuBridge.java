@@ -1,10 +1,11 @@
 package dev.wdmm.backend.noiommu;
 
+import dev.wdmm.api.WdAddressAccess;
+import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.memory.nativeio.Pagemap;
-import dev.wdmm.memory.nativeio.PhysicalContiguity;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 
@@ -21,9 +22,11 @@ import java.lang.foreign.MemorySegment;
  * object. A range whose pages are not physically adjacent cannot have one IOVA: the
  * {@link dev.wdmm.api.WdMappingException} names the offset where contiguity breaks.
  *
+ * <p>Offers {@link WdAddressAccess} and {@link WdContiguity} through {@link #unwrap}.
+ *
  * <p>Thread-safe: alloc and free lock one bin; lookups take no lock.
  */
-final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
+final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     private static final String OWNER = "noiommu bridge";
 
     private final PinnedChunks source;
@@ -75,6 +78,21 @@ final class NoIommuBridge implements WdMmBridge, PhysicalContiguity {
         WdArguments.requireRange(segment, size);
         WdArguments.requireMatchingIova(
                 segment.address(), size, iova, allocator.iovaMapAddress(segment.address(), size));
+    }
+
+    @Override
+    public long allocAddress(long size) {
+        return allocator.allocAddress(size);
+    }
+
+    @Override
+    public void freeAddress(long address) {
+        allocator.freeAddress(address);
+    }
+
+    @Override
+    public long iovaMapAddress(long address, long size) {
+        return allocator.iovaMapAddress(address, size);
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wdmm.memory.nativeio.PhysicalContiguity;
+import dev.wdmm.api.WdContiguity;
 import dev.wdmm.memory.sgl.ContiguousSgl;
 import dev.wdmm.memory.sgl.SglPiece;
 import dev.wdmm.memory.testing.Kernel;
@@ -68,7 +68,7 @@ class ContiguousSplitTest {
     }
 
     private List<SglPiece> split(long va, long length) {
-        PhysicalContiguity contiguity = bridge;
+        WdContiguity contiguity = bridge;
         return ContiguousSgl.split(
                 va,
                 length,

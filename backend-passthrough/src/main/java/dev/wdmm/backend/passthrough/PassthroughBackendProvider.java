@@ -4,6 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.memory.region.RegionSources;
@@ -13,8 +14,6 @@ import dev.wdmm.spi.WdEnvironment;
 import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdOptions;
 import dev.wdmm.spi.WdRegionSource;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -49,11 +48,10 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
             "wd.mm.passthrough.align", 64, 2, BlockPoolSetup.MAX_ALIGNMENT, "alignment of every block, a power of two");
 
     /** The command that reserves huge pages, as the fixes name it. */
-    static final String RESERVE_COMMAND = "sysctl vm.nr_hugepages=256";
+    static final String RESERVE_COMMAND = HugepageCounts.RESERVE_COMMAND;
 
     private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN);
     private static final String PREFIX = "wd.mm.passthrough.";
-    private static final String FREE_2M = "sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages";
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
     public PassthroughBackendProvider() {}
@@ -113,20 +111,23 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
-        Path file = environment.resolve(FREE_2M);
+        Path sysfs = environment.resolve(HugepageCounts.RELATIVE);
         long free;
         try {
-            free = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
-        } catch (IOException | NumberFormatException e) {
+            free = HugepageCounts.find(sysfs, 2L << 20)
+                    .map(HugepageCounts.Pool::free)
+                    .orElse(0L);
+        } catch (IllegalStateException e) {
             return WdAvailability.unavailable(
-                    "cannot read " + file + ": " + e.getMessage(),
+                    "cannot read the huge page counts: " + e.getMessage(),
                     "check that sysfs is mounted and readable, then " + RESERVE_COMMAND);
         }
         List<String> details = new ArrayList<>();
         details.add("hugepages-2048kB: free_hugepages=" + free);
         if (free <= 0) {
             return new WdAvailability.Unavailable(
-                    "no free 2 MiB huge pages (free_hugepages=" + free + " in " + file + ")",
+                    "no free 2 MiB huge pages (free_hugepages=" + free + " in " + sysfs.resolve("hugepages-2048kB")
+                            + ")",
                     "reserve them as root: " + RESERVE_COMMAND,
                     details);
         }

@@ -2,6 +2,7 @@ package dev.wdmm.backend.sva;
 
 import static dev.wdmm.spi.WdArguments.hex;
 
+import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
@@ -21,9 +22,11 @@ import java.lang.foreign.MemorySegment;
  * chunk usually stays mapped after its free, so access through a freed segment reaches memory
  * this bridge still owns (never the JVM's or unmapped memory).
  *
+ * <p>Offers {@link WdAddressAccess} through {@link #unwrap}.
+ *
  * <p>Thread-safe: alloc and free lock one bin; maps and unmaps take no lock and allocate nothing.
  */
-final class SvaBridge implements WdMmBridge {
+final class SvaBridge implements WdMmBridge, WdAddressAccess {
     private static final String OWNER = "sva bridge";
 
     private final boolean prefault;
@@ -63,6 +66,21 @@ final class SvaBridge implements WdMmBridge {
             throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected)
                     + ", what iovaMap gives for va=" + hex(segment.address()) + " size=" + size + " (sva: IOVA == va)");
         }
+    }
+
+    @Override
+    public long allocAddress(long size) {
+        return allocator.allocAddress(size);
+    }
+
+    @Override
+    public void freeAddress(long address) {
+        allocator.freeAddress(address);
+    }
+
+    @Override
+    public long iovaMapAddress(long address, long size) {
+        return allocator.iovaMapAddress(address, size);
     }
 
     /** Frees every allocation still live (every chunk unmapped). Idempotent. */

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The {@code vfio} backend: IOMMU-translated mode through a VFIO container (type1 v2). The device is
- * named by {@link #DEVICE}; its bridge is a {@link WdVfioBridge}. Thread-safe and stateless.
+ * named by {@link #DEVICE}; its bridge offers
+ * {@link dev.wdmm.api.WdDeviceAccess} (the device fd) through {@code unwrap}. Thread-safe and stateless.
  */
 public final class VfioBackendProvider implements WdBackendProvider {
     /** The PCI address (BDF) of the device, bound to vfio-pci, whose container the memory is mapped into. */

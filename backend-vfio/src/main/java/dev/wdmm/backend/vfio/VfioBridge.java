@@ -1,12 +1,14 @@
 package dev.wdmm.backend.vfio;
 
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdDeviceAccess;
+import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
+import dev.wdmm.memory.nativeio.VfioMappings;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,9 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (a large allocation freed, an empty chunk given back, {@link #close()}) access throws
  * {@link IllegalStateException}.
  *
+ * <p>Capabilities ({@code unwrap}): {@link WdDeviceAccess} (the device fd) and
+ * {@link VfioMappings} (the kernel calls made, the usable IOVA ranges).
+ *
  * <p>Thread-safe: alloc and free lock one bin; maps and unmaps take no lock.
  */
-final class VfioBridge implements WdVfioBridge {
+final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
     private final Container container;
     private final VfioChunks chunks;
     private final ChunkAllocator allocator;
@@ -88,14 +93,12 @@ final class VfioBridge implements WdVfioBridge {
     }
 
     @Override
-    public List<String> iovaRanges() {
-        return container.info().ranges().stream()
-                .map(VfioIommuInfo.IovaRange::toString)
-                .toList();
+    public VfioIommuInfo iommuInfo() {
+        return container.info();
     }
 
     @Override
-    public DmaStatistics dmaStatistics() {
+    public Statistics statistics() {
         return chunks.statistics();
     }
 

@@ -9,6 +9,7 @@ import dev.wdmm.memory.alloc.ChunkSource;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Vfio;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
+import dev.wdmm.memory.nativeio.VfioMappings;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -218,15 +219,14 @@ final class VfioChunks implements ChunkSource {
     }
 
     /** The counters of this source. */
-    WdVfioBridge.DmaStatistics statistics() {
-        return new WdVfioBridge.DmaStatistics(
+    VfioMappings.Statistics statistics() {
+        return new VfioMappings.Statistics(
                 mode.text(),
                 mapCalls.get(),
                 unmapCalls.get(),
                 acquired.get(),
                 released.get(),
                 acquired.get() - released.get(),
-                adjacent.get(),
-                info.dmaAvailable());
+                adjacent.get());
     }
 }

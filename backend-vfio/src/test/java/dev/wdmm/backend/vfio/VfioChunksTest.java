@@ -10,6 +10,7 @@ import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
 import dev.wdmm.memory.nativeio.VfioIommuInfo.IovaRange;
+import dev.wdmm.memory.nativeio.VfioMappings;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +41,14 @@ class VfioChunksTest {
                     assertEquals(iova - offset, allocator.iovaMapAddress(address, 1), "arithmetic in the chunk");
                 }
             }
-            WdVfioBridge.DmaStatistics stats = chunks.statistics();
+            VfioMappings.Statistics stats = chunks.statistics();
             assertEquals(allocator.heldChunks(), stats.chunksAcquired());
             assertEquals(stats.chunksAcquired(), stats.mapIoctls());
             assertEquals(stats.chunksAcquired(), kernel.live());
             assertTrue(stats.mapIoctls() <= 2000 * 4096 / VfioChunks.CHUNK_SIZE + 1, stats.toString());
             addresses.forEach(allocator::freeAddress);
         }
-        WdVfioBridge.DmaStatistics closed = chunks.statistics();
+        VfioMappings.Statistics closed = chunks.statistics();
         assertEquals(closed.mapIoctls(), closed.unmapIoctls(), closed.toString());
         assertEquals(0, kernel.live());
         assertEquals(0, closed.kernelMappings());

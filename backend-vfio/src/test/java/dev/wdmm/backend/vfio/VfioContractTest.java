@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.core.contract.WdMmBridgeContractTest;
+import dev.wdmm.memory.nativeio.VfioMappings;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,19 +33,19 @@ class VfioContractTest extends WdMmBridgeContractTest {
 
     @Test
     void mapsAreArithmeticAndMakeNoKernelCall() {
-        WdVfioBridge vfio = (WdVfioBridge) bridge;
+        VfioMappings vfio = bridge.unwrap(VfioMappings.class).orElseThrow();
         List<MemorySegment> segments = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             segments.add(bridge.alloc(1000 + i));
         }
-        long before = vfio.dmaStatistics().mapIoctls();
+        long before = vfio.statistics().mapIoctls();
         for (MemorySegment segment : segments) {
             long iova = bridge.iovaMap(segment, segment.byteSize());
             assertEquals(iova + 999, bridge.iovaMap(segment.asSlice(999), 1));
             bridge.iovaUnmap(segment, iova, segment.byteSize());
             assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + 4096, 64));
         }
-        WdVfioBridge.DmaStatistics stats = vfio.dmaStatistics();
+        VfioMappings.Statistics stats = vfio.statistics();
         assertEquals(before, stats.mapIoctls(), "no map ioctl for 600 iovaMap calls");
         assertEquals(stats.chunksAcquired(), stats.mapIoctls());
         assertTrue(stats.mapIoctls() <= 2, stats.toString());
@@ -63,9 +65,12 @@ class VfioContractTest extends WdMmBridgeContractTest {
         assertTrue(container.closed);
         assertEquals(
                 "iova-mode=allocated map-ioctls=2 unmap-ioctls=2 chunks-acquired=2 chunks-released=2 kernel-mappings=0"
-                        + " adjacent-chunks=" + vfio.dmaStatistics().adjacentChunks() + " dma-avail-at-open=65535",
-                vfio.dmaStatistics().toString());
-        assertEquals(List.of("[0x0, 0xfedfffff]", "[0xfef00000, 0x7fffffffff]"), vfio.iovaRanges());
+                        + " adjacent-chunks=" + vfio.statistics().adjacentChunks(),
+                vfio.statistics().toString());
+        assertEquals(RuleContainer.X86, vfio.iommuInfo());
+        assertEquals(vfio, vfio.unwrap(VfioMappings.class).orElseThrow(), "a capability of the bridge");
+        assertEquals(
+                "0000:00:03.0", vfio.unwrap(WdDeviceAccess.class).orElseThrow().device());
         assertThrows(WdClosedException.class, vfio::deviceFd);
         assertEquals("0000:00:03.0", vfio.device());
     }

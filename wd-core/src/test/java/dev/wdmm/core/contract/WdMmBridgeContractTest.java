@@ -1,11 +1,14 @@
 package dev.wdmm.core.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import java.lang.foreign.Arena;
@@ -223,6 +226,61 @@ public abstract class WdMmBridgeContractTest {
             MemorySegment foreign = arena.allocate(64);
             assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(foreign, foreign.address(), 64));
         }
+    }
+
+    @Test
+    void unwrapGivesTheBridgeItselfOrNothingAndRefusesNull() {
+        assertThrows(NullPointerException.class, () -> bridge.unwrap(null));
+        assertTrue(bridge.unwrap(WdMmBridge.class).isPresent(), "every bridge is a WdMmBridge");
+        assertTrue(bridge.unwrap(Runnable.class).isEmpty(), "a bridge is no Runnable");
+    }
+
+    @Test
+    @SuppressWarnings("restricted") // a segment over an address the bridge just handed out
+    void addressAccessAgreesWithTheSegmentApi() {
+        WdAddressAccess addresses = bridge.unwrap(WdAddressAccess.class).orElse(null);
+        if (addresses == null) {
+            // not offered: then no downcast may reach it either (the capability is unwrap's to give)
+            assertFalse(bridge instanceof WdAddressAccess, "implements WdAddressAccess but unwrap hides it");
+            return;
+        }
+        long size = Math.min(4096, bridge.bufferSize().orElse(4096));
+        long address = addresses.allocAddress(size);
+        MemorySegment segment = MemorySegment.ofAddress(address).reinterpret(size);
+        assertEquals(bridge.iovaMap(segment, size), addresses.iovaMapAddress(address, size));
+        assertThrows(IllegalArgumentException.class, () -> addresses.allocAddress(0));
+        assertThrows(IllegalArgumentException.class, () -> addresses.iovaMapAddress(address, 0));
+        bridge.free(segment);
+        assertThrows(WdOwnershipException.class, () -> addresses.freeAddress(address), "freed through free(segment)");
+        assertThrows(WdOwnershipException.class, () -> addresses.iovaMapAddress(address, 1));
+        MemorySegment viaSegment = bridge.alloc(size);
+        addresses.freeAddress(viaSegment.address());
+        assertThrows(WdOwnershipException.class, () -> bridge.free(viaSegment), "freed through freeAddress");
+        bridge.close();
+        assertThrows(WdClosedException.class, () -> addresses.allocAddress(size));
+        assertThrows(WdClosedException.class, () -> addresses.freeAddress(address));
+    }
+
+    @Test
+    void contiguityStaysInsideTheLimitAndEveryLengthItGivesMaps() {
+        WdContiguity contiguity = bridge.unwrap(WdContiguity.class).orElse(null);
+        if (contiguity == null) {
+            assertFalse(bridge instanceof WdContiguity, "implements WdContiguity but unwrap hides it");
+            return;
+        }
+        long size = Math.min(5 * 4096 + 100, bridge.bufferSize().orElse(Long.MAX_VALUE));
+        MemorySegment segment = bridge.alloc(size);
+        for (long offset = 0; offset < size; offset += 4093) {
+            MemorySegment rest = segment.asSlice(offset);
+            long length = contiguity.contiguousLength(rest, rest.byteSize());
+            assertTrue(length >= 1 && length <= rest.byteSize(), "length=" + length + " limit=" + rest.byteSize());
+            bridge.iovaMap(rest, length);
+        }
+        assertThrows(IllegalArgumentException.class, () -> contiguity.contiguousLength(segment, 0));
+        assertThrows(IllegalArgumentException.class, () -> contiguity.contiguousLength(segment, size + 1));
+        assertThrows(NullPointerException.class, () -> contiguity.contiguousLength(null, 1));
+        bridge.free(segment);
+        assertThrows(WdOwnershipException.class, () -> contiguity.contiguousLength(segment, 1));
     }
 
     @Test

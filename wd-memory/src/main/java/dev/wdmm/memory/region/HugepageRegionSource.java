@@ -6,14 +6,13 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.api.WdSlice;
+import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.spi.WdArguments;
 import dev.wdmm.spi.WdRegionSource;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,8 +112,9 @@ final class HugepageRegionSource implements WdRegionSource {
             if (e.errno() != ENOMEM) {
                 throw e;
             }
-            long free = count("free_hugepages");
-            long total = count("nr_hugepages");
+            HugepageCounts.Pool counts = HugepageCounts.findOrUnknown(sysfs, HUGE_PAGE);
+            long free = counts.free();
+            long total = counts.total();
             String fix = free < 0 || total < 0
                     ? "sysctl vm.nr_hugepages=N with N >= nr_hugepages + " + pages
                     : "sysctl vm.nr_hugepages=" + (total + pages - Math.min(free, pages));
@@ -152,15 +152,6 @@ final class HugepageRegionSource implements WdRegionSource {
     }
 
     /** A 2 MiB huge page count from sysfs, or -1 when it cannot be read. */
-    private long count(String name) {
-        Path file = sysfs.resolve("hugepages-" + (HUGE_PAGE >> 10) + "kB").resolve(name);
-        try {
-            return Long.parseLong(Files.readString(file).trim());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-    }
-
     @Override
     public String toString() {
         return "hugepage region source (2 MiB pages, " + live.size() + " live regions)";

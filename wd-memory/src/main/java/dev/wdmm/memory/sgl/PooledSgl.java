@@ -23,35 +23,35 @@ final class PooledSgl implements Sgl {
     @Override
     public long dma() {
         synchronized (pool) {
-            return pool.imageDma[pool.live(this, "dma")];
+            return pool.imageDma[pool.liveHandle(this, "dma")];
         }
     }
 
     @Override
     public MemorySegment image() {
         synchronized (pool) {
-            return pool.region.asSlice(pool.imageOffset(pool.live(this, "image")), pool.setup.imageBytes());
+            return pool.region.asSlice(pool.imageOffset(pool.liveHandle(this, "image")), pool.setup.imageBytes());
         }
     }
 
     @Override
     public long size() {
         synchronized (pool) {
-            return pool.chainSize[pool.live(this, "size")];
+            return pool.chainSize[pool.liveHandle(this, "size")];
         }
     }
 
     @Override
     public int sglCount() {
         synchronized (pool) {
-            return pool.chainSgls[pool.live(this, "sglCount")];
+            return pool.chainSgls[pool.liveHandle(this, "sglCount")];
         }
     }
 
     @Override
     public int entryCount() {
         synchronized (pool) {
-            return pool.chainEntries[pool.live(this, "entryCount")];
+            return pool.chainEntries[pool.liveHandle(this, "entryCount")];
         }
     }
 
@@ -59,7 +59,13 @@ final class PooledSgl implements Sgl {
     public MemorySegment buffer(int k) {
         synchronized (pool) {
             int entry = k;
-            for (int s = pool.live(this, "buffer"); s >= 0; s = pool.next[s]) {
+            int first = pool.liveHandle(this, "buffer");
+            if (k < 0) {
+                // a negative index would otherwise reach the buffer slot before this chain's: another chain's
+                throw new IndexOutOfBoundsException(
+                        "k=" + k + " must be in [0, entryCount=" + pool.chainEntries[head] + ")");
+            }
+            for (int s = first; s >= 0; s = pool.next[s]) {
                 if (entry < pool.entries[s]) {
                     long address = pool.bufferAddress[s * pool.setup.buffersPerSgl() + entry];
                     return pool.region.asSlice(address - pool.region.address(), length(s, entry));
@@ -79,7 +85,7 @@ final class PooledSgl implements Sgl {
     @Override
     public MemorySegment lastBuffer() {
         synchronized (pool) {
-            return buffer(pool.chainEntries[pool.live(this, "lastBuffer")] - 1);
+            return buffer(pool.chainEntries[pool.liveHandle(this, "lastBuffer")] - 1);
         }
     }
 
@@ -98,7 +104,7 @@ final class PooledSgl implements Sgl {
     /** Walks the chain's entries from data offset {@code offset}; returns the bytes that did not fit. */
     private long copy(long offset, MemorySegment flat, boolean intoChain) {
         synchronized (pool) {
-            long size = pool.chainSize[pool.live(this, intoChain ? "copyFrom" : "copyTo")];
+            long size = pool.chainSize[pool.liveHandle(this, intoChain ? "copyFrom" : "copyTo")];
             if (offset < 0 || offset >= size) {
                 throw new IllegalArgumentException("offset=" + offset + " must be in [0, size=" + size + ")");
             }

@@ -246,13 +246,33 @@ final class PooledSglPool implements SglPool {
             throw new IllegalArgumentException(operation + " of sgl=" + chain + " refused: it is not from this pool");
         }
         requireOpen(operation);
-        if (generation[handle.head] != handle.generation || role[handle.head] != HEAD) {
-            String why = role[handle.head] == MEMBER && generation[handle.head] == handle.generation + 1
-                    ? " was merged into another chain; use that chain's head"
-                    : " was already freed";
-            throw new IllegalArgumentException(operation + " refused: sgl index=" + handle.head + why);
+        if (stale(handle)) {
+            throw new IllegalArgumentException(staleMessage(handle, operation));
         }
         return handle.head;
+    }
+
+    /**
+     * The head of a chain whose own method is called: a freed or merged handle is a state error
+     * ({@link IllegalStateException}, as {@link Sgl} promises), unlike a stale argument to the pool.
+     */
+    int liveHandle(PooledSgl handle, String operation) {
+        requireOpen(operation);
+        if (stale(handle)) {
+            throw new IllegalStateException(staleMessage(handle, operation));
+        }
+        return handle.head;
+    }
+
+    private boolean stale(PooledSgl handle) {
+        return generation[handle.head] != handle.generation || role[handle.head] != HEAD;
+    }
+
+    private String staleMessage(PooledSgl handle, String operation) {
+        String why = role[handle.head] == MEMBER && generation[handle.head] == handle.generation + 1
+                ? " was merged into another chain; use that chain's head"
+                : " was already freed";
+        return operation + " refused: sgl index=" + handle.head + why;
     }
 
     private void requireOpen(String operation) {

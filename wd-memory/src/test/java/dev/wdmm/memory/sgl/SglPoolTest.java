@@ -161,7 +161,7 @@ class SglPoolTest {
         assertEquals(1, read(memory(), image + 10, 2));
         assertEquals(2, read(memory(), offsetOf(bDma) + 8, 2));
         assertMessage("merged into another chain", () -> pool.free(b));
-        assertMessage("merged into another chain", () -> b.size());
+        assertState("merged into another chain", () -> b.size());
         assertMessage("not chained", () -> pool.merge(a, c));
         assertMessage("not chained", () -> pool.merge(c, a));
         pool.free(c);
@@ -189,7 +189,7 @@ class SglPoolTest {
         assertThrows(IllegalStateException.class, pool::destroy);
         pool.free(all);
         assertMessage("already freed", () -> pool.free(all));
-        assertMessage("already freed", () -> all.dma());
+        assertState("already freed", () -> all.dma());
         assertEquals(8, pool.freeSgls());
         pool.destroy();
         pool.destroy();
@@ -211,6 +211,12 @@ class SglPoolTest {
         shared.destroy();
         assertEquals(25, enough.freeBlocks());
         enough.destroy();
+    }
+
+    /** A freed or merged handle's own methods throw IllegalStateException, as Sgl promises. */
+    private static void assertState(String expected, Runnable call) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
     private static void assertMessage(String expected, Runnable call) {
