@@ -22,7 +22,12 @@ final class BackendSubject implements DmaSubject {
     }
 
     static BackendSubject open(WdBackendProvider provider, WdOptions options, String mode) {
-        return new BackendSubject(provider.name(), mode, provider.open(options));
+        return open(provider.name(), provider, options, mode);
+    }
+
+    /** A subject printed as {@code name} (e.g. {@code vfio-va} for vfio with other options). */
+    static BackendSubject open(String name, WdBackendProvider provider, WdOptions options, String mode) {
+        return new BackendSubject(name, mode, provider.open(options));
     }
 
     /** The VFIO device fd a VFIO backend's bridge exposes to the device's driver. */
