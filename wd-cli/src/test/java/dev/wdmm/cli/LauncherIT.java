@@ -78,4 +78,26 @@ class LauncherIT {
                 names(report).containsAll(List.of("sva", "noiommu")),
                 names(report).toString());
     }
+
+    @Test
+    void doctorListsAThirdPartyBackendWhoseJarIsOnThePathAndConfigurationSelectsIt() throws Exception {
+        String example = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> entry.contains("example-filemap-backend") || entry.contains("third-party-backend"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the example backend is a test dependency of wd-cli"));
+        JsonNode report = runDoctor(List.of(
+                java(),
+                "--add-modules",
+                "ALL-MODULE-PATH",
+                "--enable-native-access=ALL-UNNAMED,dev.wdmm.memory,dev.wdmm.cli",
+                "-Dwd.mm.backend=filemap",
+                "-p",
+                jars() + File.pathSeparator + example,
+                "-m",
+                "dev.wdmm.cli/dev.wdmm.cli.Main",
+                "doctor",
+                "--json"));
+        assertTrue(names(report).contains("filemap"), names(report).toString());
+        assertEquals("filemap", report.get("selected").asText(), report.toString());
+    }
 }

@@ -95,6 +95,45 @@ public final class HwSgl {
         image.set(U32, at + ENTRY_LENGTH_OFFSET, (int) length);
     }
 
+    /** Writes entry {@code k} like {@link #writeEntry}, without creating a slice (no garbage). */
+    static void writeEntryInPlace(MemorySegment image, long offset, int k, long dma, long length) {
+        long at = offset + HEADER_BYTES + (long) ENTRY_BYTES * k;
+        image.set(U64, at + ENTRY_DMA_OFFSET, dma);
+        image.set(U64, at + ENTRY_RESERVED_OFFSET, 0L);
+        image.set(U64, at + ENTRY_LENGTH_OFFSET, length & 0xFFFF_FFFFL);
+        image.set(U64, at + ENTRY_LENGTH_OFFSET + 8, 0L);
+    }
+
+    /** Writes the header like {@link #writeHeader}, without creating a slice (no garbage). */
+    static void writeHeaderInPlace(
+            MemorySegment image, long offset, long nextDma, int chainEntries, int entries, int capacity) {
+        for (long at = offset; at < offset + HEADER_BYTES; at += 8) {
+            image.set(U64, at, 0L);
+        }
+        linkHeader(image, offset, nextDma, chainEntries);
+        image.set(U16, offset + ENTRIES_OFFSET, (short) entries);
+        image.set(U16, offset + CAPACITY_OFFSET, (short) capacity);
+    }
+
+    /**
+     * The length field of entry {@code k} of the SGL whose image starts at {@code offset}: what
+     * was written, or what the device wrote back after a transfer (UADK's
+     * {@code wd_get_sge_datalen}).
+     *
+     * @param image the image's memory
+     * @param offset where the SGL's image starts in {@code image}
+     * @param k entry index, {@code 0 <= k < 255}
+     * @return the unsigned 32-bit length
+     * @throws IndexOutOfBoundsException if {@code k} or the entry lies outside {@code image}
+     */
+    public static long entryLength(MemorySegment image, long offset, int k) {
+        if (k < 0 || k >= MAX_ENTRIES) {
+            throw new IndexOutOfBoundsException("k=" + k + " must be in [0, " + MAX_ENTRIES + ")");
+        }
+        return Integer.toUnsignedLong(
+                image.get(U32, offset + HEADER_BYTES + (long) ENTRY_BYTES * k + ENTRY_LENGTH_OFFSET));
+    }
+
     /** Zeroes entries {@code from} to {@code capacity - 1}. */
     static void clearEntries(MemorySegment image, long offset, int from, int capacity) {
         if (from < capacity) {
