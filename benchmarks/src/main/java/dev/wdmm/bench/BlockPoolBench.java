@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * allocated from the backend's bridge (huge pages for {@code backend=hugepage}); the pool's own
  * speed does not depend on the memory behind it. {@link #getPut} uses the zero-garbage address
  * API ({@code allocAddress}/{@code freeAddress}), {@link #getPutSegment} the segment API (one
- * {@code MemorySegment} per alloc). One pool is shared by all benchmark threads.
+ * {@code MemorySegment} per alloc). {@link #getPutRun} takes a run of four adjacent blocks
+ * ({@code allocAddress(4 * size)}, UADK v2's {@code wd_mem_alloc}), whose cost is O(blocks) by
+ * design. One pool is shared by all benchmark threads.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -100,6 +102,20 @@ public class BlockPoolBench {
         long block = pool.allocAddress();
         pool.freeAddress(block);
         return block;
+    }
+
+    /**
+     * Takes a run of four adjacent blocks by address and gives it back, one thread: the O(blocks)
+     * path of allocations above the block size.
+     *
+     * @return the run's address
+     */
+    @Benchmark
+    @Threads(1)
+    public long getPutRun() {
+        long run = pool.allocAddress(4 * size);
+        pool.freeAddress(run);
+        return run;
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.List;
  * @param backends every backend found, sorted by name
  * @param broken providers that were listed but could not be loaded
  * @param pinning how physical-address backends hold pages in place in this process
+ * @param numa the memory nodes with their huge page counts, and the node of each PCI device
  */
 record DoctorReport(
         String mode,
@@ -33,7 +34,8 @@ record DoctorReport(
         String reason,
         List<Backend> backends,
         List<Broken> broken,
-        Pinning pinning) {
+        Pinning pinning,
+        Numa numa) {
 
     /** One hugepage pool: page size in bytes, pages reserved, pages free. */
     record Hugepages(long pageSize, long total, long free) {}
@@ -68,6 +70,18 @@ record DoctorReport(
     record Pinning(String method, boolean available, String reason, List<String> facts) {}
 
     /**
+     * NUMA placement facts: what a {@code wd.mm.<backend>.numa-node} option can choose from.
+     *
+     * @param nodes each online node with its per-node huge page pools (empty: no NUMA in the kernel)
+     * @param pciDevices each PCI device's node (-1: none reported)
+     * @param error why the nodes could not be read, or null
+     */
+    record Numa(List<Node> nodes, java.util.Map<String, Integer> pciDevices, String error) {}
+
+    /** One node and its huge page pools. */
+    record Node(int id, List<Hugepages> hugepages) {}
+
+    /**
      * Shapes the report.
      *
      * @param selection the decision
@@ -76,6 +90,20 @@ record DoctorReport(
      * @return the report
      */
     static DoctorReport of(Selection selection, Discovery discovery, LongTermPins.Report pinning) {
+        return of(selection, discovery, pinning, java.nio.file.Path.of("/"));
+    }
+
+    /**
+     * Shapes the report, reading the NUMA facts under {@code root}.
+     *
+     * @param selection the decision
+     * @param discovery the providers it was made from
+     * @param pinning the pinning report of this process
+     * @param root {@code /} or the fixture tree doctor was pointed at
+     * @return the report
+     */
+    static DoctorReport of(
+            Selection selection, Discovery discovery, LongTermPins.Report pinning, java.nio.file.Path root) {
         List<Backend> backends = selection.candidates().stream()
                 .map(c -> new Backend(
                         c.name(),
@@ -103,7 +131,23 @@ record DoctorReport(
                 selection.broken().stream()
                         .map(b -> new Broken(b.type(), b.location(), b.error()))
                         .toList(),
-                new Pinning(pinning.method(), pinning.available(), pinning.reason(), pinning.facts()));
+                new Pinning(pinning.method(), pinning.available(), pinning.reason(), pinning.facts()),
+                numa(root));
+    }
+
+    private static Numa numa(java.nio.file.Path root) {
+        try {
+            List<Node> nodes = dev.wdmm.memory.nativeio.Numa.nodes(root).stream()
+                    .map(n -> new Node(
+                            n.id(),
+                            n.hugepages().stream()
+                                    .map(p -> new Hugepages(p.pageSize(), p.total(), p.free()))
+                                    .toList()))
+                    .toList();
+            return new Numa(nodes, dev.wdmm.memory.nativeio.Numa.pciNodes(root), null);
+        } catch (RuntimeException e) {
+            return new Numa(List.of(), java.util.Map.of(), e.getMessage());
+        }
     }
 
     private static List<Option> options(Discovery discovery, String name) {
@@ -182,6 +226,34 @@ record DoctorReport(
                 .append(pinning.available() ? "available" : "unavailable: " + pinning.reason())
                 .append('\n');
         pinning.facts().forEach(fact -> text.append("  fact: ").append(fact).append('\n'));
+        text.append("numa (for wd.mm.<backend>.numa-node): ")
+                .append(
+                        numa.error() != null
+                                ? "unreadable: " + numa.error()
+                                : numa.nodes().size() + " node(s)")
+                .append('\n');
+        for (Node node : numa.nodes()) {
+            text.append("  node").append(node.id()).append(':');
+            node.hugepages()
+                    .forEach(p -> text.append(" hugepages-")
+                            .append(p.pageSize() >> 10)
+                            .append("kB nr_hugepages=")
+                            .append(p.total())
+                            .append(" free_hugepages=")
+                            .append(p.free())
+                            .append(';'));
+            text.append('\n');
+        }
+        long withoutNode =
+                numa.pciDevices().values().stream().filter(n -> n < 0).count();
+        numa.pciDevices().forEach((bdf, n) -> {
+            if (n >= 0) {
+                text.append("  pci ").append(bdf).append(": node").append(n).append('\n');
+            }
+        });
+        if (withoutNode > 0) {
+            text.append("  pci: ").append(withoutNode).append(" device(s) report no node\n");
+        }
         return text.toString();
     }
 }

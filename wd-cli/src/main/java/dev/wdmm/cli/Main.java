@@ -119,7 +119,7 @@ public final class Main {
             return ERROR;
         }
         // how pages are held in place is a fact of this process, not of the sysfs tree: shown with --root too
-        DoctorReport report = DoctorReport.of(selection, discovery, LongTermPins.report());
+        DoctorReport report = DoctorReport.of(selection, discovery, LongTermPins.report(), root);
         if (json) {
             try {
                 out.println(JSON.writeValueAsString(report));

@@ -80,7 +80,8 @@ class MainTest {
                         "reason",
                         "backends",
                         "broken",
-                        "pinning"),
+                        "pinning",
+                        "numa"),
                 keys(report));
         for (JsonNode backend : report.get("backends")) {
             assertEquals(
@@ -207,6 +208,36 @@ class MainTest {
         run("--root", root.toString());
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("    detail: " + limit + "\n"), text);
+    }
+
+    @Test
+    void aTwoNodeFixtureShowsEachNodesHugepagesAndEachDevicesNode(@TempDir Path root) throws IOException {
+        for (String[] file : new String[][] {
+            {"sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "8"},
+            {"sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "6"},
+            {"sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages", "4"},
+            {"sys/devices/system/node/node1/hugepages/hugepages-2048kB/free_hugepages", "0"},
+            {"sys/bus/pci/devices/0000:3b:00.0/numa_node", "1"},
+            {"sys/bus/pci/devices/0000:00:1f.0/numa_node", "-1"}
+        }) {
+            Path path = root.resolve(file[0]);
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, file[1] + "\n");
+        }
+        run("--json", "--root", root.toString());
+        JsonNode numa = json().get("numa");
+        assertEquals(2, numa.get("nodes").size(), numa.toString());
+        assertEquals(1, numa.get("nodes").get(1).get("id").asInt());
+        assertEquals(
+                0, numa.get("nodes").get(1).get("hugepages").get(0).get("free").asLong());
+        assertEquals(1, numa.get("pciDevices").get("0000:3b:00.0").asInt());
+        out.reset();
+        run("--root", root.toString());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("numa (for wd.mm.<backend>.numa-node): 2 node(s)"), text);
+        assertTrue(text.contains("  node1: hugepages-2048kB nr_hugepages=4 free_hugepages=0;"), text);
+        assertTrue(text.contains("  pci 0000:3b:00.0: node1"), text);
+        assertTrue(text.contains("  pci: 1 device(s) report no node"), text);
     }
 
     @Test

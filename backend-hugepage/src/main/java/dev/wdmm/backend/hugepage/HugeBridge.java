@@ -53,12 +53,13 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @param pageSize huge page size, a power of two the kernel offers
      * @param retainEmpty empty pages a bin keeps before returning more to the OS, {@code >= 0}
      * @param maxPages the most huge pages held at once ({@code Long.MAX_VALUE}: no cap)
+     * @param node the NUMA node to bind the pages to, or -1 for the kernel's choice
      * @param sysfs the {@code sys/kernel/mm/hugepages} directory, for counts in messages
      * @param stripes number of stripes, a power of two
      * @return the bridge
      */
-    static HugeBridge open(long pageSize, int retainEmpty, long maxPages, Path sysfs, int stripes) {
-        PageSource source = PageSource.open(pageSize, maxPages, sysfs);
+    static HugeBridge open(long pageSize, int retainEmpty, long maxPages, int node, Path sysfs, int stripes) {
+        PageSource source = PageSource.open(pageSize, maxPages, node, sysfs);
         return new HugeBridge(
                 pageSize, source, ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes)));
     }

@@ -3,6 +3,7 @@ package dev.wdmm.backend.hugepage;
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.nativeio.HugepageCounts;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
@@ -77,7 +78,10 @@ public final class HugepageBackendProvider implements WdBackendProvider {
             "allocation stripes, a power of two (0: twice the available processors)");
 
     private static final String PREFIX = "wd.mm.hugepage.";
-    private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES);
+    /** The NUMA node the huge pages are bound to (e.g. the device's); default: the kernel's choice. */
+    public static final WdOption<Integer> NUMA_NODE = Numa.option("hugepage");
+
+    private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES, NUMA_NODE);
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
     public HugepageBackendProvider() {}
@@ -186,8 +190,16 @@ public final class HugepageBackendProvider implements WdBackendProvider {
             throw new IllegalStateException("hugepage backend unavailable: " + cause.get());
         }
         long maxPages = options.get(MAX_PAGES);
+        int node = options.get(NUMA_NODE);
+        if (node != Numa.NO_NODE) {
+            Numa.requireOnline(node, NUMA_NODE.name());
+        }
         return HugeBridge.open(
-                size, (int) (long) options.get(RETAIN_EMPTY), maxPages == 0 ? Long.MAX_VALUE : maxPages, sysfs, (int)
-                        Math.min(1024, stripes));
+                size,
+                (int) (long) options.get(RETAIN_EMPTY),
+                maxPages == 0 ? Long.MAX_VALUE : maxPages,
+                node,
+                sysfs,
+                (int) Math.min(1024, stripes));
     }
 }

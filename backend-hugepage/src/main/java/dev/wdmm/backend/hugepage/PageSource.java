@@ -9,6 +9,7 @@ import dev.wdmm.memory.alloc.ChunkSource;
 import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.table.TranslationTable;
 import java.lang.foreign.MemorySegment;
@@ -39,12 +40,15 @@ final class PageSource implements ChunkSource {
     private final AtomicLong held = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private volatile WdNativeException lastRefusal;
+    private final int node;
 
-    private PageSource(long pageSize, long maxPages, Path sysfs, Pagemap pagemap, LongTermPins pins) {
+    private PageSource(long pageSize, long maxPages, int node, Path sysfs, Pagemap pagemap, LongTermPins pins) {
         this.pageSize = pageSize;
         this.pins = pins;
+        this.node = node;
+        // bound to a node: mapped unpopulated, bound, then populated (MADV_POPULATE_WRITE fails cleanly)
         this.flags = NativeMemory.MAP_PRIVATE
-                | NativeMemory.MAP_POPULATE
+                | (node == Numa.NO_NODE ? NativeMemory.MAP_POPULATE : 0)
                 | NativeMemory.MAP_HUGETLB
                 | NativeMemory.hugePageSizeFlag(pageSize);
         this.maxPages = maxPages;
@@ -59,14 +63,15 @@ final class PageSource implements ChunkSource {
      *
      * @param pageSize bytes per huge page
      * @param maxPages the most pages held at once, or {@code Long.MAX_VALUE}
+     * @param node the NUMA node the pages are bound to, or {@link Numa#NO_NODE}
      * @param sysfs {@code /sys/kernel/mm/hugepages}, for the counts in exhaustion messages
      * @return the source
      * @throws IllegalStateException if pages cannot be pinned here (the reason and fix named)
      */
-    static PageSource open(long pageSize, long maxPages, Path sysfs) {
+    static PageSource open(long pageSize, long maxPages, int node, Path sysfs) {
         LongTermPins pins = LongTermPins.open("hugepage bridge");
         try {
-            return new PageSource(pageSize, maxPages, sysfs, Pagemap.open(), pins);
+            return new PageSource(pageSize, maxPages, node, sysfs, Pagemap.open(), pins);
         } catch (RuntimeException e) {
             pins.close();
             throw e;
@@ -97,6 +102,18 @@ final class PageSource implements ChunkSource {
             held.addAndGet(-pages);
             lastRefusal = e;
             return null;
+        }
+        if (node != Numa.NO_NODE) {
+            try {
+                Numa.bind(mapping, node);
+                NativeMemory.madvise(mapping, NativeMemory.MADV_POPULATE_WRITE);
+            } catch (WdNativeException e) {
+                // the node has too few free huge pages of this size: a shortage like the kernel's
+                NativeMemory.munmap(mapping);
+                held.addAndGet(-pages);
+                lastRefusal = e;
+                return null;
+            }
         }
         LongTermPins.Pin pin = null;
         try {

@@ -2,12 +2,15 @@ package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
+import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,8 +80,17 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         return problem.isPresent() ? problem.get() : WdAvailability.available(details.toArray(String[]::new));
     }
 
+    /** The NUMA node the pages are bound to (e.g. the device's); default: the kernel's choice. */
+    public static final WdOption<Integer> NUMA_NODE = Numa.option("noiommu");
+
+    @Override
+    public List<WdOption<?>> options() {
+        return List.of(NUMA_NODE);
+    }
+
     /**
-     * Opens a new bridge. This backend has no options; any {@code wd.mm.noiommu.*} key is refused.
+     * Opens a new bridge. Its one option is {@code wd.mm.noiommu.numa-node}; any other
+     * {@code wd.mm.noiommu.*} key is refused.
      *
      * @throws IllegalArgumentException if an option of this backend is given
      * @throws IllegalStateException if the backend is unavailable (reason and fix in the message)
@@ -91,6 +103,10 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         if (availability instanceof WdAvailability.Unavailable(String reason, String fix, List<String> details)) {
             throw new IllegalStateException(NAME + " backend unavailable: " + reason + "; fix: " + fix + " " + details);
         }
-        return NoIommuBridge.open();
+        int node = options.get(NUMA_NODE);
+        if (node != Numa.NO_NODE) {
+            Numa.requireOnline(node, NUMA_NODE.name());
+        }
+        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, node);
     }
 }

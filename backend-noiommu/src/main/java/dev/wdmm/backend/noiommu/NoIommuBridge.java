@@ -5,6 +5,7 @@ import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -49,7 +50,18 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @return the bridge
      */
     static NoIommuBridge open(int retainEmpty) {
-        PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE);
+        return open(retainEmpty, Numa.NO_NODE);
+    }
+
+    /**
+     * Opens a bridge whose pages are bound to a NUMA node.
+     *
+     * @param retainEmpty {@code >= 0}
+     * @param node an online node, or {@link Numa#NO_NODE} for the kernel's choice
+     * @return the bridge
+     */
+    static NoIommuBridge open(int retainEmpty, int node) {
+        PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE, node);
         return new NoIommuBridge(
                 source,
                 ChunkAllocator.open(

@@ -7,6 +7,7 @@ import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -36,9 +37,11 @@ final class PinnedChunks implements ChunkSource {
     private final AtomicLong pinnedBytes = new AtomicLong();
     private volatile WdNativeException lastRefusal;
     private volatile String lastStep = "mapped";
+    private final int node;
 
-    PinnedChunks(String owner, Pagemap pagemap) {
+    PinnedChunks(String owner, Pagemap pagemap, int node) {
         this.owner = owner;
+        this.node = node;
         this.pagemap = pagemap;
         this.pins = LongTermPins.open(owner);
     }
@@ -63,6 +66,15 @@ final class PinnedChunks implements ChunkSource {
             NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
         } catch (WdNativeException e) {
             return refused("mapped", e);
+        }
+        if (node != Numa.NO_NODE) {
+            try {
+                // before the pin faults the pages in: they are allocated on the node
+                Numa.bind(mapping, node);
+            } catch (WdNativeException e) {
+                NativeMemory.munmap(mapping);
+                return refused("bound to node " + node, e);
+            }
         }
         LongTermPins.Pin pin = pin(mapping);
         if (pin == null) {

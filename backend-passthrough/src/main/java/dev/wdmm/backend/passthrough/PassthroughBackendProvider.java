@@ -25,21 +25,24 @@ import java.util.Set;
 /**
  * The {@code passthrough} backend (priority 200): UADK's reserved-memory model. A queue reserves
  * its DMA region once from huge pages ({@link #regionSource}); a bridge's memory is a block pool
- * of fixed-size blocks over such a region, so {@code alloc(size)} serves {@code size <=}
- * {@link #BLOCK_SIZE} and {@code bufferSize()} is the block size. IOVA = physical address, which is
+ * of fixed-size blocks over such a region. {@code alloc(size)} with {@code size <=}
+ * {@link #BLOCK_SIZE} takes one block (O(1)); a larger size takes a run of adjacent blocks whose
+ * whole range the pool has checked to be physically contiguous (UADK v2's {@code wd_mem_alloc};
+ * O(blocks), and it briefly holds up single-block calls on other threads), up to the longest such
+ * run in the region. {@code bufferSize()} is the block size, the pool's unit. IOVA = physical address, which is
  * what devices see with the IOMMU in passthrough or absent. The hugepage backend (priority 300)
  * stays the default for both modes; select this one by name.
  *
  * <p>Stateless and thread-safe; the constructor does no work. Bridges are thread-safe.
  */
 public final class PassthroughBackendProvider implements WdBackendProvider {
-    /** Bytes per block (and the largest allocation). */
+    /** Bytes per block: larger allocations take runs of adjacent blocks. */
     public static final WdOption<Long> BLOCK_SIZE = WdOption.size(
             "wd.mm.passthrough.block-size",
             4096,
             1,
             BlockPoolSetup.MAX_BLOCK_SIZE,
-            "bytes per block, the largest allocation of a bridge");
+            "bytes per block; larger allocations take a run of adjacent, physically contiguous blocks");
     /** Blocks per bridge. */
     public static final WdOption<Long> BLOCK_COUNT = WdOption.size(
             "wd.mm.passthrough.block-count", 1024, 1, BlockPoolSetup.MAX_BLOCK_COUNT, "blocks in a bridge's pool");
@@ -86,8 +89,9 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "fixed-size DMA blocks from a block pool over reserved, physically contiguous huge page slices;"
-                + " IOVA = physical address (IOMMU passthrough or none); UADK's reserved-memory model";
+        return "fixed-size DMA blocks (and runs of adjacent blocks for larger sizes) from a block pool over"
+                + " reserved, physically contiguous huge page slices; IOVA = physical address (IOMMU passthrough or"
+                + " none); UADK's reserved-memory model";
     }
 
     @Override

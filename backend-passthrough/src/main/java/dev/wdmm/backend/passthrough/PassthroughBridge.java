@@ -17,15 +17,18 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A bridge whose memory is a {@link BlockPool} over a reserved region. Every allocation takes one
- * block and is {@code size <= blockSize} bytes at the block's start; its IOVA is the block's IOVA
- * plus the offset. Each block position of the pool's layout (the region's first aligned address,
- * then one every {@code stride}) has a size word: {@code 0} never allocated, {@code FREED} freed,
- * else the allocated size, so that frees and maps are checked against the allocated size, not
- * only the block, in O(1) and without Java garbage. Thread-safe: the pool is, and a size word
- * changes from live to {@code FREED} by one compare-and-set, so of two racing frees exactly one
- * wins; {@link #close()} is idempotent and a caller error while other threads still use the
- * bridge.
+ * A bridge whose memory is a {@link BlockPool} over a reserved region. An allocation of {@code
+ * size <= blockSize} bytes takes one block; a larger one takes a run of adjacent blocks whose
+ * whole range is DMA-contiguous (the pool checks it; O(blocks), see {@link BlockPool}), up to
+ * {@link BlockPool#maxAllocSize()}. Either way the allocation starts at its first block's start
+ * and its IOVA is that block's IOVA plus the offset. Each block position of the pool's layout (the
+ * region's first aligned address, then one every {@code stride}) has a size word: {@code 0} never
+ * allocated, {@code FREED} freed, else the size allocated starting there, so that frees and maps
+ * are checked against the allocated size, not only the block, in O(1) and without Java garbage;
+ * an address in a run's later blocks finds its start through {@link BlockPool#allocationStart}.
+ * Thread-safe: the pool is, and a size word changes from live to {@code FREED} by one
+ * compare-and-set, so of two racing frees exactly one wins; {@link #close()} is idempotent and a
+ * caller error while other threads still use the bridge.
  */
 final class PassthroughBridge implements WdMmBridge {
     private final BlockPool pool;
@@ -71,12 +74,13 @@ final class PassthroughBridge implements WdMmBridge {
     public MemorySegment alloc(long size) {
         checkOpen();
         WdArguments.requirePositive("size", size);
-        if (size > pool.blockSize()) {
-            throw new IllegalArgumentException("size=" + size + " must be <= blockSize=" + pool.blockSize()
-                    + " (this bridge serves fixed-size blocks; raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
-                    + ")");
+        if (size > pool.maxAllocSize()) {
+            throw new IllegalArgumentException("size=" + size + " must be <= maxAllocSize=" + pool.maxAllocSize()
+                    + ", the longest run of adjacent DMA-contiguous blocks (maxRunBlocks=" + pool.maxRunBlocks()
+                    + " blockSize=" + pool.blockSize() + "); raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
+                    + " or " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        long address = pool.allocAddress();
+        long address = size <= pool.blockSize() ? pool.allocAddress() : allocRun(size);
         if (address == BlockPool.NO_BLOCK) {
             throw new WdAllocationException(
                     size,
@@ -89,6 +93,18 @@ final class PassthroughBridge implements WdMmBridge {
         return region.segment().asSlice(address - region.segment().address(), size);
     }
 
+    /** A run of adjacent blocks for {@code size > blockSize}: the pool explains a failure. */
+    private long allocRun(long size) {
+        try {
+            return pool.alloc(size).address();
+        } catch (WdAllocationException e) {
+            throw new WdAllocationException(
+                    size,
+                    e.getMessage() + " (passthrough: raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")",
+                    e);
+        }
+    }
+
     @Override
     public void free(MemorySegment segment) {
         WdArguments.requireNative("segment", segment);
@@ -97,7 +113,7 @@ final class PassthroughBridge implements WdMmBridge {
         int position = positionOrRefuse("free", address);
         long size = sizes.get(position);
         if (size <= 0 || address != blockStart(position) || !sizes.compareAndSet(position, size, FREED)) {
-            throw refusal("free", address, 1, position);
+            throw refusal("free", address, 1);
         }
         pool.freeAddress(address);
     }
@@ -124,14 +140,20 @@ final class PassthroughBridge implements WdMmBridge {
         }
     }
 
+    /**
+     * The pool's unit, the block size (UADK's {@code get_bufsize}): every allocation of up to this
+     * many bytes takes one block in O(1). Larger allocations, up to the pool's {@code
+     * maxAllocSize}, take a run of adjacent blocks (O(blocks)) and occupy {@code ceil} of their
+     * size in blocks, so a caller sizing its buffers to this value never pays for a run.
+     */
     @Override
     public OptionalLong bufferSize() {
         return OptionalLong.of(pool.blockSize());
     }
 
     /**
-     * Frees every block still allocated, destroys the pool and, if this bridge reserved the
-     * region, releases it. Idempotent.
+     * Frees every block and run still allocated, destroys the pool and, if this bridge reserved
+     * the region, releases it. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -173,20 +195,43 @@ final class PassthroughBridge implements WdMmBridge {
     }
 
     private void requireLive(String operation, long address, long size) {
-        int position = positionOrRefuse(operation, address);
-        long allocated = sizes.get(position);
-        long offset = address - blockStart(position);
-        if (allocated <= 0 || offset >= allocated || size > allocated - offset) {
-            throw refusal(operation, address, size, position);
+        positionOrRefuse(operation, address);
+        long start = liveStart(address);
+        if (start == BlockPool.NO_BLOCK || size > sizes.get(position(start)) - (address - start)) {
+            throw refusal(operation, address, size);
         }
     }
 
-    /** The refusal for an address that is not the start (free) or inside (map) of a live allocation. */
-    private WdOwnershipException refusal(String operation, long address, long size, int position) {
+    /**
+     * The start of the live allocation whose requested bytes hold {@code address}, or {@code
+     * NO_BLOCK}: the size word at the address's own position first (O(1), the common case), else
+     * the start of the pool's run holding it.
+     */
+    private long liveStart(long address) {
+        int position = position(address);
         long start = blockStart(position);
         long allocated = sizes.get(position);
+        if (allocated > 0 && address - start < allocated) {
+            return start;
+        }
+        if (pool.maxRunBlocks() == 1) {
+            return BlockPool.NO_BLOCK;
+        }
+        start = pool.allocationStart(address);
+        if (start == BlockPool.NO_BLOCK) {
+            return start;
+        }
+        allocated = sizes.get(position(start));
+        return allocated > 0 && address - start < allocated ? start : BlockPool.NO_BLOCK;
+    }
+
+    /** The refusal for an address that is not the start (free) or inside (map) of a live allocation. */
+    private WdOwnershipException refusal(String operation, long address, long size) {
+        long live = liveStart(address);
+        long start = live != BlockPool.NO_BLOCK ? live : blockStart(position(address));
+        long allocated = sizes.get(position(start));
         long offset = address - start;
-        if (allocated > 0 && offset < allocated) {
+        if (live != BlockPool.NO_BLOCK) {
             if (!operation.equals("free")) {
                 return new WdOwnershipException(
                         address,

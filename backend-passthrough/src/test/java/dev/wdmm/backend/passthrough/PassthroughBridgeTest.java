@@ -36,12 +36,14 @@ class PassthroughBridgeTest {
             WdOptions.fromText(Map.of("wd.mm.passthrough.block-size", "4096", "wd.mm.passthrough.block-count", "8"));
 
     @Test
-    void allocLargerThanTheBlockIsRefusedNamingBothSizes() {
+    void allocLargerThanTheLongestRunIsRefusedNamingTheLimit() {
         try (WdMmBridge bridge = new PassthroughBackendProvider().open(SMALL)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bridge.alloc(4097));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bridge.alloc(8 * 4096 + 1));
             assertTrue(
-                    e.getMessage().contains("size=4097") && e.getMessage().contains("blockSize=4096"), e.getMessage());
+                    e.getMessage().contains("size=32769") && e.getMessage().contains("maxAllocSize="), e.getMessage());
+            assertEquals(8, bridge.toString().contains("free=8") ? 8 : -1, "the refusal changed nothing");
             assertEquals(4096, bridge.alloc(4096).byteSize());
+            assertEquals(4097, bridge.alloc(4097).byteSize(), "a size above the block size takes a run");
         }
     }
 

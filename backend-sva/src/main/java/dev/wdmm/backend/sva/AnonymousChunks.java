@@ -5,6 +5,7 @@ import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
 import dev.wdmm.memory.nativeio.NativeMemory;
+import dev.wdmm.memory.nativeio.Numa;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -24,8 +25,11 @@ final class AnonymousChunks implements ChunkSource {
     private final boolean prefault;
     private volatile WdNativeException lastRefusal;
 
-    AnonymousChunks(boolean prefault) {
+    private final int node;
+
+    AnonymousChunks(boolean prefault, int node) {
         this.prefault = prefault;
+        this.node = node;
     }
 
     @Override
@@ -47,6 +51,15 @@ final class AnonymousChunks implements ChunkSource {
         } catch (WdNativeException e) {
             lastRefusal = e;
             return null;
+        }
+        if (node != Numa.NO_NODE) {
+            try {
+                Numa.bind(segment, node); // before any page is touched: they come from the node
+            } catch (WdNativeException e) {
+                NativeMemory.munmap(segment);
+                lastRefusal = e;
+                return null;
+            }
         }
         try {
             NativeMemory.madvise(segment, NativeMemory.MADV_HUGEPAGE);

@@ -2,6 +2,7 @@ package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -68,9 +69,12 @@ public final class SvaBackendProvider implements WdBackendProvider {
                 "IOVA == virtual address: correct only where the device shares this process's page tables (SVA)");
     }
 
+    /** The NUMA node the memory is bound to (e.g. the device's); default: the kernel's choice. */
+    public static final WdOption<Integer> NUMA_NODE = Numa.option("sva");
+
     @Override
     public List<WdOption<?>> options() {
-        return List.of(PREFAULT);
+        return List.of(PREFAULT, NUMA_NODE);
     }
 
     /**
@@ -83,7 +87,11 @@ public final class SvaBackendProvider implements WdBackendProvider {
     @Override
     public WdMmBridge open(WdOptions options) {
         options.requireKnown(PREFIX, options());
-        return SvaBridge.open(options.get(PREFAULT));
+        int node = options.get(NUMA_NODE);
+        if (node != Numa.NO_NODE) {
+            Numa.requireOnline(node, NUMA_NODE.name());
+        }
+        return SvaBridge.open(options.get(PREFAULT), node);
     }
 
     @Override

@@ -32,13 +32,18 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
     private final boolean prefault;
     private final ChunkAllocator allocator;
 
-    private SvaBridge(boolean prefault) {
+    private SvaBridge(boolean prefault, int node) {
         this.prefault = prefault;
-        this.allocator = ChunkAllocator.open(new AnonymousChunks(prefault), AllocatorSettings.of(OWNER));
+        this.allocator = ChunkAllocator.open(new AnonymousChunks(prefault, node), AllocatorSettings.of(OWNER));
     }
 
     static SvaBridge open(boolean prefault) {
-        return new SvaBridge(prefault);
+        return new SvaBridge(prefault, -1);
+    }
+
+    /** A bridge whose chunks are bound to NUMA node {@code node} (-1: the kernel's choice). */
+    static SvaBridge open(boolean prefault, int node) {
+        return new SvaBridge(prefault, node);
     }
 
     @Override

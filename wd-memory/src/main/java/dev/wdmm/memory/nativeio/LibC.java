@@ -68,6 +68,13 @@ final class LibC {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
 
+    /** The same with six register arguments (mbind, get_mempolicy). */
+    private static final MethodHandle SYSCALL6 = capturing(
+            "syscall",
+            FunctionDescriptor.of(
+                    JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     /** One errno capture segment per thread; freed with the thread (automatic arena). */
@@ -225,6 +232,15 @@ final class LibC {
     static long syscall(MemorySegment slot, long number, long a, long b, long c, long d) {
         try {
             return (long) SYSCALL4.invokeExact(slot, number, a, b, c, d);
+        } catch (Throwable t) {
+            throw new AssertionError("syscall downcall failed", t);
+        }
+    }
+
+    /** {@code syscall(number, a, b, c, d, e, f)}: the raw result, -1 with errno in {@code slot} on failure. */
+    static long syscall(MemorySegment slot, long number, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) SYSCALL6.invokeExact(slot, number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw new AssertionError("syscall downcall failed", t);
         }

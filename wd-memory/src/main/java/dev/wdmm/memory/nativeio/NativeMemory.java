@@ -58,6 +58,11 @@ public final class NativeMemory {
     public static final int MADV_HUGEPAGE = 14;
     /** {@code MADV_NOHUGEPAGE}: forbid transparent huge pages (keeps 4 KiB granularity). */
     public static final int MADV_NOHUGEPAGE = 15;
+    /**
+     * {@code MADV_POPULATE_WRITE} (Linux 5.14): fault every page in writable, failing with an
+     * error (not {@code SIGBUS}) where pages cannot be had, e.g. huge pages on a bound node.
+     */
+    public static final int MADV_POPULATE_WRITE = 23;
 
     private static final int SC_PAGESIZE = 30;
     private static final int RLIMIT_MEMLOCK = 8;

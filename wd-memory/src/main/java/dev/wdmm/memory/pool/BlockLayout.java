@@ -30,6 +30,14 @@ final class BlockLayout {
     final int[] blockPosition;
     /** IOVA of each block's first byte. */
     final long[] blockIova;
+    /**
+     * For each block, how many blocks a run starting there may span: 1, plus the reach of the next
+     * block when that block sits at the next candidate position and the bytes from this block's
+     * start to the end of the next block form one DMA-contiguous range (checked at creation).
+     */
+    final int[] reach;
+    /** The longest run the layout can ever give: the largest {@link #reach}. */
+    final int maxRun;
 
     final int skipped;
     /** No candidate skipped and a power-of-two stride: block index and position coincide. */
@@ -44,6 +52,7 @@ final class BlockLayout {
             int[] positionToBlock,
             int[] blockPosition,
             long[] blockIova,
+            boolean[] joinsNext,
             int kept) {
         this.region = region;
         this.base = alignUp(region.address(), setup.alignment());
@@ -54,6 +63,13 @@ final class BlockLayout {
         this.positionToBlock = Arrays.copyOf(positionToBlock, positions);
         this.blockPosition = Arrays.copyOf(blockPosition, kept);
         this.blockIova = Arrays.copyOf(blockIova, kept);
+        this.reach = new int[kept];
+        int longest = kept == 0 ? 0 : 1;
+        for (int b = kept - 1; b >= 0; b--) {
+            reach[b] = b + 1 < kept && joinsNext[b] ? reach[b + 1] + 1 : 1;
+            longest = Math.max(longest, reach[b]);
+        }
+        this.maxRun = longest;
         this.skipped = positions - kept;
         this.dense = skipped == 0 && strideShift >= 0;
         this.span = positions * stride;
@@ -86,6 +102,23 @@ final class BlockLayout {
         return positionToBlock[(int) position];
     }
 
+    /**
+     * The block whose candidate position covers {@code address}, padding after the block included,
+     * or -1 (outside, or a skipped candidate).
+     */
+    int blockOfPosition(long address) {
+        long offset = address - base;
+        if (Long.compareUnsigned(offset, span) >= 0) {
+            return -1;
+        }
+        return positionToBlock[(int) (strideShift >= 0 ? offset >>> strideShift : offset / stride)];
+    }
+
+    /** Bytes a run of {@code blocks} adjacent blocks spans: {@code (blocks - 1) * stride + blockSize}. */
+    long runBytes(int blocks) {
+        return (blocks - 1) * stride + blockSize;
+    }
+
     static BlockLayout fromRegion(WdReservedMemory memory, BlockPoolSetup setup) {
         Objects.requireNonNull(memory, "region is null");
         Objects.requireNonNull(setup, "setup is null");
@@ -99,9 +132,11 @@ final class BlockLayout {
         int[] toBlock = new int[(int) Math.min(candidates, want * 2L + 16)];
         int[] position = new int[Math.min(want, candidates)];
         long[] iova = new long[position.length];
+        boolean[] joins = new boolean[position.length];
         int kept = 0;
         int p = 0;
         int slice = 0;
+        int previousSlice = -1;
         for (; p < candidates && kept < want; p++) {
             long start = base + p * setup.stride();
             while (slices.get(slice).va() + slices.get(slice).size() <= start) {
@@ -115,13 +150,20 @@ final class BlockLayout {
                 position[kept] = p;
                 iova[kept] =
                         slices.get(slice).dma() + (start - slices.get(slice).va());
+                if (kept > 0 && position[kept - 1] == p - 1) {
+                    // the previous block, its padding and this block: one DMA range, per the slice table
+                    long previous = start - setup.stride();
+                    joins[kept - 1] = iova[kept] - iova[kept - 1] == setup.stride()
+                            && withinContiguousRun(slices, previousSlice, previous, setup.stride() + setup.blockSize());
+                }
+                previousSlice = slice;
                 kept++;
             } else {
                 toBlock[p] = -1;
             }
         }
         requireEnough(setup, kept, p, region, () -> {});
-        return new BlockLayout(region, setup, p, toBlock, position, iova, kept);
+        return new BlockLayout(region, setup, p, toBlock, position, iova, joins, kept);
     }
 
     static BlockLayout fromBridge(WdMmBridge bridge, BlockPoolSetup setup) {
@@ -134,6 +176,7 @@ final class BlockLayout {
             int[] toBlock = new int[want];
             int[] position = new int[want];
             long[] iova = new long[want];
+            boolean[] joins = new boolean[want];
             int kept = 0;
             for (int p = 0; p < want; p++) {
                 long offset = base - region.address() + p * setup.stride();
@@ -143,16 +186,39 @@ final class BlockLayout {
                     position[kept++] = p;
                 } catch (WdMappingException notContiguous) {
                     toBlock[p] = -1;
+                    continue;
+                }
+                if (kept > 1 && position[kept - 2] == p - 1 && iova[kept - 1] - iova[kept - 2] == setup.stride()) {
+                    joins[kept - 2] = bridgeJoins(bridge, region, offset - setup.stride(), iova[kept - 2], setup);
                 }
             }
             requireEnough(setup, kept, want, region, () -> bridge.free(region));
-            return new BlockLayout(region, setup, want, toBlock, position, iova, kept);
+            return new BlockLayout(region, setup, want, toBlock, position, iova, joins, kept);
         } catch (RuntimeException | Error e) {
             if (!(e instanceof WdAllocationException)) {
                 bridge.free(region);
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the bridge maps the block at {@code offset}, its padding and the next block as one
+     * range at the block's own IOVA. Checked only when the next block's IOVA is one stride on, so a
+     * bridge that maps each call at a new IOVA is not asked; the trial mapping is undone.
+     */
+    private static boolean bridgeJoins(
+            WdMmBridge bridge, MemorySegment region, long offset, long iova, BlockPoolSetup setup) {
+        long size = setup.stride() + setup.blockSize();
+        MemorySegment pair = region.asSlice(offset, size);
+        long pairIova;
+        try {
+            pairIova = bridge.iovaMap(pair, size);
+        } catch (WdMappingException notContiguous) {
+            return false;
+        }
+        bridge.iovaUnmap(pair, pairIova, size);
+        return pairIova == iova;
     }
 
     /** Whether {@code [start, start + size)} lies in slice {@code first} and DMA-adjacent followers. */

@@ -15,6 +15,25 @@ import java.lang.foreign.MemorySegment;
  * unless more than {@code floor(87 * requested / 100)} blocks were kept (UADK v1's rule, see
  * {@link BlockPoolSetup#accepts}); {@link #blockCount()} reports the count obtained.
  *
+ * <p><b>Runs: allocations larger than a block.</b> {@link #alloc(long)} and
+ * {@link #allocAddress(long)} serve {@code size > blockSize} from a <i>run</i> of {@code k}
+ * adjacent blocks (UADK v2's {@code wd_mem_alloc}): blocks at consecutive candidate positions
+ * (no skipped candidate between them) whose whole range, padding between blocks included, is one
+ * DMA-contiguous range. That is checked once at creation against the slice table (every slice
+ * boundary inside the range must be DMA-adjacent), or for a bridge by mapping each pair of
+ * neighbouring blocks as one range and comparing the IOVA; UADK compares only the first and last
+ * block's addresses. A run of {@code k} blocks has {@code (k - 1) * stride + blockSize} usable
+ * bytes, so {@code k = 1 + ceil((size - blockSize) / stride)}; the largest run the layout can
+ * ever give is {@link #maxRunBlocks()} ({@link #maxAllocSize()} bytes). A run is freed as one by
+ * its start address; any other address inside it is refused as
+ * {@link dev.wdmm.api.WdOwnershipException.Reason#INTERIOR}; every address inside it maps to one
+ * IOVA range ({@code iova(start) + offset}). <b>Cost:</b> a run allocation is O(blocks) — it
+ * finds the lowest run of {@code k} free, joined blocks in a scan, like UADK's bitmap scan — and
+ * holds every stripe's lock meanwhile, so single-block calls on other threads wait for it (they
+ * never fail because of it); run allocations and run frees are serialised with each other. A run
+ * free is O(k) and takes no stripe lock. The single-block path takes no new lock and does no new
+ * work.
+ *
  * <p><b>Two APIs.</b> {@link #alloc()} / {@link #free(MemorySegment)} hand out segments, which
  * are objects (a few dozen bytes of garbage per alloc). {@link #allocAddress()} /
  * {@link #freeAddress(long)} / {@link #iovaMap(long)} work on raw addresses and allocate no Java
@@ -84,6 +103,33 @@ public interface BlockPool extends AutoCloseable {
     MemorySegment alloc();
 
     /**
+     * Takes {@code size} bytes: one block if {@code size <= blockSize}, else a run of adjacent
+     * blocks (see the class comment; O(blocks) for a run).
+     *
+     * @param size bytes, {@code 0 < size <= }{@link #maxAllocSize()}
+     * @return a segment of exactly {@code size} bytes at the start of the block or run
+     * @throws IllegalArgumentException if {@code size <= 0} or {@code size > maxAllocSize()}: no run
+     *     that long can ever exist (the message gives the blocks needed and {@code maxRunBlocks})
+     * @throws dev.wdmm.api.WdAllocationException if no block is free, or no run of the needed
+     *     length is free (the message gives the blocks needed, {@code freeBlocks} and the longest
+     *     run of adjacent free blocks seen; the failure counter is bumped)
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    MemorySegment alloc(long size);
+
+    /**
+     * Takes {@code size} bytes without allocating Java memory: one block if {@code size <=
+     * blockSize} (as {@link #allocAddress()}), else a run of adjacent blocks (O(blocks)).
+     *
+     * @param size bytes, {@code 0 < size <= }{@link #maxAllocSize()}
+     * @return the start address, or {@link #NO_BLOCK} if no block or no run of the needed length is
+     *     free (the failure counter is bumped)
+     * @throws IllegalArgumentException if {@code size <= 0} or {@code size > maxAllocSize()}
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    long allocAddress(long size);
+
+    /**
      * Takes a free block without allocating Java memory.
      *
      * @return the block's start address, or {@link #NO_BLOCK} if none is free (the failure
@@ -93,42 +139,57 @@ public interface BlockPool extends AutoCloseable {
     long allocAddress();
 
     /**
-     * Returns a block.
+     * Returns a block or a run.
      *
-     * @param block a segment whose address lies anywhere inside an allocated block
+     * @param block a segment whose address lies anywhere inside an allocated block, or is the
+     *     start of a run
      * @throws NullPointerException if {@code block} is null
-     * @throws dev.wdmm.api.WdOwnershipException if the address is not inside an allocated block
+     * @throws dev.wdmm.api.WdOwnershipException as {@link #freeAddress(long)}
      */
     void free(MemorySegment block);
 
     /**
-     * Returns a block by any address inside it, without allocating Java memory.
+     * Returns a block by any address inside it, or a run (all its blocks) by its start address,
+     * without allocating Java memory. Of two racing frees of one allocation exactly one succeeds.
      *
-     * @param address anywhere inside an allocated block
-     * @throws dev.wdmm.api.WdOwnershipException if the address is not inside an allocated block
+     * @param address anywhere inside an allocated single block, or the start of a run
+     * @throws dev.wdmm.api.WdOwnershipException if the address is inside a run but not its start
+     *     ({@code INTERIOR}), or not inside an allocation ({@code FOREIGN}, {@code ALREADY_FREED})
      */
     void freeAddress(long address);
 
     /**
-     * The IOVA of an address inside an allocated block: block IOVA + offset. Allocation-free.
+     * The IOVA of an address inside an allocated block or run: its IOVA + offset. Allocation-free.
      *
-     * @param address anywhere inside an allocated block
+     * @param address anywhere inside an allocated block or run (a run's padding between blocks
+     *     included)
      * @return its device address
-     * @throws dev.wdmm.api.WdOwnershipException if the address is not inside an allocated block
+     * @throws dev.wdmm.api.WdOwnershipException if the address is not inside an allocation
      *     (mapping a free block fails)
      */
     long iovaMap(long address);
 
     /**
-     * The IOVA of {@code [address, address + size)}, which must lie inside one allocated block.
+     * The IOVA of {@code [address, address + size)}, which must lie inside one allocated block or
+     * run: one DMA-contiguous range.
      *
      * @param address start of the range
      * @param size bytes, {@code > 0}
      * @return the device address of {@code address}
-     * @throws IllegalArgumentException if {@code size <= 0} or the range leaves the block
-     * @throws dev.wdmm.api.WdOwnershipException if {@code address} is not inside an allocated block
+     * @throws IllegalArgumentException if {@code size <= 0} or the range leaves the block or run
+     * @throws dev.wdmm.api.WdOwnershipException if {@code address} is not inside an allocation
      */
     long iovaMap(long address, long size);
+
+    /**
+     * The start of the live allocation (single block or run) whose usable bytes hold {@code
+     * address}. Allocation-free, O(1); a racing free may make the answer stale at once.
+     *
+     * @param address any address
+     * @return the allocation's start address, or {@link #NO_BLOCK} if no live allocation holds it
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    long allocationStart(long address);
 
     /**
      * Validates an unmap (UADK's {@code wd_blk_iova_unmap} does nothing; there is nothing to
@@ -149,6 +210,22 @@ public interface BlockPool extends AutoCloseable {
     long blockSize();
 
     /**
+     * The longest run of adjacent, DMA-contiguous blocks the layout can ever give (1 if no two
+     * neighbouring blocks are DMA-contiguous). Fixed at creation.
+     *
+     * @return blocks, {@code >= 1}
+     */
+    int maxRunBlocks();
+
+    /**
+     * The largest size {@link #alloc(long)} can ever serve: {@code (maxRunBlocks() - 1) * stride +
+     * blockSize}.
+     *
+     * @return bytes
+     */
+    long maxAllocSize();
+
+    /**
      * Blocks obtained at creation (at most the requested count).
      *
      * @return the count
@@ -156,15 +233,16 @@ public interface BlockPool extends AutoCloseable {
     int blockCount();
 
     /**
-     * Free blocks now. Exact when no alloc or free is in flight; a racing reader may see a value
-     * a few operations old.
+     * Free blocks now (a run's blocks count as allocated). Exact when no alloc or free is in
+     * flight; a racing reader may see a value a few operations old.
      *
      * @return the count
      */
     int freeBlocks();
 
     /**
-     * Allocations that failed because no block was free, since creation.
+     * Allocations that failed because no block (or, for a run, no run of the needed length) was
+     * free, since creation.
      *
      * @return the count
      */

@@ -39,6 +39,24 @@ final class FreeStack {
         }
     }
 
+    /** Pushes the consecutive indices {@code first .. first + count - 1}, {@code first} ending on top. */
+    void pushRange(int first, int count) {
+        if (count <= 0) {
+            return;
+        }
+        int bottom = first + count - 1;
+        for (int i = first; i < bottom; i++) {
+            next[i] = i + 1;
+        }
+        while (true) {
+            long h = head.get();
+            next[bottom] = (int) h;
+            if (head.compareAndSet(h, pack((h >>> 32) + 1, first))) {
+                return;
+            }
+        }
+    }
+
     /** Pops up to {@code max} indices into {@code into[at...]}; returns how many. */
     int pop(int[] into, int at, int max) {
         while (true) {

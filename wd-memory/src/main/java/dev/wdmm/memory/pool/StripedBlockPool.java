@@ -16,14 +16,17 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The block pool: a {@link BlockLayout}, a per-block state word (free / allocated) changed with
- * atomic operations so a double free is refused exactly once, a lock-free global
- * {@link FreeStack} and per-thread {@link Stripe} caches in front of it.
+ * The block pool: a {@link BlockLayout}, a per-block state word (free / allocated / head or body
+ * of a run) changed with atomic operations so a double free is refused exactly once, a lock-free
+ * global {@link FreeStack} and per-thread {@link Stripe} caches in front of it, and {@link Runs}
+ * for allocations of several adjacent blocks.
  */
 final class StripedBlockPool implements BlockPool {
-    private static final int FREE = 0;
-    private static final int ALLOCATED = 1;
-    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
+    static final int FREE = 0;
+    static final int ALLOCATED = 1;
+    static final int RUN_HEAD = 2;
+    static final int RUN_BODY = 3;
+    static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
 
     private final BlockPoolSetup setup;
     private final BlockLayout layout;
@@ -35,6 +38,8 @@ final class StripedBlockPool implements BlockPool {
     private final AtomicLong failures = new AtomicLong();
     /** Bumped whenever blocks move from a stripe to the global stack, so a failing alloc can rescan. */
     private final AtomicLong spills = new AtomicLong();
+    /** Its monitor serialises run allocations and run frees. */
+    private final Runs runs;
 
     private volatile boolean destroyed;
 
@@ -56,6 +61,7 @@ final class StripedBlockPool implements BlockPool {
             stripes[i] = new Stripe();
         }
         this.stripeMask = n - 1;
+        this.runs = new Runs(layout, state, global, stripes);
     }
 
     static StripedBlockPool fromRegion(WdReservedMemory region, BlockPoolSetup setup) {
@@ -68,15 +74,62 @@ final class StripedBlockPool implements BlockPool {
 
     @Override
     public MemorySegment alloc() {
-        long address = allocAddress();
-        if (address == NO_BLOCK) {
-            throw new WdAllocationException(
-                    setup.blockSize(),
-                    "block pool exhausted: blockSize="
-                            + setup.blockSize() + " blockCount=" + layout.blocks() + " freeBlocks=0 allocFailures="
-                            + failures.get() + "; free blocks or create a larger pool");
+        return alloc(setup.blockSize());
+    }
+
+    @Override
+    public MemorySegment alloc(long size) {
+        long address;
+        if (size > 0 && size <= setup.blockSize()) {
+            address = allocAddress();
+            if (address == NO_BLOCK) {
+                throw new WdAllocationException(
+                        size,
+                        "block pool exhausted: blockSize="
+                                + setup.blockSize() + " blockCount=" + layout.blocks() + " freeBlocks=0 allocFailures="
+                                + failures.get() + "; free blocks or create a larger pool");
+            }
+        } else {
+            address = allocRun(runs.blocksFor(size), size, true);
         }
-        return layout.region.asSlice(address - layout.region.address(), setup.blockSize());
+        return layout.region.asSlice(address - layout.region.address(), size);
+    }
+
+    @Override
+    public long allocAddress(long size) {
+        if (size > 0 && size <= setup.blockSize()) {
+            return allocAddress();
+        }
+        return allocRun(runs.blocksFor(size), size, false);
+    }
+
+    /**
+     * Takes a run of {@code k} adjacent free blocks: under the run monitor and every stripe lock,
+     * O(blocks) (see {@link Runs}).
+     */
+    private long allocRun(int k, long size, boolean explain) {
+        int head;
+        String refusal = null;
+        synchronized (runs) {
+            lockAll();
+            try {
+                requireOpen("alloc");
+                head = runs.claim(k);
+                if (head < 0 && explain) {
+                    refusal = runs.refusal(k, size, failures.incrementAndGet());
+                }
+            } finally {
+                unlockAll();
+            }
+        }
+        if (head >= 0) {
+            return layout.address(head);
+        }
+        if (refusal == null) {
+            failures.incrementAndGet();
+            return NO_BLOCK;
+        }
+        throw new WdAllocationException(size, refusal);
     }
 
     @Override
@@ -154,10 +207,12 @@ final class StripedBlockPool implements BlockPool {
     public void freeAddress(long address) {
         requireOpen("free");
         int block = layout.blockOf(address);
-        // one atomic exchange decides: of two racing frees exactly one reads ALLOCATED; a loser
-        // wrote FREE over FREE, which changes nothing (the word only ever holds FREE or ALLOCATED)
-        if (block < 0 || (int) STATE.getAndSet(state, block, FREE) != ALLOCATED) {
-            throw refusal("free", address, block);
+        // one compare-and-exchange decides: of two racing frees exactly one sees ALLOCATED, and a
+        // run's state words are never overwritten here
+        int witness = block < 0 ? FREE : (int) STATE.compareAndExchange(state, block, ALLOCATED, FREE);
+        if (witness != ALLOCATED) {
+            freeRun(address, block, witness);
+            return;
         }
         Stripe own = stripes[(int) Thread.currentThread().threadId() & stripeMask];
         own.lock();
@@ -170,6 +225,21 @@ final class StripedBlockPool implements BlockPool {
         own.count = count + 1;
         own.frees++;
         own.unlock();
+    }
+
+    /** Frees the run starting at {@code address}, or refuses the address. */
+    private void freeRun(long address, int block, int witness) {
+        if (witness != RUN_HEAD || address != layout.address(block)) {
+            throw refusal("free", address, block);
+        }
+        synchronized (runs) {
+            requireOpen("free");
+            if (!runs.release(block)) {
+                throw refusal("free", address, block);
+            }
+        }
+        // blocks reached the global stack: a failing single-block alloc must look again
+        spills.incrementAndGet();
     }
 
     /** Moves the upper half of a full stripe to the global stack; the caller holds the stripe's lock. */
@@ -192,13 +262,23 @@ final class StripedBlockPool implements BlockPool {
             throw new IllegalArgumentException("size=" + size + " must be > 0");
         }
         int block = allocatedBlock("iovaMap", address);
-        long offset = address - layout.address(block);
-        if (size > setup.blockSize() - offset) {
-            throw new IllegalArgumentException(
-                    "va=" + hex(address) + " size=" + size + " runs past the end of block va="
-                            + hex(layout.address(block)) + " blockSize=" + setup.blockSize());
+        long start = layout.address(block);
+        long offset = address - start;
+        long bytes = (int) STATE.getAcquire(state, block) == ALLOCATED
+                ? setup.blockSize()
+                : layout.runBytes(runs.length(block));
+        if (size > bytes - offset) {
+            throw new IllegalArgumentException("va=" + hex(address) + " size=" + size
+                    + " runs past the end of the allocation va=" + hex(start) + " size=" + bytes);
         }
         return layout.blockIova[block] + offset;
+    }
+
+    @Override
+    public long allocationStart(long address) {
+        requireOpen("allocationStart");
+        int head = runs.liveHead(address);
+        return head < 0 ? NO_BLOCK : layout.address(head);
     }
 
     @Override
@@ -206,17 +286,35 @@ final class StripedBlockPool implements BlockPool {
         WdArguments.requireMatchingIova(address, size, iova, iovaMap(address, size));
     }
 
-    /** The block holding {@code address} if it is allocated now; otherwise a refusal. */
+    /**
+     * The first block of the allocation holding {@code address} if it is allocated now (a single
+     * block at once, a run through {@link Runs#liveHead}); otherwise a refusal.
+     */
     private int allocatedBlock(String operation, long address) {
         requireOpen(operation);
         int block = layout.blockOf(address);
-        if (block < 0 || (int) STATE.getAcquire(state, block) != ALLOCATED) {
+        if (block >= 0 && (int) STATE.getAcquire(state, block) == ALLOCATED) {
+            return block;
+        }
+        int head = runs.liveHead(address);
+        if (head < 0) {
             throw refusal(operation, address, block);
         }
-        return block;
+        return head;
     }
 
     private WdOwnershipException refusal(String operation, long address, int block) {
+        int head = runs.liveHead(address);
+        if (head >= 0 && address != layout.address(head)) {
+            return runs.interior(operation, address, head);
+        }
+        if (head >= 0) {
+            // a racing free of the same run won and the block was allocated anew meanwhile
+            return new WdOwnershipException(
+                    address,
+                    Reason.ALREADY_FREED,
+                    operation + " va=" + hex(address) + " was freed by another thread first");
+        }
         if (block < 0) {
             return new WdOwnershipException(
                     address,
@@ -255,8 +353,18 @@ final class StripedBlockPool implements BlockPool {
     }
 
     @Override
+    public int maxRunBlocks() {
+        return layout.maxRun;
+    }
+
+    @Override
+    public long maxAllocSize() {
+        return layout.runBytes(layout.maxRun);
+    }
+
+    @Override
     public int freeBlocks() {
-        long outstanding = 0;
+        long outstanding = runs.outstanding();
         for (Stripe stripe : stripes) {
             outstanding += stripe.balance();
         }
@@ -280,9 +388,7 @@ final class StripedBlockPool implements BlockPool {
 
     @Override
     public void destroy() {
-        for (Stripe stripe : stripes) {
-            stripe.lock();
-        }
+        lockAll();
         try {
             if (destroyed) {
                 return;
@@ -294,12 +400,23 @@ final class StripedBlockPool implements BlockPool {
             }
             destroyed = true;
         } finally {
-            for (Stripe stripe : stripes) {
-                stripe.unlock();
-            }
+            unlockAll();
         }
         if (bridge != null) {
             bridge.free(layout.region);
+        }
+    }
+
+    /** Locks every stripe in index order (destroy and run allocation; others hold one at a time). */
+    private void lockAll() {
+        for (Stripe stripe : stripes) {
+            stripe.lock();
+        }
+    }
+
+    private void unlockAll() {
+        for (Stripe stripe : stripes) {
+            stripe.unlock();
         }
     }
 

@@ -141,7 +141,7 @@ class BlockPoolTest {
         assertEquals(iova, pool.iovaMap(block.address()));
         assertEquals(iova + 2999, pool.iovaMap(block.address() + 2999));
         assertEquals(iova + 10, pool.iovaMap(block.address() + 10, 2990));
-        assertMessage("runs past the end of block", () -> pool.iovaMap(block.address() + 10, 2991));
+        assertMessage("runs past the end of the allocation", () -> pool.iovaMap(block.address() + 10, 2991));
         assertMessage("size=0", () -> pool.iovaMap(block.address(), 0));
         pool.iovaUnmap(block.address() + 10, iova + 10, 100);
         assertMessage("does not match", () -> pool.iovaUnmap(block.address() + 10, iova, 100));

@@ -51,6 +51,40 @@ class GarbageFreeHotPathTest {
     }
 
     @Test
+    void runAllocFreeAndMapOfAddressesAllocateNothingAfterTheFirst() {
+        try (Arena arena = Arena.ofShared()) {
+            BlockPool pool = BlockPool.create(
+                    Regions.contiguous(arena, 256 * 4096, 0x9_0000_0000L), new BlockPoolSetup(4096, 256, 4096));
+            long sink = runs(pool, 2_000);
+            long before = Jvm.allocatedBytes();
+            sink += runs(pool, 20_000);
+            long used = Jvm.allocatedBytes() - before;
+            assertTrue(used < SLACK, "allocated " + used + " bytes over 20000 run alloc/map/free");
+            assertTrue(sink != 0);
+            assertEquals(256, pool.freeBlocks());
+        }
+    }
+
+    private static long runs(BlockPool pool, int calls) {
+        long sink = 0;
+        long[] held = new long[8];
+        for (int i = 0; i < calls; i++) {
+            int slot = i & 7;
+            if (held[slot] != 0) {
+                pool.freeAddress(held[slot]);
+            }
+            long size = 4096L * (2 + (i % 7));
+            held[slot] = pool.allocAddress(size);
+            sink += pool.iovaMap(held[slot] + size - 1) + pool.iovaMap(held[slot], size);
+            sink += pool.allocationStart(held[slot] + 4096);
+        }
+        for (long address : held) {
+            pool.freeAddress(address);
+        }
+        return sink;
+    }
+
+    @Test
     void translationLookupsAllocateNothing() {
         TranslationTable table = TranslationTable.create();
         long va = 0x5000_0000_0000L;

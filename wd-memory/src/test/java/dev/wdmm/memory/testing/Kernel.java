@@ -206,4 +206,41 @@ public final class Kernel {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * The kernel's NUMA account of the mapping holding {@code va}: its line of
+     * {@code /proc/self/numa_maps} (policy such as {@code bind:0} or {@code default}, then page
+     * counts per node such as {@code N0=512}), found through the mapping's start in
+     * {@code /proc/self/maps}.
+     *
+     * @param va an address inside a mapping of this process
+     * @return the line
+     * @throws IllegalStateException if no mapping holds {@code va}
+     */
+    public static String numaMapsLine(long va) {
+        try {
+            String start = null;
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/maps"))) {
+                String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                long from = Long.parseUnsignedLong(range[0], 16);
+                long to = Long.parseUnsignedLong(range[1], 16);
+                if (Long.compareUnsigned(va, from) >= 0 && Long.compareUnsigned(va, to) < 0) {
+                    start = range[0];
+                    break;
+                }
+            }
+            if (start == null) {
+                throw new IllegalStateException(
+                        "va=0x" + Long.toHexString(va) + " is in no mapping of /proc/self/maps");
+            }
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/numa_maps"))) {
+                if (line.startsWith(start + " ")) {
+                    return line;
+                }
+            }
+            throw new IllegalStateException("mapping " + start + " is not in /proc/self/numa_maps");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

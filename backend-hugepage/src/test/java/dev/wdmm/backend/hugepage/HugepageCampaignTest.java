@@ -1,0 +1,15 @@
+package dev.wdmm.backend.hugepage;
+
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.core.contract.WdMmBridgeCampaign;
+import dev.wdmm.memory.testing.NeedsKernel;
+import dev.wdmm.spi.WdOptions;
+
+/** The reliability campaign (100,000 model-checked random operations) against the hugepage bridge. */
+@NeedsKernel(pfns = true, pinning = true, freeHugepages = 64)
+class HugepageCampaignTest extends WdMmBridgeCampaign {
+    @Override
+    protected WdMmBridge newBridge() {
+        return Hugepages.open(WdOptions.empty());
+    }
+}

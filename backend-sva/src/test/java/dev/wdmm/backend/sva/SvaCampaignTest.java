@@ -1,0 +1,13 @@
+package dev.wdmm.backend.sva;
+
+import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.core.contract.WdMmBridgeCampaign;
+import dev.wdmm.spi.WdOptions;
+
+/** The reliability campaign (100,000 model-checked random operations) against the sva bridge. */
+class SvaCampaignTest extends WdMmBridgeCampaign {
+    @Override
+    protected WdMmBridge newBridge() {
+        return new SvaBackendProvider().open(WdOptions.empty());
+    }
+}
