@@ -62,6 +62,9 @@ public class MapBench {
     private WdMmBridge bridge;
     private MemorySegment[] blocks;
     private MemorySegment[] ranges;
+    /** The start addresses of {@link #ranges}, in the same order (what the DPDK peer walks). */
+    private long[] addresses;
+
     private final AtomicInteger threadCount = new AtomicInteger();
 
     /** Opens the backend, allocates the working set and precomputes the ranges. */
@@ -87,6 +90,10 @@ public class MapBench {
         }
         if (order.equals("shuffled")) {
             shuffle(ranges, new SplittableRandom(0x5eed));
+        }
+        addresses = new long[SAMPLES];
+        for (int i = 0; i < SAMPLES; i++) {
+            addresses[i] = ranges[i].address();
         }
     }
 
@@ -151,6 +158,24 @@ public class MapBench {
     @Threads(1)
     public long map(Cursor cursor) {
         return bridge.iovaMap(ranges[cursor.advance()], LENGTH);
+    }
+
+    /**
+     * Maps the next range given by its address, one thread: the segment is made from a
+     * {@code long} ({@code MemorySegment.ofAddress(va).reinterpret(LENGTH)}, which escape analysis
+     * removes), as the DPDK peer walks an array of pointers. {@link #map} reads each range's
+     * segment object from an array instead: shuffled, that object is a cache miss of its own
+     * (65536 objects, about 2.6 MB) that a driver mapping the buffer it just filled does not pay.
+     *
+     * @param cursor this thread's position
+     * @return the IOVA
+     */
+    @Benchmark
+    @Threads(1)
+    @SuppressWarnings("restricted")
+    public long mapFromAddress(Cursor cursor) {
+        return bridge.iovaMap(
+                MemorySegment.ofAddress(addresses[cursor.advance()]).reinterpret(LENGTH), LENGTH);
     }
 
     /**

@@ -121,11 +121,16 @@ class HugepageBridgeTest {
         }
         assertEquals(3, bridge.heldPages());
         addresses.forEach(bridge::freeAddress);
-        assertEquals(HugepageBackendProvider.DEFAULT_RETAIN_EMPTY, bridge.heldPages());
+        // the last freed slots (at most 4 x 64 KiB) stay in this thread's cache, on the last page
+        long held = bridge.heldPages();
+        assertTrue(
+                held >= HugepageBackendProvider.DEFAULT_RETAIN_EMPTY
+                        && held <= HugepageBackendProvider.DEFAULT_RETAIN_EMPTY + 1,
+                "held=" + held);
         MemorySegment run = bridge.alloc(3 * Hugepages.MIB2);
-        assertEquals(4, bridge.heldPages());
+        assertEquals(held + 3, bridge.heldPages());
         bridge.free(run);
-        assertEquals(1, bridge.heldPages());
+        assertEquals(held, bridge.heldPages());
     }
 
     @Test

@@ -14,6 +14,9 @@ import java.lang.foreign.MemorySegment;
  * thread-safe.
  */
 final class PinnedChunk implements ChunkMemory {
+    private static final int RUN_BITS = 16;
+    private static final int RUN_MAX = (1 << RUN_BITS) - 1;
+
     private final MemorySegment mapping;
     private final LongTermPins.Pin pin;
     private final long base;
@@ -21,6 +24,12 @@ final class PinnedChunk implements ChunkMemory {
     private final long pageMask;
     private final long[] frames;
     private final int[] runEnd;
+    /**
+     * One dense record per page, for the hot path: {@code frame << RUN_BITS | n}, n the pages after
+     * this one in its physically contiguous run (at most {@code 2^RUN_BITS - 1}).
+     */
+    private final long[] pages;
+
     private final long iova;
 
     PinnedChunk(MemorySegment mapping, LongTermPins.Pin pin, long[] frames, int pageShift) {
@@ -31,6 +40,10 @@ final class PinnedChunk implements ChunkMemory {
         this.pageMask = (1L << pageShift) - 1;
         this.frames = frames;
         this.runEnd = runEnds(frames);
+        this.pages = new long[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            pages[i] = frames[i] << RUN_BITS | Math.min(runEnd[i] - i, RUN_MAX);
+        }
         this.iova = runEnd[0] == frames.length - 1 ? frames[0] << pageShift : NOT_CONTIGUOUS;
     }
 
@@ -55,6 +68,10 @@ final class PinnedChunk implements ChunkMemory {
         long offset = va - base;
         int first = (int) (offset >>> pageShift);
         int last = (int) ((offset + size - 1) >>> pageShift);
+        long page = pages[first];
+        if (last - first <= (int) (page & RUN_MAX)) {
+            return (page >>> RUN_BITS << pageShift) | (offset & pageMask);
+        }
         int end = runEnd[first];
         if (end < last) {
             long breakOffset = ((long) (end + 1) << pageShift) - offset;

@@ -34,6 +34,7 @@ final class Markdown {
             }
         }
         targets(md, verdicts);
+        Issue15.markdown(md, Issue15.evaluate(results));
         return md.toString();
     }
 

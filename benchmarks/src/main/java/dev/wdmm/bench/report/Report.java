@@ -108,9 +108,11 @@ public final class Report {
         json.put("notes", notes);
         json.put("results", results);
         json.put("targets", verdicts);
+        json.put("issue15", Issue15.evaluate(results));
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("report.json").toFile(), json);
+        System.out.print(Issue15.text(Issue15.evaluate(results)));
         System.out.println("report: " + out.resolve("report.md") + " (also report.json and "
                 + groups.stream()
                         .filter(g -> results.stream().anyMatch(r -> r.group().equals(g)))

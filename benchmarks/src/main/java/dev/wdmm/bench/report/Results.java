@@ -36,7 +36,8 @@ final class Results {
             new Rule("dev.wdmm.bench.PagemapBench.", "pagemap translate", Kind.WDMM, null),
             new Rule("dpdk.rte_mem_virt2phy", "pagemap translate", Kind.C_PEER, "mode=uncached"),
             new Rule("dev.wdmm.bench.SglBench.", "sgl build", Kind.WDMM, null),
-            new Rule("dev.wdmm.bench.PinBench.", "pin+unpin", Kind.WDMM, null));
+            new Rule("dev.wdmm.bench.PinBench.", "pin+unpin", Kind.WDMM, null),
+            new Rule("dev.wdmm.bench.LifetimeBench.", "segment access", Kind.WDMM, null));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

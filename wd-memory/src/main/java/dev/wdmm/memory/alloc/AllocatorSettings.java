@@ -7,9 +7,9 @@ import java.util.Objects;
  *
  * @param owner names the allocator's owner in every message, e.g. {@code "sva bridge"}
  * @param retainEmpty empty chunks each bin (size class and stripe) keeps before giving more back
- *     to the source, {@code >= 0}
- * @param stripes bins per size class, a power of two in {@code [1, 1024]}; a thread allocates from
- *     stripe {@code threadId & (stripes - 1)}
+ *     to the source, {@code >= 0}; 0 also turns the per-thread caches of free slots off
+ * @param stripes bins per size class, a power of two in {@code [1, 1024]}; threads take stripes in
+ *     turn (the n-th thread to use the allocator refills its cache from stripe {@code n mod stripes})
  */
 public record AllocatorSettings(String owner, int retainEmpty, int stripes) {
     /** Default of {@link #retainEmpty}: one empty chunk per bin. */

@@ -1,15 +1,12 @@
 package dev.wdmm.memory.alloc;
 
-import static dev.wdmm.spi.WdArguments.hex;
-
-import dev.wdmm.api.WdOwnershipException;
-
 /**
  * The chunks of one size class in one stripe, under the bin's own monitor: a list of chunks that
- * have free slots, and the number of entirely empty chunks held. Allocation takes a slot from the
- * first listed chunk (acquiring a new one when there is none); a free returns the slot and, when
- * it empties the chunk while more than {@code retainEmpty} empty chunks are held, gives the chunk
- * back to the source. No Java object is allocated except when a new chunk is acquired.
+ * have free slots, and the number of entirely empty chunks held. Thread caches refill from it in
+ * batches ({@link #fill}, acquiring a new chunk when none has a free slot) and give slots back
+ * ({@link #putBack}); when that empties a chunk while more than {@code retainEmpty} empty chunks
+ * are held, the chunk goes back to the source. No Java object is allocated except when a new
+ * chunk is acquired.
  */
 final class Bin {
     private final StripedAllocator allocator;
@@ -17,7 +14,6 @@ final class Bin {
     private final int retainEmpty;
     private ClassSpan head;
     private int emptySpans;
-    private long liveSlots;
 
     Bin(StripedAllocator allocator, int slotShift, int retainEmpty) {
         this.allocator = allocator;
@@ -26,16 +22,20 @@ final class Bin {
     }
 
     /**
-     * Allocates one slot.
+     * Takes between 1 and {@code max} free slots into {@code addresses} and {@code spans} from
+     * index 0 on (taken, not yet live: the caller claims each one it hands out).
      *
-     * @param requested the caller's size
-     * @return the slot's address
+     * @param addresses where the slot addresses go
+     * @param spans where their chunks go
+     * @param max the most slots wanted, {@code >= 1}
+     * @param requested the caller's size, for messages
+     * @return how many slots were taken, {@code >= 1}
      */
-    long alloc(long requested) {
+    int fill(long[] addresses, ClassSpan[] spans, int max, long requested) {
         synchronized (this) {
             allocator.ensureOpen("alloc", requested);
             if (head != null) {
-                return takeLocked(requested);
+                return takeLocked(addresses, spans, max);
             }
         }
         // acquire outside the lock: a shortage trims other bins, which takes their locks
@@ -48,21 +48,33 @@ final class Bin {
             }
             link(fresh);
             emptySpans++;
-            return takeLocked(requested);
+            return takeLocked(addresses, spans, max);
         }
     }
 
-    private long takeLocked(long requested) {
-        ClassSpan span = head;
-        if (span.live() == 0) {
-            emptySpans--;
+    private int takeLocked(long[] addresses, ClassSpan[] spans, int max) {
+        int n = 0;
+        while (n < max && head != null) {
+            ClassSpan span = head;
+            if (span.live() == 0) {
+                emptySpans--;
+            }
+            addresses[n] = span.take();
+            spans[n++] = span;
+            if (span.isFull()) {
+                unlink(span);
+            }
         }
-        long address = span.take(requested);
-        liveSlots++;
-        if (span.isFull()) {
-            unlink(span);
+        // the caller pops from the end: hand out the first slot taken (the lowest of a fresh chunk) first
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
+            long address = addresses[i];
+            addresses[i] = addresses[j];
+            addresses[j] = address;
+            ClassSpan span = spans[i];
+            spans[i] = spans[j];
+            spans[j] = span;
         }
-        return address;
+        return n;
     }
 
     /**
@@ -88,24 +100,18 @@ final class Bin {
     }
 
     /**
-     * Frees the slot at {@code address} of {@code span}, checking that it is the start of a live slot.
+     * Returns a taken slot that is not live (freed, or never handed out) to its chunk; after
+     * {@link StripedAllocator#close()} it is dropped (close released every chunk).
      *
-     * @param span the chunk the directory gave for the address
-     * @param address the caller's address
+     * @param span the slot's chunk, one of this bin's
+     * @param address the slot's start
      */
-    synchronized void free(ClassSpan span, long address) {
-        allocator.ensureOpen("free", address);
-        if (span.released) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.FOREIGN,
-                    "va=" + hex(address) + " is not an allocation of this " + allocator.owner()
-                            + " (its chunk was given back)");
+    synchronized void putBack(ClassSpan span, long address) {
+        if (allocator.isClosed() || span.released) {
+            return;
         }
-        check(span, address);
         boolean wasFull = span.isFull();
         span.put(address);
-        liveSlots--;
         if (wasFull) {
             link(span);
         }
@@ -117,35 +123,9 @@ final class Bin {
         }
     }
 
-    private void check(ClassSpan span, long address) {
-        long start = span.slotStart(address);
-        if (!span.isAllocated(address)) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " is not a live allocation of this " + allocator.owner() + " (slot va="
-                            + hex(start) + " size=" + span.slotSize() + " is free: already freed or never allocated)");
-        }
-        if (start != address) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.INTERIOR,
-                    "va=" + hex(address)
-                            + " is interior to allocation va=" + hex(start) + " size=" + span.allocationSize(address)
-                            + " (offset=" + (address - start) + ") of this " + allocator.owner()
-                            + "; free takes the start address");
-        }
-    }
-
-    /** Allocated slots in this bin's chunks. */
-    synchronized long liveSlots() {
-        return liveSlots;
-    }
-
     /** Waits for operations in progress; called by close after the closed flag is set. */
     synchronized void quiesce() {
         head = null;
-        liveSlots = 0;
         emptySpans = 0;
     }
 

@@ -9,6 +9,15 @@ import java.lang.foreign.MemorySegment;
  * sizes get a run of their own, released when freed. An emptied chunk is given back to the source
  * when its bin already keeps {@link AllocatorSettings#retainEmpty()} empty chunks.
  *
+ * <p><b>Thread caches:</b> each thread keeps a small cache of free slots per size class (about
+ * 256 KiB of each class, 1 to 32 slots), filled from and given back to the shared bins in
+ * batches, so a small allocation or free takes no lock. A slot freed by any thread goes to that
+ * thread's cache. The caches of threads that ended are given back when new threads register or
+ * when the source runs short; a shortage also empties the calling thread's cache. Cached slots
+ * keep their chunk held (and count in {@link #heldChunks()}), never in {@link #liveAllocations()}.
+ * With {@link AllocatorSettings#retainEmpty()} 0 nothing is cached: every free gives its slot back
+ * at once, and a chunk it empties goes back to the source at once.
+ *
  * <p><b>Garbage:</b> {@link #allocAddress}, {@link #freeAddress}, {@link #iovaMapAddress} and
  * {@link #contiguousLength} allocate no Java object unless they throw or acquire a chunk;
  * {@link #alloc} allocates only the segment it returns.
@@ -17,8 +26,9 @@ import java.lang.foreign.MemorySegment;
  * released (a run freed, an empty chunk given back, {@link #close()}), access through it throws
  * {@link IllegalStateException}.
  *
- * <p><b>Thread-safety:</b> every method may be called from many threads at once. Allocation and
- * free lock only one bin; lookups take no lock. {@link #close()} releases every chunk, even with
+ * <p><b>Thread-safety:</b> every method may be called from many threads at once. A small
+ * allocation or free locks one bin only when its thread's cache is empty or full; lookups take no
+ * lock. Of two racing frees of one allocation exactly one succeeds. {@link #close()} releases every chunk, even with
  * allocations outstanding; every call after it throws {@link dev.wdmm.api.WdClosedException}.
  */
 public interface ChunkAllocator extends AutoCloseable {

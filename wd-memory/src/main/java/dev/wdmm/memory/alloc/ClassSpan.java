@@ -1,23 +1,35 @@
 package dev.wdmm.memory.alloc;
 
+import static dev.wdmm.spi.WdArguments.hex;
+
+import dev.wdmm.api.WdOwnershipException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * One chunk carved into slots of one power-of-two size class, owned by one {@link Bin}. A bitmap
- * says which slots are allocated (for exact ownership checks); free slots are handed out from a
- * stack of freed slot numbers, then from a bump index over never-used slots. All mutation happens
- * under the owning bin's monitor; {@link #isAllocated} may be read without it (it is only a hint
- * for a caller racing with its own free).
+ * One chunk carved into slots of one power-of-two size class, owned by one {@link Bin}.
+ *
+ * <p>One dense record per slot, {@code record[slot]}: the requested size of the live allocation
+ * there, or 0 when the slot is free (in the chunk or in a thread's cache). An ownership check or
+ * a map reads that one {@code int}, found by {@code (address - base) >>> slotShift}. A slot goes
+ * live with a release store by the one thread that took it ({@link #claim}) and dies with a
+ * compare-and-set ({@link #unclaim}), so of two racing frees exactly one wins.
+ *
+ * <p>Slots not taken by any cache are handed out from a stack of returned slot numbers, then
+ * from a bump index over never-used slots; {@link #take}, {@link #put} and the list links are
+ * guarded by the owning bin's monitor. {@code live} counts taken slots (live allocations plus
+ * slots sitting in thread caches): a chunk is empty, and may be given back, only at 0.
  */
 final class ClassSpan extends Span {
     private static final int INITIAL_STACK = 64;
+    private static final VarHandle RECORD = MethodHandles.arrayElementVarHandle(int[].class);
 
     final Bin bin;
     final int slotShift;
     private final int slots;
-    private final long[] allocated;
-    /** The requested size of each allocated slot, so that maps stop where the allocation does. */
-    private final int[] sizes;
+    /** Requested size of each live slot, 0 for a free one. */
+    private final int[] record;
 
     private int[] freeStack;
     private int freeTop;
@@ -28,15 +40,14 @@ final class ClassSpan extends Span {
 
     ClassSpan next;
     /** Set (under the bin's lock) when the chunk was given back to the source. */
-    boolean released;
+    volatile boolean released;
 
     private ClassSpan(ChunkMemory memory, Bin bin, int slotShift) {
         super(memory);
         this.bin = bin;
         this.slotShift = slotShift;
         this.slots = (int) (bytes >>> slotShift);
-        this.allocated = new long[(slots + 63) >>> 6];
-        this.sizes = new int[slots];
+        this.record = new int[slots];
         this.freeStack = new int[Math.min(INITIAL_STACK, slots)];
     }
 
@@ -52,19 +63,16 @@ final class ClassSpan extends Span {
         return new ClassSpan(memory, bin, slotShift);
     }
 
-    /** Takes a free slot for {@code size} bytes; the caller checked {@link #isFull()} is false. Returns its address. */
-    long take(long size) {
+    /** Takes a free slot (under the bin's lock); the caller checked {@link #isFull()} is false. Returns its address. */
+    long take() {
         int slot = freeTop > 0 ? freeStack[--freeTop] : bump++;
-        allocated[slot >>> 6] |= 1L << slot;
-        sizes[slot] = (int) size;
         live++;
         return base + ((long) slot << slotShift);
     }
 
-    /** Returns the slot starting at {@code address}; the caller checked it is allocated. */
+    /** Returns a taken, not live slot to the chunk (under the bin's lock). */
     void put(long address) {
-        int slot = (int) ((address - base) >>> slotShift);
-        allocated[slot >>> 6] &= ~(1L << slot);
+        int slot = slot(address);
         if (freeTop == freeStack.length) {
             freeStack = Arrays.copyOf(freeStack, Math.min(slots, freeStack.length * 2));
         }
@@ -72,10 +80,34 @@ final class ClassSpan extends Span {
         live--;
     }
 
-    /** Whether the slot containing {@code address} (inside this chunk) is allocated. */
+    /** Makes the taken slot at {@code address} live with {@code size} bytes; only its taker calls this. */
+    void claim(long address, long size) {
+        RECORD.setRelease(record, slot(address), (int) size);
+    }
+
+    /**
+     * Makes the live slot starting at {@code address} free.
+     *
+     * @return false if it was not live (never allocated, already freed, or a racing free won)
+     */
+    boolean unclaim(long address) {
+        int slot = slot(address);
+        int size = (int) RECORD.getAcquire(record, slot);
+        return size != 0 && RECORD.compareAndSet(record, slot, size, 0);
+    }
+
+    /** The requested size of the slot containing {@code address} (inside this chunk), 0 if it is free. */
+    long allocationSize(long address) {
+        return (int) RECORD.getAcquire(record, slot(address));
+    }
+
+    /** Whether the slot containing {@code address} (inside this chunk) is live. */
     boolean isAllocated(long address) {
-        int slot = (int) ((address - base) >>> slotShift);
-        return (allocated[slot >>> 6] & (1L << slot)) != 0;
+        return allocationSize(address) != 0;
+    }
+
+    private int slot(long address) {
+        return (int) ((address - base) >>> slotShift);
     }
 
     /** The start of the slot containing {@code address} (inside this chunk, which is aligned to the slot size). */
@@ -83,23 +115,43 @@ final class ClassSpan extends Span {
         return address & -(1L << slotShift);
     }
 
-    /** The requested size of the (allocated) slot containing {@code address}. */
-    long allocationSize(long address) {
-        return sizes[(int) ((address - base) >>> slotShift)];
-    }
-
     /** Slot size in bytes. */
     long slotSize() {
         return 1L << slotShift;
     }
 
-    /** Whether no slot is free. */
+    /** Whether no slot is free in the chunk (slots in caches count as taken). */
     boolean isFull() {
         return live == slots;
     }
 
-    /** Allocated slots. */
+    /** Taken slots (live or cached). */
     int live() {
         return live;
+    }
+
+    /** Why a free of {@code address} (inside this chunk) was refused; {@code owner} names the allocator. */
+    WdOwnershipException freeRefused(long address, String owner) {
+        long start = slotStart(address);
+        if (released) {
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
+                    "va=" + hex(address) + " is not an allocation of this " + owner + " (its chunk was given back)");
+        }
+        long size = allocationSize(address);
+        if (size == 0 || start == address) {
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
+                    "va=" + hex(address) + " is not a live allocation of this " + owner + " (slot va=" + hex(start)
+                            + " size=" + slotSize() + " is free: already freed or never allocated)");
+        }
+        return new WdOwnershipException(
+                address,
+                WdOwnershipException.Reason.INTERIOR,
+                "va=" + hex(address)
+                        + " is interior to allocation va=" + hex(start) + " size=" + size
+                        + " (offset=" + (address - start) + ") of this " + owner + "; free takes the start address");
     }
 }
