@@ -150,9 +150,32 @@ public interface WdMmBridge extends AutoCloseable {
 
     /**
      * Builds a bridge from four callbacks and a user object, mirroring {@code struct wd_mm_br}
-     * for code ported from C. The returned bridge checks every argument (as documented on this
-     * interface) before calling a callback, and refuses a null or undersized result of
-     * {@code alloc}. It is exactly as thread-safe as the callbacks are.
+     * for code ported from C. The returned bridge keeps the rules of this interface (and of
+     * wd-core's {@code WdMmBridgeContractTest}) in front of the callbacks, which only ever see
+     * calls that passed them:
+     * <ul>
+     *   <li>arguments are checked as documented on each method; a null or undersized result of
+     *       {@code alloc} is refused, and so is one that overlaps memory the callback already
+     *       handed out;</li>
+     *   <li>it records every allocation, so a foreign, interior or double {@code free}, and a
+     *       map or unmap of a range outside a live allocation, is a {@link WdOwnershipException}
+     *       (ALREADY_FREED is told apart from FOREIGN for the last 4096 frees); the {@code free}
+     *       callback receives the segment {@code alloc} returned, whatever segment the caller
+     *       passed;</li>
+     *   <li>it records every map: an unmap whose {@code (va, size, iova)} matches no map not yet
+     *       undone is refused, naming the IOVA;</li>
+     *   <li>{@link #close()} refuses every later call with {@link WdClosedException}, passes each
+     *       allocation still outstanding to the {@code free} callback (logged at {@code WARNING}
+     *       on the {@code dev.wdmm.api.WdMmBridge} logger) and never throws; it does not call
+     *       {@code unmap}.</li>
+     * </ul>
+     * <p>One rule a callback bridge cannot promise by itself: that a segment it handed out throws
+     * {@link IllegalStateException} on access once the bridge is closed (or the memory freed).
+     * The segments are those the {@code alloc} callback returned, with its scope; they throw only if
+     * the {@code free} callback ends that scope (e.g. closes an arena per allocation). Over memory
+     * the user object keeps (a pool), they stay accessible, as in C. The bridge is thread-safe; it
+     * calls the callbacks outside its lock, concurrently from the caller's threads, so they must be
+     * thread-safe too.
      *
      * @param <U> the type of the user object
      * @param usr the user object passed to every callback ({@code void *usr}); may be null
@@ -160,7 +183,7 @@ public interface WdMmBridge extends AutoCloseable {
      * @param free {@code wd_free}
      * @param map {@code wd_map}
      * @param unmap {@code wd_unmap}
-     * @return a bridge calling the callbacks; its {@link #close()} does nothing
+     * @return a bridge calling the callbacks
      * @throws NullPointerException if a callback is null
      */
     static <U> WdMmBridge of(U usr, Alloc<U> alloc, Free<U> free, IovaMap<U> map, IovaUnmap<U> unmap) {

@@ -59,7 +59,32 @@ public interface WdBackendProvider {
     WdAvailability availability(WdEnvironment environment);
 
     /**
-     * The options {@link #open} understands, for documentation and for rejecting typos.
+     * Checks availability as {@link #availability(WdEnvironment)} does, for the options that
+     * {@link #open} would receive, so that an option that would make {@code open} fail (a huge
+     * page size the machine lacks, a device that is not set) shows as unavailable, with its reason
+     * and fix, before anything is selected or opened. wd-core calls this method, never the one
+     * without options.
+     *
+     * <p>The default ignores the options and returns {@link #availability(WdEnvironment)}, so a
+     * provider written before this method keeps working unchanged. The same rules apply: no
+     * memory kept, no exception for an environment problem, and none for a bad option value
+     * either (that is an {@link WdAvailability.Unavailable} naming the option).
+     *
+     * @param environment the machine as seen through the (replaceable) sysfs/procfs root
+     * @param options the options {@link #open} would receive (every {@code wd.mm.*} key configured)
+     * @return available (with details worth showing) or unavailable with reason and fix
+     */
+    default WdAvailability availability(WdEnvironment environment, WdOptions options) {
+        return availability(environment);
+    }
+
+    /**
+     * The options {@link #open} understands, for documentation and for rejecting typos. wd-core
+     * refuses, before {@link #open} is called, any configured {@code wd.mm.<name>.*} key (where
+     * {@code <name>} is {@link #name()}) that is not declared here, and any value of a declared
+     * option that its parser refuses; {@code wd-mm doctor} reports both. Environment variables are
+     * matched against these names ({@code WD_MM_} followed by the name after {@code wd.mm.}, upper
+     * case, with {@code .} and {@code -} as {@code _}). Must return the same list on every call.
      *
      * @return the options, possibly empty
      */
@@ -70,9 +95,12 @@ public interface WdBackendProvider {
     /**
      * Opens a bridge. Each call returns a new, independent bridge that the caller closes.
      *
-     * @param options typed options; unknown keys with this backend's prefix are refused
+     * @param options typed options; through wd-core, unknown keys with this backend's prefix and
+     *     unparsable values of declared options have already been refused (a provider may check
+     *     again with {@link WdOptions#requireKnown}, for callers that bypass wd-core)
      * @return a new bridge
-     * @throws IllegalArgumentException if an option is invalid (the message names it)
+     * @throws IllegalArgumentException if an option is invalid (the message names it); wd-core
+     *     wraps whatever {@code open} throws with this backend's name and the jar it came from
      * @throws IllegalStateException if the backend is not available (the message says why and
      *     how to fix it)
      */

@@ -111,6 +111,17 @@ public final class WdOptions {
     }
 
     /**
+     * The value set for a name, in text form (a typed value as {@link String#valueOf}), for
+     * messages.
+     *
+     * @param name a property name
+     * @return the value set, or empty if none
+     */
+    public java.util.Optional<String> text(String name) {
+        return java.util.Optional.ofNullable(values.get(name)).map(String::valueOf);
+    }
+
+    /**
      * The names set, sorted.
      *
      * @return an unmodifiable view

@@ -20,8 +20,12 @@ import java.util.List;
  * @param configuredBy where the configured backend name came from, or {@code "not configured"}
  * @param selected the selected backend's name, or null when none is usable
  * @param reason why it was selected, or why nothing was
- * @param backends every backend found, sorted by name
+ * @param forced whether the selected backend was forced although it does not serve the mode
+ * @param backends every backend found with a name of its own, sorted by name
  * @param broken providers that were listed but could not be loaded
+ * @param duplicates backend names that more than one provider has
+ * @param optionProblems configured keys no backend declares, and values that do not parse
+ * @param warnings what deserves attention though it did not stop the selection
  * @param pinning how physical-address backends hold pages in place in this process
  * @param numa the memory nodes with their huge page counts, and the node of each PCI device
  */
@@ -32,8 +36,12 @@ record DoctorReport(
         String configuredBy,
         String selected,
         String reason,
+        boolean forced,
         List<Backend> backends,
         List<Broken> broken,
+        List<Duplicate> duplicates,
+        List<OptionProblem> optionProblems,
+        List<String> warnings,
         Pinning pinning,
         Numa numa) {
 
@@ -65,6 +73,12 @@ record DoctorReport(
 
     /** A provider that was listed but could not be loaded. */
     record Broken(String type, String location, String error) {}
+
+    /** A name that several providers have ({@code class from location} each), and what became of it. */
+    record Duplicate(String name, List<String> providers, String verdict) {}
+
+    /** A configured key no backend declares (or a bad value); {@code backend} is "" outside every namespace. */
+    record OptionProblem(String key, String backend, String problem) {}
 
     /** Whether long-term pinning works here, why not, and the kernel settings around it. */
     record Pinning(String method, boolean available, String reason, List<String> facts) {}
@@ -127,10 +141,18 @@ record DoctorReport(
                 selection.configuredBy(),
                 selection.selected().orElse(null),
                 selection.reason(),
+                selection.forced(),
                 backends,
                 selection.broken().stream()
                         .map(b -> new Broken(b.type(), b.location(), b.error()))
                         .toList(),
+                selection.duplicates().stream()
+                        .map(d -> new Duplicate(d.name(), d.providers(), d.verdict()))
+                        .toList(),
+                selection.optionProblems().stream()
+                        .map(p -> new OptionProblem(p.key(), p.backend(), p.problem()))
+                        .toList(),
+                selection.warnings(),
                 new Pinning(pinning.method(), pinning.available(), pinning.reason(), pinning.facts()),
                 numa(root));
     }
@@ -168,8 +190,8 @@ record DoctorReport(
 
     /**
      * The report as readable text, one fact per line: mode and evidence, each backend with its
-     * description, location, availability, details, options and verdict, broken providers, the
-     * outcome, then pinning.
+     * description, location, availability, details, options and verdict, broken providers,
+     * duplicate names, option problems, the outcome, the warnings, then pinning.
      *
      * @return multi-line text
      */
@@ -214,11 +236,22 @@ record DoctorReport(
                 .append(": ")
                 .append(b.error())
                 .append('\n'));
+        duplicates.forEach(d -> text.append("  duplicate name ")
+                .append(d.name())
+                .append(": ")
+                .append(String.join(" and ", d.providers()))
+                .append("\n    ")
+                .append(d.verdict())
+                .append('\n'));
+        optionProblems.forEach(
+                p -> text.append("option problem: ").append(p.problem()).append('\n'));
         text.append("selected: ")
                 .append(selected == null ? "none" : selected)
+                .append(forced ? ", forced" : "")
                 .append(" (")
                 .append(reason)
                 .append(")\n");
+        warnings.forEach(w -> text.append("warning: ").append(w).append('\n'));
         text.append("pinning (how noiommu, hugepage, passthrough and queue reserved memory hold DMA pages in place): ")
                 .append(pinning.method())
                 .append('\n');

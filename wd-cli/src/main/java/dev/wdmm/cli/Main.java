@@ -6,10 +6,10 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdDetectionException;
-import dev.wdmm.core.WdDiscoveryException;
 import dev.wdmm.core.WdMm;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import java.io.PrintStream;
@@ -22,9 +22,13 @@ import java.util.List;
  * every backend found with its availability, reason and fix, the backend that would be selected
  * and why, and how pages are held in place for physical-address backends (io_uring pinning,
  * {@code kernel.io_uring_disabled}, {@code vm.compact_unevictable_allowed}, the memlock budget).
- * Exit codes: {@value #SELECTED} a backend is selected, {@value #NONE_USABLE} the report was
- * printed but no backend is usable, {@value #USAGE} bad command line, {@value #ERROR} detection
- * or discovery failed (malformed sysfs file, duplicate backend names).
+ * Exit codes: {@value #SELECTED} a backend is selected (warnings, such as a backend name two jars
+ * provide that the selection does not involve, an unknown option of another backend or a forced
+ * choice, are printed in the report), {@value #NONE_USABLE} the report was printed but no backend is
+ * usable (including when the configured or detected backend's name is provided twice, or its
+ * options have an unknown key or a bad value), {@value #USAGE} bad command line, {@value #ERROR}
+ * detection failed (malformed sysfs file) or the configuration cannot be read. The report is
+ * printed whenever the exit code is 0 or 3.
  */
 public final class Main {
     /** Exit code: a backend is selected. */
@@ -42,8 +46,10 @@ public final class Main {
                             availability, and the backend that would be selected (default)
               --json        the same report as one JSON object
               --root DIR    read sys/ and proc/ under DIR instead of / (fixture trees)
-            exit codes: 0 a backend is selected, 3 none usable here, 2 bad command line,
-                        1 detection or discovery failed
+            exit codes: 0 a backend is selected (warnings are in the report), 3 none usable
+                        here (the report says why: unavailable, a duplicate name, an unknown
+                        option, a mode the configured backend does not serve), 2 bad command
+                        line, 1 detection failed or the configuration cannot be read
             """;
 
     /**
@@ -79,6 +85,20 @@ public final class Main {
      * @return the exit code
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Discovery.load(), ConfigSources.system());
+    }
+
+    /**
+     * Runs the command line over given providers and configuration sources (tests).
+     *
+     * @param args the arguments
+     * @param out where the report goes
+     * @param err where errors go
+     * @param discovery the providers found
+     * @param sources the configuration sources
+     * @return the exit code
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, Discovery discovery, ConfigSources sources) {
         List<String> rest = new ArrayList<>(List.of(args));
         if (!rest.isEmpty() && rest.getFirst().equals("doctor")) {
             rest.removeFirst();
@@ -105,16 +125,19 @@ public final class Main {
                 }
             }
         }
-        return doctor(root, json, out, err);
+        return doctor(root, json, out, err, discovery, sources);
     }
 
-    private static int doctor(Path root, boolean json, PrintStream out, PrintStream err) {
-        Discovery discovery;
+    private static int doctor(
+            Path root, boolean json, PrintStream out, PrintStream err, Discovery discovery, ConfigSources sources) {
         Selection selection;
         try {
-            discovery = Discovery.load();
-            selection = WdMm.builder().root(root).discovery(discovery).select();
-        } catch (WdDetectionException | WdDiscoveryException e) {
+            selection = WdMm.builder()
+                    .root(root)
+                    .discovery(discovery)
+                    .sources(sources)
+                    .select();
+        } catch (WdDetectionException | IllegalArgumentException e) {
             err.println("wd-mm: " + e.getMessage());
             return ERROR;
         }

@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the packaged CLI in a fresh JVM, on the module path and on the class path. */
 class LauncherIT {
@@ -33,9 +35,14 @@ class LauncherIT {
     }
 
     private static JsonNode runDoctor(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        return runDoctor(command, Map.of());
+    }
+
+    private static JsonNode runDoctor(List<String> command, Map<String, String> env)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = process.waitFor();
         JsonNode report = new ObjectMapper().readTree(out);
@@ -67,6 +74,29 @@ class LauncherIT {
                 names(report).containsAll(List.of("sva", "noiommu")),
                 names(report).toString());
         assertTrue(report.get("broken").isEmpty(), report.get("broken").toString());
+    }
+
+    @Test
+    void aThirdPartyJarReusingABuiltInNameStillGetsTheReportPrinted(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(
+                dir.resolve("META-INF/services/dev.wdmm.spi.WdBackendProvider"),
+                ThirdPartyHugepage.class.getName() + "\n");
+        String classPath = String.join(
+                File.pathSeparator, jars(), TARGET.resolve("test-classes").toString(), dir.toString());
+        JsonNode report = runDoctor(
+                List.of(java(), "--enable-native-access=ALL-UNNAMED", "-cp", classPath, "dev.wdmm.cli.Main", "--json"),
+                Map.of("WD_MM_HUGEPAGE_RETAIN_EMPTY", "2"));
+        assertEquals("hugepage", report.get("duplicates").get(0).get("name").asText(), report.toString());
+        assertTrue(
+                report.get("duplicates").get(0).get("providers").toString().contains("test-classes"),
+                report.toString());
+        assertTrue(
+                names(report).containsAll(List.of("sva", "noiommu")),
+                names(report).toString());
+        assertTrue(
+                report.get("optionProblems").isEmpty(),
+                report.get("optionProblems").toString());
     }
 
     @Test

@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wdmm.core.ConfigSources;
+import dev.wdmm.core.Discovery;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,8 +83,12 @@ class MainTest {
                         "configuredBy",
                         "selected",
                         "reason",
+                        "forced",
                         "backends",
                         "broken",
+                        "duplicates",
+                        "optionProblems",
+                        "warnings",
                         "pinning",
                         "numa"),
                 keys(report));
@@ -247,6 +256,142 @@ class MainTest {
         Files.writeString(flags, "banana\n");
         assertEquals(Main.ERROR, run("--root", root.toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("flags"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static final String SERVICES = "META-INF/services/dev.wdmm.spi.WdBackendProvider";
+
+    private int runWith(Discovery discovery, Map<String, String> system, Map<String, String> env, String... args) {
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                discovery,
+                ConfigSources.of(system, env, Path.of("/nonexistent")));
+    }
+
+    /** The real backends plus a third party's provider named hugepage, listed in a services file of its own. */
+    private static URLClassLoader withThirdPartyHugepage(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(dir.resolve(SERVICES), ThirdPartyHugepage.class.getName() + "\n");
+        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, MainTest.class.getClassLoader());
+    }
+
+    @Test
+    void aDuplicateBackendNameIsReportedAsJsonAndTheExitCodeFollowsTheSelection(@TempDir Path dir) throws IOException {
+        try (URLClassLoader loader = withThirdPartyHugepage(dir)) {
+            int code = runWith(Discovery.load(loader), Map.of(), Map.of(), "doctor", "--json");
+            JsonNode report = json();
+            JsonNode duplicate = report.get("duplicates").get(0);
+            assertEquals("hugepage", duplicate.get("name").asText());
+            assertEquals(2, duplicate.get("providers").size(), duplicate.toString());
+            assertTrue(duplicate.get("providers").toString().contains(ThirdPartyHugepage.class.getName()));
+            assertTrue(duplicate.get("providers").toString().contains("backend-hugepage"), duplicate.toString());
+            assertTrue(
+                    names(report).containsAll(Set.of("sva", "noiommu")),
+                    names(report).toString());
+            assertTrue(!names(report).contains("hugepage"), names(report).toString());
+            assertTrue(report.get("warnings").toString().contains("hugepage is provided twice"), report.toString());
+            assertEquals(report.get("selected").isNull() ? Main.NONE_USABLE : Main.SELECTED, code);
+        }
+    }
+
+    @Test
+    void configuringTheDuplicateNameExitsThreeWithTheReportSayingWhy(@TempDir Path dir) throws IOException {
+        try (URLClassLoader loader = withThirdPartyHugepage(dir)) {
+            int code = runWith(Discovery.load(loader), Map.of("wd.mm.backend", "hugepage"), Map.of(), "doctor");
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertEquals(Main.NONE_USABLE, code, text);
+            assertTrue(text.contains("  duplicate name hugepage: "), text);
+            assertTrue(
+                    text.contains("selected: none (wd.mm.backend=hugepage (system property wd.mm.backend) names a"
+                            + " backend provided twice: "),
+                    text);
+        }
+    }
+
+    @Test
+    void anUnknownOptionOfTheConfiguredBackendExitsThreeNamingItAndANearMiss() {
+        int code = runWith(
+                Discovery.load(),
+                Map.of("wd.mm.backend", "sva", "wd.mm.backend.force", "true", "wd.mm.sva.prefualt", "true"),
+                Map.of(),
+                "doctor",
+                "--json");
+        String raw = out.toString(StandardCharsets.UTF_8);
+        assertEquals(Main.NONE_USABLE, code, raw);
+        assertTrue(raw.contains("wd.mm.sva.prefault]"), raw);
+        assertTrue(
+                raw.contains("wd.mm.sva.prefualt=true (system property wd.mm.sva.prefualt) is not an option of backend"
+                        + " sva (did you mean wd.mm.sva.prefault?); known: ["),
+                raw);
+    }
+
+    @Test
+    void unknownOptionsOfOtherBackendsAreReportedWithoutChangingTheSelection() throws IOException {
+        int code = runWith(Discovery.load(), Map.of("wd.mm.sva.prefualt", "true"), Map.of(), "doctor", "--json");
+        JsonNode report = json();
+        assertEquals(report.get("selected").isNull() ? Main.NONE_USABLE : Main.SELECTED, code);
+        JsonNode problem = report.get("optionProblems").get(0);
+        assertEquals("wd.mm.sva.prefualt", problem.get("key").asText());
+        assertEquals("sva", problem.get("backend").asText());
+        assertTrue(report.get("warnings").toString().contains("did you mean wd.mm.sva.prefault?"), report.toString());
+    }
+
+    @Test
+    void hyphenatedOptionsOfTheBuiltInBackendsCanBeSetFromTheEnvironment() throws IOException {
+        runWith(
+                Discovery.load(),
+                Map.of(),
+                Map.of("WD_MM_HUGEPAGE_RETAIN_EMPTY", "2", "WD_MM_PASSTHROUGH_BLOCK_SIZE", "8k"),
+                "doctor",
+                "--json");
+        assertTrue(json().get("optionProblems").isEmpty(), out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        runWith(Discovery.load(), Map.of(), Map.of("WD_MM_HUGEPAGE_RETAIN_EMTPY", "2"), "doctor", "--json");
+        assertTrue(
+                json().get("optionProblems")
+                        .toString()
+                        .contains("wd.mm.hugepage.retain.emtpy=2 (environment variable WD_MM_HUGEPAGE_RETAIN_EMTPY) is"
+                                + " not an option of backend hugepage (did you mean wd.mm.hugepage.retain-empty?)"),
+                out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aForcedChoiceIsShownInTextAndJson() throws IOException {
+        int code = runWith(
+                Discovery.load(),
+                Map.of("wd.mm.backend", "sva", "wd.mm.backend.force", "true"),
+                Map.of(),
+                "doctor",
+                "--json");
+        JsonNode report = json();
+        assertEquals(Main.SELECTED, code, report.toString());
+        assertTrue(report.get("forced").asBoolean(), report.toString());
+        assertTrue(
+                report.get("warnings")
+                        .get(0)
+                        .asText()
+                        .startsWith("backend sva is used although it does not serve" + " the detected mode NO_IOMMU"),
+                report.toString());
+        out.reset();
+        runWith(Discovery.load(), Map.of("wd.mm.backend", "sva", "wd.mm.backend.force", "true"), Map.of(), "doctor");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("\nselected: sva, forced (configured by wd.mm.backend=sva"), text);
+        assertTrue(text.contains("\nwarning: backend sva is used although"), text);
+    }
+
+    @Test
+    void aConfiguredBackendThatDoesNotServeTheModeExitsThree() {
+        int code = runWith(Discovery.load(), Map.of("wd.mm.backend", "sva"), Map.of(), "doctor");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(Main.NONE_USABLE, code, text);
+        assertTrue(text.contains("does not serve the detected mode NO_IOMMU (it serves [SVA])"), text);
+    }
+
+    private static List<String> names(JsonNode report) {
+        List<String> names = new ArrayList<>();
+        report.get("backends").forEach(b -> names.add(b.get("name").asText()));
+        return names;
     }
 
     @Test

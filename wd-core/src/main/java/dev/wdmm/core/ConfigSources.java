@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -66,21 +69,46 @@ public final class ConfigSources {
     }
 
     /**
-     * The configuration after precedence.
+     * The configuration after precedence, with environment variables mapped by the generic rule
+     * only (no declared option names): as {@link #resolve(Optional, Map, Collection)} with none.
      *
      * @param apiBackend the backend named through the API, if any (highest precedence)
      * @param apiOptions options given through the API (highest precedence)
      * @return the configured backend (if any) with its source, and the merged {@code wd.mm.*} options
-     * @throws IllegalArgumentException if the properties file cannot be read, naming it
+     * @throws IllegalArgumentException if the properties file cannot be read, naming it, or
+     *     {@value WdMmProperties#BACKEND_FORCE} is neither {@code true} nor {@code false}
      */
     public Configuration resolve(Optional<String> apiBackend, Map<String, String> apiOptions) {
+        return resolve(apiBackend, apiOptions, List.of());
+    }
+
+    /**
+     * The configuration after precedence: API argument, system property, environment variable,
+     * properties file. An environment variable {@code WD_MM_...} sets every declared option whose
+     * name, upper case with {@code .} and {@code -} as {@code _}, equals it
+     * ({@code WD_MM_HUGEPAGE_RETAIN_EMPTY} sets {@code wd.mm.hugepage.retain-empty}); one that
+     * matches no declared name becomes its lower-case form with {@code _} as {@code .}, so that a
+     * misspelt one is refused by name like any other unknown key.
+     *
+     * @param apiBackend the backend named through the API, if any (highest precedence)
+     * @param apiOptions options given through the API (highest precedence)
+     * @param declared the option names the backends found declare
+     * @return the configured backend (if any) with its source, and the merged {@code wd.mm.*} options
+     * @throws IllegalArgumentException if the properties file cannot be read, naming it, or
+     *     {@value WdMmProperties#BACKEND_FORCE} is neither {@code true} nor {@code false}
+     */
+    public Configuration resolve(
+            Optional<String> apiBackend, Map<String, String> apiOptions, Collection<String> declared) {
         Map<String, String> file = file();
-        Map<String, String> merged = new LinkedHashMap<>(prefixed(file));
-        merged.putAll(fromEnvironment());
-        merged.putAll(prefixed(systemProperties));
-        merged.putAll(apiOptions);
         String fileSource =
                 "properties file " + configFile().map(Path::toString).orElse("(none)");
+        Map<String, String> merged = new LinkedHashMap<>();
+        Map<String, String> origins = new TreeMap<>();
+        put(merged, origins, prefixed(file), key -> fileSource);
+        Map<String, String> envNames = new TreeMap<>();
+        put(merged, origins, fromEnvironment(declared, envNames), key -> "environment variable " + envNames.get(key));
+        put(merged, origins, prefixed(systemProperties), key -> "system property " + key);
+        put(merged, origins, apiOptions, key -> "API option " + key);
         Optional<String> backend;
         String source;
         if (apiBackend.isPresent()) {
@@ -99,9 +127,35 @@ public final class ConfigSources {
             backend = Optional.empty();
             source = "not configured";
         }
+        boolean force = force(merged.remove(WdMmProperties.BACKEND_FORCE), origins);
         merged.remove(WdMmProperties.BACKEND);
         merged.remove(WdMmProperties.CONFIG);
-        return new Configuration(backend.map(String::trim), source, WdOptions.fromText(merged), configFile());
+        return new Configuration(
+                backend.map(String::trim), source, WdOptions.fromText(merged), configFile(), force, origins);
+    }
+
+    private static void put(
+            Map<String, String> merged,
+            Map<String, String> origins,
+            Map<String, String> source,
+            java.util.function.UnaryOperator<String> origin) {
+        source.forEach((key, value) -> {
+            merged.put(key, value);
+            origins.put(key, origin.apply(key));
+        });
+    }
+
+    private static boolean force(String text, Map<String, String> origins) {
+        if (text == null) {
+            return false;
+        }
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                throw new IllegalArgumentException(WdMmProperties.BACKEND_FORCE + "=" + text + " ("
+                        + origins.get(WdMmProperties.BACKEND_FORCE) + ") must be true or false");
+        };
     }
 
     /**
@@ -148,16 +202,39 @@ public final class ConfigSources {
         return map;
     }
 
-    private Map<String, String> fromEnvironment() {
+    private Map<String, String> fromEnvironment(Collection<String> declared, Map<String, String> envNames) {
+        Map<String, List<String>> byEnvName = new TreeMap<>();
+        for (String name : declared) {
+            byEnvName.computeIfAbsent(envName(name), k -> new ArrayList<>()).add(name);
+        }
+        byEnvName
+                .computeIfAbsent(WdMmProperties.BACKEND_FORCE_ENV, k -> new ArrayList<>())
+                .add(WdMmProperties.BACKEND_FORCE);
         Map<String, String> map = new TreeMap<>();
         environment.forEach((key, value) -> {
             if (key.startsWith(WdMmProperties.ENV_PREFIX)
                     && !key.equals(WdMmProperties.BACKEND_ENV)
                     && !key.equals(WdMmProperties.CONFIG_ENV)) {
-                map.put(key.toLowerCase(Locale.ROOT).replace('_', '.'), value);
+                List<String> names = byEnvName.getOrDefault(
+                        key, List.of(key.toLowerCase(Locale.ROOT).replace('_', '.')));
+                for (String name : names) {
+                    map.put(name, value);
+                    envNames.put(name, key);
+                }
             }
         });
         return map;
+    }
+
+    /**
+     * The environment-variable form of a property name: upper case, {@code .} and {@code -} as
+     * {@code _} ({@code wd.mm.hugepage.retain-empty} is {@code WD_MM_HUGEPAGE_RETAIN_EMPTY}).
+     *
+     * @param property a property name
+     * @return its environment-variable name
+     */
+    public static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     @Override

@@ -11,17 +11,58 @@ import java.util.Optional;
  * but could not be loaded. Immutable and thread-safe.
  *
  * <p>A broken provider (its class missing, its constructor or {@code name()} throwing) is kept in
- * {@link #broken()} with its error and skipped; it never stops the others from loading. Two
- * providers with one name are an error ({@link WdDiscoveryException}) naming both locations.
+ * {@link #broken()} with its error and skipped; it never stops the others from loading. Two or
+ * more providers with one name (a third-party jar reusing {@code hugepage}) are kept in
+ * {@link #duplicates()}, not in {@link #backends()}: discovery still succeeds, {@code wd-mm doctor}
+ * shows them, and only a selection that involves that name fails (the name is configured, or one
+ * of them would win detection), naming every location.
  *
- * @param backends the loaded providers, sorted by name
+ * @param backends the loaded providers with a name of their own, sorted by name
  * @param broken the providers that failed to load, in discovery order
+ * @param duplicates the names provided more than once, sorted by name
  */
-public record Discovery(List<Found> backends, List<Broken> broken) {
+public record Discovery(List<Found> backends, List<Broken> broken, List<Duplicate> duplicates) {
     /** Copies the lists. */
     public Discovery {
         backends = List.copyOf(backends);
         broken = List.copyOf(broken);
+        duplicates = List.copyOf(duplicates);
+    }
+
+    /**
+     * A discovery without duplicate names.
+     *
+     * @param backends the loaded providers, sorted by name
+     * @param broken the providers that failed to load
+     */
+    public Discovery(List<Found> backends, List<Broken> broken) {
+        this(backends, broken, List.of());
+    }
+
+    /**
+     * A name that more than one loaded provider has.
+     *
+     * @param name the shared name
+     * @param providers every provider with that name, in discovery order (at least two)
+     */
+    public record Duplicate(String name, List<Found> providers) {
+        /** Checks for nulls and copies the list. */
+        public Duplicate {
+            Objects.requireNonNull(name, "name is null");
+            providers = List.copyOf(providers);
+        }
+
+        /**
+         * The providers as text, for messages: {@code com.example.X from file:/a.jar and ...}.
+         *
+         * @return the class and location of each provider
+         */
+        public String describe() {
+            List<String> each = providers.stream()
+                    .map(f -> f.provider().getClass().getName() + " from " + f.location())
+                    .toList();
+            return String.join(" and ", each);
+        }
     }
 
     /**
@@ -55,7 +96,6 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
      *
      * @param loader the class loader to search
      * @return the discovery
-     * @throws WdDiscoveryException if two providers share a name
      */
     public static Discovery load(ClassLoader loader) {
         return Internals.discover(Objects.requireNonNull(loader, "loader is null"));
@@ -66,7 +106,6 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
      *
      * @param layer the layer to search
      * @return the discovery
-     * @throws WdDiscoveryException if two providers share a name
      */
     public static Discovery load(ModuleLayer layer) {
         return Internals.discover(Objects.requireNonNull(layer, "layer is null"));
@@ -79,7 +118,6 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
      * found.
      *
      * @return the discovery
-     * @throws WdDiscoveryException if two providers share a name
      */
     public static Discovery load() {
         ClassLoader loader = Discovery.class.getClassLoader();
@@ -92,7 +130,6 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
      *
      * @param providers the providers
      * @return the discovery, with nothing broken
-     * @throws WdDiscoveryException if two providers share a name
      */
     public static Discovery of(List<? extends WdBackendProvider> providers) {
         return Internals.discover(providers);
@@ -109,11 +146,21 @@ public record Discovery(List<Found> backends, List<Broken> broken) {
     }
 
     /**
-     * The names of the loaded providers, sorted.
+     * The names of the loaded providers with a name of their own, sorted.
      *
      * @return the names
      */
     public List<String> names() {
         return backends.stream().map(Found::name).toList();
+    }
+
+    /**
+     * The duplicate entry for a name.
+     *
+     * @param name a backend name
+     * @return the providers sharing it, or empty if at most one provider has it
+     */
+    public Optional<Duplicate> duplicate(String name) {
+        return duplicates.stream().filter(d -> d.name().equals(name)).findFirst();
     }
 }

@@ -19,6 +19,15 @@ import java.util.Optional;
  * @param broken providers that were listed but could not be loaded
  * @param selected the selected backend's name, or empty when none is suitable
  * @param reason why {@code selected} was chosen, or why nothing was
+ * @param forced whether the selected backend was configured with
+ *     {@value WdMmProperties#BACKEND_FORCE}{@code =true} although it does not serve the detected mode
+ * @param duplicates names that more than one provider has, with what the selection made of them
+ * @param optionProblems every configured {@code wd.mm.*} key that no backend declares (or whose
+ *     value does not parse); those of the selected backend made the selection fail, the others are
+ *     warnings
+ * @param warnings what deserves attention even though it did not stop the selection (a forced
+ *     choice, duplicate names, option problems of other backends, broken providers); each was
+ *     logged at {@code WARNING}
  */
 public record Selection(
         IommuMode mode,
@@ -28,7 +37,11 @@ public record Selection(
         List<Candidate> candidates,
         List<Discovery.Broken> broken,
         Optional<String> selected,
-        String reason) {
+        String reason,
+        boolean forced,
+        List<Duplicate> duplicates,
+        List<OptionProblem> optionProblems,
+        List<String> warnings) {
 
     /** Checks for nulls and copies the lists. */
     public Selection {
@@ -40,7 +53,36 @@ public record Selection(
         broken = List.copyOf(broken);
         Objects.requireNonNull(selected, "selected is null");
         Objects.requireNonNull(reason, "reason is null");
+        duplicates = List.copyOf(duplicates);
+        optionProblems = List.copyOf(optionProblems);
+        warnings = List.copyOf(warnings);
     }
+
+    /**
+     * A backend name that more than one provider has.
+     *
+     * @param name the shared name
+     * @param providers each provider as {@code class from location}
+     * @param verdict what the selection made of the name ({@code "not selected: ..."}, or why the
+     *     selection failed because of it)
+     */
+    public record Duplicate(String name, List<String> providers, String verdict) {
+        /** Copies the list. */
+        public Duplicate {
+            providers = List.copyOf(providers);
+        }
+    }
+
+    /**
+     * A configured key that no backend declares, or a value its option refuses.
+     *
+     * @param key the property name
+     * @param backend the backend whose namespace {@code wd.mm.<backend>.} holds the key, or
+     *     {@code ""} for a key outside every backend's namespace
+     * @param problem the whole message: key, value, where it came from, the rule or the known
+     *     keys, and a suggestion for a near miss
+     */
+    public record OptionProblem(String key, String backend, String problem) {}
 
     /**
      * One backend found, and what the selection made of it.
@@ -88,7 +130,8 @@ public record Selection(
 
     /**
      * The decision as readable text, one fact per line: mode and evidence, each backend found
-     * with its location, availability and verdict, broken providers, and the outcome.
+     * with its location, availability and verdict, broken providers, duplicate names, option
+     * problems, the outcome and the warnings.
      *
      * @return multi-line text
      */
@@ -124,11 +167,22 @@ public record Selection(
                 .append(": ")
                 .append(b.error())
                 .append('\n'));
+        duplicates.forEach(d -> text.append("  duplicate name ")
+                .append(d.name())
+                .append(": ")
+                .append(String.join(" and ", d.providers()))
+                .append("\n    ")
+                .append(d.verdict())
+                .append('\n'));
+        optionProblems.forEach(
+                p -> text.append("option problem: ").append(p.problem()).append('\n'));
         text.append("selected: ")
                 .append(selected.orElse("none"))
+                .append(forced ? ", forced" : "")
                 .append(" (")
                 .append(reason)
                 .append(")\n");
+        warnings.forEach(w -> text.append("warning: ").append(w).append('\n'));
         return text.toString();
     }
 }

@@ -6,7 +6,6 @@ import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.core.internal.Internals;
-import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdRegionSource;
 import java.nio.file.Path;
@@ -51,8 +50,10 @@ public final class WdMm implements AutoCloseable {
      * {@code /}, configuration from the process (system properties, environment, properties file).
      *
      * @return the opened facade
-     * @throws WdSelectionException if no backend can be used (message: every candidate's reason)
-     * @throws WdDiscoveryException if two providers share a name
+     * @throws WdSelectionException if no backend can be used (message: every candidate's reason),
+     *     including when the configured or detected backend has an unknown {@code wd.mm.<backend>.*}
+     *     key or a bad value, or its name is provided by two jars
+     * @throws WdOpenException if the selected provider's {@code open} fails (names the backend and jar)
      * @throws WdDetectionException if a sysfs/procfs file makes no sense
      */
     public static WdMm open() {
@@ -231,28 +232,34 @@ public final class WdMm implements AutoCloseable {
          * "nothing suitable": that is a selection with an empty {@link Selection#selected()}.
          *
          * @return the decision
-         * @throws WdDiscoveryException if two providers share a name
          * @throws WdDetectionException if a sysfs/procfs file makes no sense
+         * @throws IllegalArgumentException if the properties file cannot be read or
+         *     {@value WdMmProperties#BACKEND_FORCE} is not {@code true} or {@code false}
          */
         public Selection select() {
-            return Internals.select(discovery(), detector().detect(), configuration());
+            Discovery found = discovery();
+            return Internals.select(found, detector().detect(), configuration(found));
         }
 
         /**
-         * Selects, then opens the selected backend's bridge.
+         * Selects, then opens the selected backend's bridge. Before anything is opened, the
+         * selected backend's {@code wd.mm.<backend>.*} keys are checked against the options its
+         * provider declares, and their values parsed.
          *
          * @return the opened facade
-         * @throws WdSelectionException if no backend can be used
-         * @throws IllegalArgumentException if an option of the backend is invalid
+         * @throws WdSelectionException if no backend can be used, or the one configured or detected
+         *     has an unknown key or a bad value (the message names the key, its value and source,
+         *     the backend, the known keys and a near miss)
+         * @throws WdOpenException if the provider's {@code regionSource} or {@code open} throws; the
+         *     message names the backend and the jar it came from, the cause is the provider's exception
          */
         public WdMm open() {
             Discovery found = discovery();
-            Configuration configuration = configuration();
+            Configuration configuration = configuration(found);
             Selection selection = Internals.select(found, detector().detect(), configuration);
-            WdBackendProvider provider =
-                    found.find(selection.requireSelected()).orElseThrow().provider();
-            Optional<WdRegionSource> regionSource = provider.regionSource(configuration.options());
-            return new WdMm(selection, provider.open(configuration.options()), regionSource);
+            Discovery.Found provider = found.find(selection.requireSelected()).orElseThrow();
+            Optional<WdRegionSource> regionSource = Internals.regionSource(provider, configuration.options());
+            return new WdMm(selection, Internals.open(provider, configuration.options()), regionSource);
         }
 
         private Discovery discovery() {
@@ -263,8 +270,9 @@ public final class WdMm implements AutoCloseable {
             return detector != null ? detector : ModeDetector.fromRoot(root);
         }
 
-        private Configuration configuration() {
-            return (sources != null ? sources : ConfigSources.system()).resolve(Optional.ofNullable(backend), options);
+        private Configuration configuration(Discovery found) {
+            return (sources != null ? sources : ConfigSources.system())
+                    .resolve(Optional.ofNullable(backend), options, Internals.declaredOptionNames(found));
         }
     }
 }

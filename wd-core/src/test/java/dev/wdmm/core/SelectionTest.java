@@ -10,10 +10,15 @@ import dev.wdmm.spi.WdAvailability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +83,8 @@ class SelectionTest {
     @Test
     void apiBeatsSystemPropertyBeatsEnvironmentBeatsFile() throws IOException {
         Files.writeString(dir.resolve("wd-mm.properties"), "wd.mm.backend=gamma\n");
-        Map<String, String> system = Map.of("wd.mm.backend", "sva");
+        // sva does not serve NO_IOMMU: forced, so that each source's choice is taken as it is
+        Map<String, String> system = Map.of("wd.mm.backend", "sva", "wd.mm.backend.force", "true");
         Map<String, String> env = Map.of("WD_MM_BACKEND", "alpha");
         assertConfigured(
                 builder(IommuMode.NO_IOMMU, system, env).backend("gamma").select(), "gamma", "API argument");
@@ -90,19 +96,95 @@ class SelectionTest {
 
     @Test
     void configuredBackendBeatsDetectionAndSaysSo() {
-        Selection selection = builder(IommuMode.NO_IOMMU, Map.of("wd.mm.backend", "sva"), Map.of())
+        Selection selection = builder(IommuMode.NO_IOMMU, Map.of("wd.mm.backend", "gamma"), Map.of())
                 .select();
-        assertEquals(Optional.of("sva"), selection.selected());
+        assertEquals(Optional.of("gamma"), selection.selected());
         assertTrue(selection.reason().contains("configuration beats detection"), selection.reason());
-        assertTrue(selection.reason().contains("does not serve the detected mode NO_IOMMU"), selection.reason());
-        assertTrue(verdicts(selection).get("alpha").contains("configuration names sva"));
+        assertTrue(verdicts(selection).get("alpha").contains("configuration names gamma"));
+        assertEquals(false, selection.forced());
+        assertTrue(selection.warnings().isEmpty(), selection.warnings().toString());
+    }
+
+    @Test
+    void configuredBackendThatDoesNotServeTheDetectedModeIsRefusedWithTheReason() {
+        WdSelectionException e = assertThrows(
+                WdSelectionException.class,
+                () -> builder(IommuMode.TRANSLATED, Map.of("wd.mm.backend", "alpha"), Map.of())
+                        .open());
+        assertTrue(
+                e.getMessage()
+                        .contains("wd.mm.backend=alpha (system property wd.mm.backend) does not serve the detected"
+                                + " mode TRANSLATED (it serves [NO_IOMMU]), so the device would be given wrong"
+                                + " addresses"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("set wd.mm.backend.force=true if the detection is wrong"), e.getMessage());
+        assertTrue(e.getMessage().contains("alpha: not selected: does not serve TRANSLATED"), e.getMessage());
+    }
+
+    @Test
+    void forcedBackendIsSelectedLoggedAtWarningAndShown() {
+        List<LogRecord> records = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger logger = Logger.getLogger("dev.wdmm.core.Selection");
+        logger.addHandler(handler);
+        try {
+            Selection selection = builder(
+                            IommuMode.TRANSLATED,
+                            Map.of("wd.mm.backend", "alpha"),
+                            Map.of("WD_MM_BACKEND_FORCE", "TRUE"))
+                    .select();
+            assertEquals(Optional.of("alpha"), selection.selected());
+            assertTrue(selection.forced());
+            assertTrue(
+                    selection
+                            .reason()
+                            .contains("forced by wd.mm.backend.force=true (environment variable"
+                                    + " WD_MM_BACKEND_FORCE) although it does not serve the detected mode TRANSLATED"),
+                    selection.reason());
+            assertTrue(selection.toText().contains("selected: alpha, forced ("), selection.toText());
+            assertTrue(
+                    selection.toText().contains("warning: backend alpha is used although it does not serve"),
+                    selection.toText());
+            assertTrue(
+                    records.stream()
+                            .anyMatch(r -> r.getLevel() == Level.WARNING
+                                    && String.valueOf(r.getParameters()[0])
+                                            .contains("backend alpha is used although it does not serve")),
+                    records.toString());
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    @Test
+    void forceThatIsNeitherTrueNorFalseIsRefused() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> builder(IommuMode.NO_IOMMU, Map.of("wd.mm.backend.force", "yes"), Map.of())
+                        .select());
+        assertTrue(
+                e.getMessage()
+                        .contains("wd.mm.backend.force=yes (system property wd.mm.backend.force) must be true"
+                                + " or false"),
+                e.getMessage());
     }
 
     @Test
     void configFileNamedBySystemPropertyIsRead() throws IOException {
         Path file = dir.resolve("elsewhere.properties");
         Files.writeString(file, "wd.mm.backend=gamma\nwd.mm.fake.size=4k\nunrelated=1\n");
-        Selection selection = builder(IommuMode.SVA, Map.of("wd.mm.config", file.toString()), Map.of())
+        Selection selection = builder(IommuMode.NO_IOMMU, Map.of("wd.mm.config", file.toString()), Map.of())
                 .select();
         assertConfigured(selection, "gamma", "elsewhere.properties");
     }

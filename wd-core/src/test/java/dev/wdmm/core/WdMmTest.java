@@ -56,10 +56,12 @@ class WdMmTest {
 
     @Test
     void badOptionValueFailsNamingIt() {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
+        WdSelectionException e = assertThrows(
+                WdSelectionException.class,
                 () -> builder().option("wd.mm.fake.size", "huge").open());
-        assertTrue(e.getMessage().contains("wd.mm.fake.size=huge"), e.getMessage());
+        assertTrue(e.getMessage().contains("wd.mm.fake.size=huge must be a size"), e.getMessage());
+        assertTrue(e.getMessage().contains("(API option wd.mm.fake.size; backend alpha)"), e.getMessage());
+        assertEquals(null, alpha.lastOptions, "refused before open()");
     }
 
     @Test

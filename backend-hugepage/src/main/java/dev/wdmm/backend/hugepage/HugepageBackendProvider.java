@@ -118,6 +118,22 @@ public final class HugepageBackendProvider implements WdBackendProvider {
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
+        return availability(environment, WdOptions.empty());
+    }
+
+    /**
+     * Available when the kernel has free huge pages of the configured {@code wd.mm.hugepage.size}
+     * (2 MiB by default) and, on the real root, pagemap shows PFNs. A size that does not parse is
+     * unavailable naming it. Never throws for an environment problem.
+     */
+    @Override
+    public WdAvailability availability(WdEnvironment environment, WdOptions options) {
+        long size;
+        try {
+            size = options.get(SIZE);
+        } catch (IllegalArgumentException e) {
+            return WdAvailability.unavailable(e.getMessage(), "set " + SIZE.name() + " to 2m, or 1g where offered");
+        }
         Path sysfs = environment.resolve(HugepageCounts.RELATIVE);
         List<HugepageCounts.Pool> pools;
         try {
@@ -135,14 +151,17 @@ public final class HugepageBackendProvider implements WdBackendProvider {
                     "use a kernel with CONFIG_HUGETLBFS=y, then " + HugepageCounts.RESERVE_COMMAND,
                     details);
         }
-        long size = SIZE.defaultValue();
         Optional<HugepageCounts.Pool> pool =
                 pools.stream().filter(p -> p.pageSize() == size).findFirst();
         if (pool.isEmpty() || pool.get().free() == 0) {
             return new WdAvailability.Unavailable(
                     "no free " + (size >> 20) + " MiB huge pages ("
-                            + pool.map(Object::toString).orElse("hugepages-" + (size >> 10) + "kB missing") + ")",
-                    "reserve them as root: " + HugepageCounts.RESERVE_COMMAND,
+                            + pool.map(Object::toString).orElse("hugepages-" + (size >> 10) + "kB missing") + ")"
+                            + (size == SIZE.defaultValue() ? "" : " for " + SIZE.name() + "=" + size),
+                    size == SIZE.defaultValue()
+                            ? "reserve them as root: " + HugepageCounts.RESERVE_COMMAND
+                            : "reserve them as root: echo 1 > " + sysfs.resolve("hugepages-" + (size >> 10) + "kB")
+                                    + "/nr_hugepages, or set " + SIZE.name() + " to a size with free pages",
                     details);
         }
         if (environment.isRealRoot()) {

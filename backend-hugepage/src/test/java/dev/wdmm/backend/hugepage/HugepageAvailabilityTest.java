@@ -63,6 +63,29 @@ class HugepageAvailabilityTest {
     }
 
     @Test
+    void availabilitySeesTheConfiguredPageSize() throws IOException {
+        sizeDir(2048, "256", "250");
+        sizeDir(1048576, "0", "0");
+        WdEnvironment environment = new WdEnvironment(root, IommuMode.NO_IOMMU);
+        WdOptions oneGig = WdOptions.fromText(Map.of("wd.mm.hugepage.size", "1g"));
+        WdAvailability.Unavailable unavailable =
+                assertInstanceOf(WdAvailability.Unavailable.class, provider.availability(environment, oneGig));
+        assertTrue(
+                unavailable
+                        .reason()
+                        .contains(
+                                "no free 1024 MiB huge pages (hugepages-1048576kB: nr_hugepages=0 free_hugepages=0) for"
+                                        + " wd.mm.hugepage.size=1073741824"),
+                unavailable.reason());
+        assertTrue(unavailable.fix().contains("hugepages-1048576kB/nr_hugepages"), unavailable.fix());
+        assertTrue(provider.availability(environment, WdOptions.empty()).isAvailable());
+        WdAvailability.Unavailable bad = assertInstanceOf(
+                WdAvailability.Unavailable.class,
+                provider.availability(environment, WdOptions.fromText(Map.of("wd.mm.hugepage.size", "big"))));
+        assertTrue(bad.reason().contains("wd.mm.hugepage.size=big"), bad.reason());
+    }
+
+    @Test
     void noFreePagesNamesTheSysctlThatReservesThem() throws IOException {
         sizeDir(2048, "4", "0");
         WdAvailability.Unavailable unavailable = assertInstanceOf(WdAvailability.Unavailable.class, availability());

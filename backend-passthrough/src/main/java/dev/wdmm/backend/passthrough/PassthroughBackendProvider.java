@@ -55,6 +55,7 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
 
     private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN);
     private static final String PREFIX = "wd.mm.passthrough.";
+    private static final long HUGE_PAGE = 2L << 20;
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
     public PassthroughBackendProvider() {}
@@ -143,6 +144,54 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
             }
         }
         return new WdAvailability.Available(details);
+    }
+
+    /**
+     * As {@link #availability(WdEnvironment)}, then checks that the region a bridge reserves for
+     * the configured {@code block-count} blocks of {@code block-size} bytes fits the free 2 MiB
+     * huge pages (and that these options are valid), since {@link #open} fails otherwise.
+     */
+    @Override
+    public WdAvailability availability(WdEnvironment environment, WdOptions options) {
+        WdAvailability machine = availability(environment);
+        if (!(machine instanceof WdAvailability.Available available)) {
+            return machine;
+        }
+        BlockPoolSetup setup;
+        try {
+            setup = setup(options);
+        } catch (IllegalArgumentException e) {
+            return new WdAvailability.Unavailable(
+                    e.getMessage(), "fix the wd.mm.passthrough.* option named", available.details());
+        }
+        long bytes = regionBytes(setup);
+        long pages = (bytes + HUGE_PAGE - 1) / HUGE_PAGE;
+        long free = free(environment.resolve(HugepageCounts.RELATIVE));
+        if (free < pages) {
+            return new WdAvailability.Unavailable(
+                    "a bridge's region of " + bytes + " bytes (" + BLOCK_COUNT.name() + "=" + setup.blockCount()
+                            + " x " + setup.stride() + "-byte blocks) needs " + pages
+                            + " free 2 MiB huge pages, free_hugepages=" + free,
+                    "reserve more as root: " + RESERVE_COMMAND + ", or lower " + BLOCK_COUNT.name() + " or "
+                            + BLOCK_SIZE.name(),
+                    available.details());
+        }
+        return available;
+    }
+
+    /** Bytes a bridge reserves for a setup: every block's stride, plus room to align the first. */
+    static long regionBytes(BlockPoolSetup setup) {
+        return setup.alignment() - 1 + Math.multiplyExact(setup.stride(), setup.blockCount());
+    }
+
+    private static long free(Path sysfs) {
+        try {
+            return HugepageCounts.find(sysfs, HUGE_PAGE)
+                    .map(HugepageCounts.Pool::free)
+                    .orElse(0L);
+        } catch (IllegalStateException e) {
+            return 0;
+        }
     }
 
     /**

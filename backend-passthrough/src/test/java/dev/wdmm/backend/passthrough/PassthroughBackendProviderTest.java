@@ -58,6 +58,23 @@ class PassthroughBackendProviderTest {
     }
 
     @Test
+    void availabilitySeesTheRegionTheConfiguredBlocksNeed() throws IOException {
+        writeFree("3");
+        WdEnvironment environment = new WdEnvironment(root, IommuMode.PASSTHROUGH);
+        assertTrue(provider.availability(environment, WdOptions.empty()).isAvailable(), "1024 x 4 KiB fit 3 pages");
+        WdAvailability.Unavailable tooMany = assertInstanceOf(
+                WdAvailability.Unavailable.class,
+                provider.availability(
+                        environment, WdOptions.fromText(Map.of("wd.mm.passthrough.block-count", "4096"))));
+        assertTrue(tooMany.reason().contains("needs 9 free 2 MiB huge pages, free_hugepages=3"), tooMany.reason());
+        assertTrue(tooMany.fix().contains("lower wd.mm.passthrough.block-count"), tooMany.fix());
+        WdAvailability.Unavailable bad = assertInstanceOf(
+                WdAvailability.Unavailable.class,
+                provider.availability(environment, WdOptions.fromText(Map.of("wd.mm.passthrough.align", "3"))));
+        assertTrue(bad.reason().contains("3"), bad.reason());
+    }
+
+    @Test
     void unavailableWithoutFreeHugepagesNamingTheSysctl() throws IOException {
         writeFree("0");
         WdAvailability.Unavailable zero = assertInstanceOf(

@@ -1,6 +1,7 @@
 package dev.wdmm.backend.sva;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.IommuMode;
@@ -8,6 +9,7 @@ import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.Selection;
 import dev.wdmm.core.WdMm;
+import dev.wdmm.core.WdSelectionException;
 import dev.wdmm.memory.alloc.ChunkAllocator;
 import dev.wdmm.spi.WdBackendProvider;
 import java.lang.module.Configuration;
@@ -45,13 +47,28 @@ class SvaDiscoveryTest {
     }
 
     @Test
-    void configuredSvaOpensOnThisMachine() {
+    void configuredSvaIsRefusedOnThisMachineWhereTheDeviceSeesPhysicalAddresses() {
+        WdSelectionException e = assertThrows(
+                WdSelectionException.class,
+                () -> WdMm.builder()
+                        .sources(ConfigSources.of(Map.of("wd.mm.backend", "sva"), Map.of(), Path.of("/nonexistent")))
+                        .open());
+        assertTrue(
+                e.getMessage()
+                        .contains("wd.mm.backend=sva (system property wd.mm.backend) does not serve the detected"
+                                + " mode NO_IOMMU (it serves [SVA])"),
+                e.getMessage());
+    }
+
+    @Test
+    void configuredAndForcedSvaOpensOnThisMachine() {
         try (WdMm mm = WdMm.builder()
                 .sources(ConfigSources.of(
-                        Map.of("wd.mm.backend", "sva", "wd.mm.sva.prefault", "true"),
+                        Map.of("wd.mm.backend", "sva", "wd.mm.backend.force", "true", "wd.mm.sva.prefault", "true"),
                         Map.of(),
                         Path.of("/nonexistent")))
                 .open()) {
+            assertTrue(mm.selection().forced(), mm.selection().toText());
             assertEquals("sva", mm.selection().requireSelected());
             var segment = mm.bridge().alloc(8192);
             assertEquals(segment.address(), mm.bridge().iovaMap(segment, 8192));

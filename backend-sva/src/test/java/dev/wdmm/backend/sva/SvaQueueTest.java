@@ -1,7 +1,9 @@
 package dev.wdmm.backend.sva;
 
+import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.core.ConfigSources;
+import dev.wdmm.core.Detection;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
 import dev.wdmm.core.contract.WdQueueContractTest;
@@ -17,6 +19,7 @@ class SvaQueueTest extends WdQueueContractTest {
         mm = WdMm.builder()
                 .backend("sva")
                 .discovery(Discovery.of(List.of(new SvaBackendProvider())))
+                .detector(() -> new Detection(Path.of("/"), IommuMode.SVA, List.of("test"), List.of()))
                 .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
                 .open();
         return mm.openQueue();

@@ -80,6 +80,8 @@ public final class VfioBackendProvider implements WdBackendProvider {
      * root, the usable IOVA ranges and {@code dma_avail} of a container holding each group (up to
      * four; each group is opened and closed again, the device is not opened; a group held elsewhere
      * says why its ranges could not be read).
+     * The machine alone: {@link #availability(WdEnvironment, WdOptions)} also checks the configured
+     * device.
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
@@ -128,6 +130,50 @@ public final class VfioBackendProvider implements WdBackendProvider {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * As {@link #availability(WdEnvironment)}, then checks {@link #DEVICE}: it must be set, name a
+     * PCI device under the environment's {@code sys/bus/pci/devices} that is bound to vfio-pci, and
+     * its IOMMU group must be under {@code dev/vfio}, since {@link #open} fails otherwise.
+     */
+    @Override
+    public WdAvailability availability(WdEnvironment environment, WdOptions options) {
+        WdAvailability machine = availability(environment);
+        if (!machine.isAvailable()) {
+            return machine;
+        }
+        String device = options.get(DEVICE).trim();
+        if (device.isEmpty()) {
+            return WdAvailability.unavailable(
+                    DEVICE.name() + " is not set, so no device's IOMMU group can be opened",
+                    "set " + DEVICE.name() + "=<bdf> of a device bound to vfio-pci, e.g. -D" + DEVICE.name()
+                            + "=0000:00:03.0",
+                    machine.details().toArray(String[]::new));
+        }
+        String group;
+        try {
+            group = VfioContainer.groupOf(environment.resolve("sys"), device);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return WdAvailability.unavailable(
+                    e.getMessage(),
+                    "bind the device to vfio-pci and set " + DEVICE.name() + " to its PCI address",
+                    machine.details().toArray(String[]::new));
+        }
+        if (!Files.exists(environment.resolve("dev/vfio").resolve(group))) {
+            return WdAvailability.unavailable(
+                    "device=" + device + " is in IOMMU group " + group + ", but /dev/vfio/" + group + " is missing",
+                    "check that every device of group " + group + " is bound to vfio-pci",
+                    machine.details().toArray(String[]::new));
+        }
+        return WdAvailability.available(
+                "vfio groups=" + String.join(",", groupsOf(environment)), "device=" + device + " group=" + group);
+    }
+
+    private static List<String> groupsOf(WdEnvironment environment) {
+        return entries(environment.resolve("dev/vfio")).stream()
+                .filter(n -> n.matches("[0-9]+"))
+                .toList();
     }
 
     private static List<String> entries(Path dir) {

@@ -68,6 +68,35 @@ class VfioBackendProviderTest {
     }
 
     @Test
+    void availabilitySeesTheConfiguredDevice() throws IOException {
+        Files.createDirectories(root.resolve("sys/kernel/iommu_groups/3"));
+        Files.createDirectories(root.resolve("dev/vfio"));
+        Files.createFile(root.resolve("dev/vfio/vfio"));
+        Files.createFile(root.resolve("dev/vfio/3"));
+        WdAvailability.Unavailable unset = (WdAvailability.Unavailable) provider.availability(env(), WdOptions.empty());
+        assertTrue(unset.reason().startsWith("wd.mm.vfio.device is not set"), unset.reason());
+        WdAvailability.Unavailable unknown = (WdAvailability.Unavailable)
+                provider.availability(env(), WdOptions.fromText(Map.of("wd.mm.vfio.device", "0000:ff:1f.7")));
+        assertTrue(
+                unknown.reason().startsWith("wd.mm.vfio.device=0000:ff:1f.7 must name a PCI device"), unknown.reason());
+        Path dev = Files.createDirectories(root.resolve("sys/bus/pci/devices/0000:00:03.0"));
+        Files.createSymbolicLink(
+                dev.resolve("driver"), Files.createDirectories(root.resolve("sys/bus/pci/drivers/vfio-pci")));
+        Files.createSymbolicLink(dev.resolve("iommu_group"), root.resolve("sys/kernel/iommu_groups/3"));
+        WdAvailability bound =
+                provider.availability(env(), WdOptions.fromText(Map.of("wd.mm.vfio.device", "0000:00:03.0")));
+        assertTrue(bound.isAvailable(), bound.toString());
+        assertTrue(
+                bound.details().contains("device=0000:00:03.0 group=3"),
+                bound.details().toString());
+        Files.delete(root.resolve("dev/vfio/3"));
+        Files.createFile(root.resolve("dev/vfio/4"));
+        WdAvailability.Unavailable otherGroup = (WdAvailability.Unavailable)
+                provider.availability(env(), WdOptions.fromText(Map.of("wd.mm.vfio.device", "0000:00:03.0")));
+        assertTrue(otherGroup.reason().contains("/dev/vfio/3 is missing"), otherGroup.reason());
+    }
+
+    @Test
     void openWithoutDeviceNamesTheOption() {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> provider.open(WdOptions.empty()));

@@ -38,7 +38,8 @@ import java.util.Optional;
  * Nothing is read or opened until the first injection of one of these. The application closes
  * the bridge (and queue) when done. Getting {@link WdMmBridge} when nothing can be selected
  * fails with a {@code ProvisionException} whose cause is a
- * {@link dev.wdmm.core.WdSelectionException}.
+ * {@link dev.wdmm.core.WdSelectionException}; when the provider's {@code open} throws, the cause is
+ * a {@link dev.wdmm.core.WdOpenException} naming the backend and its jar.
  *
  * <p>Loading this class sets {@value #BYTECODE_GEN_OPTION}{@code =DISABLED} unless the property is
  * already set, so that Guice prints no {@code sun.misc.Unsafe} warning on JDK 24 and later. It
@@ -94,29 +95,36 @@ public final class WdMmModule extends AbstractModule {
                 .toProvider((com.google.inject.Provider<ConfigSources>) ConfigSources::system);
     }
 
-    @Provides
-    @Singleton
-    Configuration configuration(ConfigSources sources) {
-        return sources.resolve(Optional.empty(), Map.of());
-    }
-
-    @Provides
-    @Singleton
-    Selection selection(Map<String, WdBackendProvider> providers, ModeDetector detector, Configuration configuration) {
+    /** The providers bound in the map (other modules may add some), with discovery's broken and duplicates. */
+    private Discovery bound(Map<String, WdBackendProvider> providers) {
         List<Discovery.Found> found = new ArrayList<>();
         providers.forEach((name, provider) -> found.add(discovery
                 .find(name)
                 .filter(f -> f.provider() == provider)
                 .orElseGet(() -> Discovery.of(List.of(provider)).backends().getFirst())));
-        Discovery bound = new Discovery(
-                found.stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(), discovery.broken());
-        return Internals.select(bound, detector.detect(), configuration);
+        return new Discovery(
+                found.stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(),
+                discovery.broken(),
+                discovery.duplicates());
+    }
+
+    @Provides
+    @Singleton
+    Configuration configuration(ConfigSources sources, Map<String, WdBackendProvider> providers) {
+        return sources.resolve(Optional.empty(), Map.of(), Internals.declaredOptionNames(bound(providers)));
+    }
+
+    @Provides
+    @Singleton
+    Selection selection(Map<String, WdBackendProvider> providers, ModeDetector detector, Configuration configuration) {
+        return Internals.select(bound(providers), detector.detect(), configuration);
     }
 
     @Provides
     @Singleton
     WdMmBridge bridge(Selection selection, Map<String, WdBackendProvider> providers, Configuration configuration) {
-        return providers.get(selection.requireSelected()).open(configuration.options());
+        return Internals.open(
+                bound(providers).find(selection.requireSelected()).orElseThrow(), configuration.options());
     }
 
     @Provides
@@ -128,7 +136,10 @@ public final class WdMmModule extends AbstractModule {
             Configuration configuration) {
         String name = selection.requireSelected();
         return Internals.queue(
-                selection.mode(), bridge, providers.get(name).regionSource(configuration.options()), name);
+                selection.mode(),
+                bridge,
+                Internals.regionSource(bound(providers).find(name).orElseThrow(), configuration.options()),
+                name);
     }
 
     @Override

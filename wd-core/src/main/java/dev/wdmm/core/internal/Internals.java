@@ -8,12 +8,15 @@ import dev.wdmm.core.Detection;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.ModeDetector;
 import dev.wdmm.core.Selection;
+import dev.wdmm.core.WdOpenException;
 import dev.wdmm.spi.WdBackendProvider;
+import dev.wdmm.spi.WdOptions;
 import dev.wdmm.spi.WdRegionSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * The one door from the public packages into the implementation: static factories for the
@@ -72,6 +75,64 @@ public final class Internals {
      */
     public static Selection select(Discovery discovery, Detection detection, Configuration configuration) {
         return Selector.select(discovery, detection, configuration);
+    }
+
+    /**
+     * Every option name the providers found declare (duplicates included), with the general keys:
+     * what environment variables are matched against.
+     *
+     * @param discovery the providers found
+     * @return the names, sorted
+     */
+    public static Set<String> declaredOptionNames(Discovery discovery) {
+        return OptionCheck.declaredNames(discovery);
+    }
+
+    /**
+     * Opens a provider's bridge, wrapping whatever it throws with its name and location.
+     *
+     * @param found the provider
+     * @param options the options
+     * @return the bridge, never null
+     * @throws WdOpenException if the provider's {@code open} throws or returns null
+     */
+    public static WdMmBridge open(Discovery.Found found, WdOptions options) {
+        WdMmBridge bridge;
+        try {
+            bridge = found.provider().open(options);
+        } catch (RuntimeException | LinkageError e) {
+            throw new WdOpenException(found.name(), found.location(), "open", e);
+        }
+        if (bridge == null) {
+            throw new WdOpenException(
+                    found.name(), found.location(), "open", new NullPointerException("open() returned null"));
+        }
+        return bridge;
+    }
+
+    /**
+     * A provider's region source, wrapping whatever it throws with its name and location.
+     *
+     * @param found the provider
+     * @param options the options
+     * @return the region source, or empty
+     * @throws WdOpenException if the provider's {@code regionSource} throws or returns null
+     */
+    public static Optional<WdRegionSource> regionSource(Discovery.Found found, WdOptions options) {
+        Optional<WdRegionSource> source;
+        try {
+            source = found.provider().regionSource(options);
+        } catch (RuntimeException | LinkageError e) {
+            throw new WdOpenException(found.name(), found.location(), "regionSource", e);
+        }
+        if (source == null) {
+            throw new WdOpenException(
+                    found.name(),
+                    found.location(),
+                    "regionSource",
+                    new NullPointerException("regionSource() returned null"));
+        }
+        return source;
     }
 
     /**

@@ -1,17 +1,15 @@
 package dev.wdmm.core.internal;
 
 import dev.wdmm.core.Discovery;
-import dev.wdmm.core.WdDiscoveryException;
 import dev.wdmm.spi.WdBackendProvider;
 import java.security.CodeSource;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.TreeMap;
 
 /** Runs {@link ServiceLoader} robustly: one broken provider is recorded and skipped. Stateless. */
 final class ServiceDiscovery {
@@ -49,7 +47,7 @@ final class ServiceDiscovery {
 
     static Discovery build(List<? extends WdBackendProvider> providers, List<Discovery.Broken> broken) {
         List<Discovery.Broken> allBroken = new ArrayList<>(broken);
-        Map<String, Discovery.Found> byName = new HashMap<>();
+        Map<String, List<Discovery.Found>> byName = new TreeMap<>();
         for (WdBackendProvider provider : providers) {
             Class<?> type = provider.getClass();
             String name;
@@ -62,17 +60,19 @@ final class ServiceDiscovery {
                 allBroken.add(new Discovery.Broken(type.getName(), location(type), "name() failed: " + describe(e)));
                 continue;
             }
-            Discovery.Found found = new Discovery.Found(name, provider, location(type));
-            Discovery.Found previous = byName.putIfAbsent(name, found);
-            if (previous != null) {
-                throw new WdDiscoveryException("backend name=" + name + " is provided twice: "
-                        + previous.provider().getClass().getName() + " from " + previous.location() + " and "
-                        + type.getName() + " from " + found.location() + "; remove one of the jars");
-            }
+            byName.computeIfAbsent(name, k -> new ArrayList<>())
+                    .add(new Discovery.Found(name, provider, location(type)));
         }
-        List<Discovery.Found> sorted = new ArrayList<>(byName.values());
-        sorted.sort(Comparator.comparing(Discovery.Found::name));
-        return new Discovery(sorted, allBroken);
+        List<Discovery.Found> unique = new ArrayList<>();
+        List<Discovery.Duplicate> duplicates = new ArrayList<>();
+        byName.forEach((name, found) -> {
+            if (found.size() == 1) {
+                unique.add(found.getFirst());
+            } else {
+                duplicates.add(new Discovery.Duplicate(name, found));
+            }
+        });
+        return new Discovery(unique, allBroken, duplicates);
     }
 
     static String location(Class<?> type) {

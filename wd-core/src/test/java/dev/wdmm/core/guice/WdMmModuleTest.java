@@ -98,7 +98,9 @@ class WdMmModuleTest {
     @Test
     void applicationOverridesDetectorAndConfiguration() {
         Injector injector = Guice.createInjector(
-                new WdMmModule(discovery), application(Map.of("wd.mm.backend", "alpha"), fixed(IommuMode.TRANSLATED)));
+                new WdMmModule(discovery),
+                application(
+                        Map.of("wd.mm.backend", "alpha", "wd.mm.backend.force", "true"), fixed(IommuMode.TRANSLATED)));
         Selection selection = injector.getInstance(Selection.class);
         assertEquals(IommuMode.TRANSLATED, selection.mode());
         assertEquals("alpha", selection.requireSelected());

@@ -16,6 +16,9 @@ import java.util.Set;
 public class FakeProvider implements WdBackendProvider {
     /** An option every fake understands, to check that options reach the provider. */
     public static final WdOption<Long> SIZE = WdOption.size("wd.mm.fake.size", 64, 1, 1 << 20, "test size");
+    /** An option with a hyphen, to check environment variable matching. */
+    public static final WdOption<Long> RETAIN =
+            WdOption.size("wd.mm.fake.retain-empty", 1, 0, 1 << 20, "test option with a hyphen");
 
     private final String name;
     private final Set<IommuMode> modes;
@@ -70,7 +73,7 @@ public class FakeProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return List.of(SIZE);
+        return List.of(SIZE, RETAIN);
     }
 
     @Override
@@ -90,6 +93,52 @@ public class FakeProvider implements WdBackendProvider {
         /** Creates it. */
         public Alpha() {
             super("alpha", Set.of(IommuMode.NO_IOMMU), 10, WdAvailability.available("alpha ok"), null);
+        }
+    }
+
+    /** Omega: NO_IOMMU, priority 50, available; for the jar tests beside the alpha twins. */
+    public static final class Omega extends FakeProvider {
+        /** Creates it. */
+        public Omega() {
+            super("omega", Set.of(IommuMode.NO_IOMMU), 50, WdAvailability.available(), null);
+        }
+    }
+
+    /** Named fake (its options are in its own namespace, wd.mm.fake.*): NO_IOMMU, priority 5. */
+    public static final class Fake extends FakeProvider {
+        /** Creates it. */
+        public Fake() {
+            super("fake", Set.of(IommuMode.NO_IOMMU), 5, WdAvailability.available(), null);
+        }
+    }
+
+    /** Its open() throws, as a third party's provider might. */
+    public static final class ThrowsInOpen extends FakeProvider {
+        /** Creates it. */
+        public ThrowsInOpen() {
+            super("boom", Set.of(IommuMode.NO_IOMMU), 5, WdAvailability.available(), null);
+        }
+
+        @Override
+        public WdMmBridge open(WdOptions options) {
+            throw new IllegalStateException("device on fire");
+        }
+    }
+
+    /** Available only when wd.mm.fake.size is set to at least 4096: its availability reads the options. */
+    public static final class NeedsLargeSize extends FakeProvider {
+        /** Creates it. */
+        public NeedsLargeSize() {
+            super("fake", Set.of(IommuMode.NO_IOMMU), 5, WdAvailability.available(), null);
+        }
+
+        @Override
+        public WdAvailability availability(WdEnvironment environment, WdOptions options) {
+            long size = options.get(SIZE);
+            return size >= 4096
+                    ? WdAvailability.available("wd.mm.fake.size=" + size)
+                    : WdAvailability.unavailable(
+                            "wd.mm.fake.size=" + size + " must be >= 4096 here", "set wd.mm.fake.size=4k");
         }
     }
 
