@@ -57,9 +57,12 @@ for config in plain viommu; do
   fi
   echo "rig: $config guest done in $(( $(date +%s) - start ))s; log $out/guest.log" >&2
   touch "$out/guest.log"
-  grep -E '^(MIGRATION|PASS|FAIL|ABSENT|TOTAL) ' "$out/guest.log" | sed "s|^|[$config] |" || true
+  grep -E '^(MIGRATION|PASS|FAIL|ABSENT|TOTAL|INFO vfio[a-z-]* (after close|refused as documented):) ' "$out/guest.log" | sed "s|^|[$config] |" || true
   doctor=$(grep -E '^DOCTOR ' "$out/guest.log" | grep -oE '"(mode|selected)": *("[A-Za-z_]*"|null)' | tr '\n' ' ' || true)
   if [ -n "$doctor" ]; then echo "[$config] doctor --json: $doctor"; fi
+  # the usable IOVA ranges doctor read from the kernel (VFIO_IOMMU_GET_INFO) for each vfio group
+  grep -E '^DOCTOR ' "$out/guest.log" | grep -oE '"(group [0-9]+: [^"]*|dma_entry_limit=[^"]*)"' \
+    | sed "s|^|[$config] doctor vfio detail: |" || true
 done
 "$HERE/verdict.sh" "$WORK" || status=1
 if [ $status -ne 0 ]; then

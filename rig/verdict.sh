@@ -9,6 +9,7 @@ WORK="$1"
 ok=0
 bytes=0; buffers=0; passes=0; held=0
 migration="no migration round"
+vfio=""
 for config in plain viommu; do
   log="$WORK/$config/guest.log"
   [ -f "$log" ] || { echo "rig: VERDICT missing log for $config"; ok=1; continue; }
@@ -22,6 +23,16 @@ for config in plain viommu; do
     if ! grep '^DOCTOR ' "$log" | grep -q "$want"; then echo "rig: VERDICT $config: doctor does not report $want"; ok=1; fi
     if [ "$config" = viommu ] && ! grep '^DOCTOR ' "$log" | grep -q '"selected": "vfio"'; then
       echo "rig: VERDICT viommu: doctor does not select vfio"; ok=1
+    fi
+  fi
+  if [ "$config" = viommu ] && grep -Eq '^PASS vfio ' "$log"; then
+    # the vfio bridge maps once per chunk, not per iovaMap: DmaCheck checked it, the verdict reports it
+    line=$(grep -E '^PASS vfio ' "$log" | tail -1)
+    if ! echo "$line" | grep -Eq 'vfio-map-ioctls=[0-9]+ vfio-chunks=[0-9]+ iova-maps=[0-9]+'; then
+      echo "rig: VERDICT viommu: the vfio PASS line does not count its VFIO_IOMMU_MAP_DMA calls"; ok=1
+    else
+      field() { echo "$line" | grep -oE "$1=[0-9-]+" | head -1 | cut -d= -f2; }
+      vfio="; vfio: $(field vfio-map-ioctls) VFIO_IOMMU_MAP_DMA for $(field vfio-chunks) chunks and $(field iova-maps) iovaMap calls"
     fi
   fi
   if [ "$config" = plain ]; then
@@ -44,7 +55,7 @@ for config in plain viommu; do
   while read -r h; do held=$((held + ${h#held-after-migration=})); done \
     < <(grep -E '^PASS ' "$log" | grep -oE 'held-after-migration=[0-9]+')
 done
-migration="$migration; $held held buffers moved through IOVAs recorded before it"
+migration="$migration; $held held buffers moved through IOVAs recorded before it$vfio"
 if [ $ok -eq 0 ]; then
   echo "rig: VERDICT PASS: $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched as required; $migration"
 else

@@ -2,6 +2,7 @@ package dev.wdmm.rig;
 
 import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.nativeio.VfioMappings;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
@@ -12,6 +13,7 @@ final class BackendSubject implements DmaSubject {
     private final String mode;
     private final WdMmBridge bridge;
     private boolean closed;
+    private long mapCalls;
 
     private BackendSubject(String name, String mode, WdMmBridge bridge) {
         this.name = name;
@@ -20,7 +22,12 @@ final class BackendSubject implements DmaSubject {
     }
 
     static BackendSubject open(WdBackendProvider provider, WdOptions options, String mode) {
-        return new BackendSubject(provider.name(), mode, provider.open(options));
+        return open(provider.name(), provider, options, mode);
+    }
+
+    /** A subject printed as {@code name} (e.g. {@code vfio-va} for vfio with other options). */
+    static BackendSubject open(String name, WdBackendProvider provider, WdOptions options, String mode) {
+        return new BackendSubject(name, mode, provider.open(options));
     }
 
     /** The VFIO device fd a VFIO backend's bridge exposes to the device's driver. */
@@ -29,6 +36,11 @@ final class BackendSubject implements DmaSubject {
                 .orElseThrow(
                         () -> new RigException("bridge=" + bridge.getClass().getName() + " exposes no device fd"))
                 .deviceFd();
+    }
+
+    /** Whether the bridge maps memory into a VFIO container (kernel calls counted by {@link #kernelCalls()}). */
+    boolean isVfio() {
+        return bridge.unwrap(VfioMappings.class).isPresent();
     }
 
     WdMmBridge bridge() {
@@ -57,7 +69,50 @@ final class BackendSubject implements DmaSubject {
 
     @Override
     public long map(MemorySegment segment, long size) {
+        mapCalls++;
         return bridge.iovaMap(segment, size);
+    }
+
+    /**
+     * For a VFIO bridge, its kernel calls so far ({@code vfio-map-ioctls=<n> vfio-chunks=<k>
+     * iova-maps=<m> ...}), after checking that it made at most one {@code VFIO_IOMMU_MAP_DMA} per
+     * chunk acquired and fewer than the rig's {@code iovaMap} calls; empty for other bridges.
+     *
+     * @throws RigException if the bridge mapped more often than it acquired chunks, or per map call
+     */
+    String kernelCalls() {
+        VfioMappings vfio = bridge.unwrap(VfioMappings.class).orElse(null);
+        if (vfio == null) {
+            return "";
+        }
+        VfioMappings.Statistics stats = vfio.statistics();
+        String line = "vfio-map-ioctls=" + stats.mapIoctls() + " vfio-chunks=" + stats.chunksAcquired()
+                + " iova-maps=" + mapCalls + " vfio-unmap-ioctls=" + stats.unmapIoctls() + " kernel-mappings="
+                + stats.kernelMappings() + " adjacent-chunks=" + stats.adjacentChunks() + " dma-avail-at-open="
+                + vfio.iommuInfo().dmaAvailable() + " iova-mode=" + stats.iovaMode();
+        if (stats.mapIoctls() > stats.chunksAcquired() || stats.mapIoctls() >= mapCalls) {
+            throw new RigException("the VFIO bridge made more VFIO_IOMMU_MAP_DMA calls than it acquired chunks, or one"
+                    + " per iovaMap: " + line);
+        }
+        return line;
+    }
+
+    /**
+     * For a VFIO bridge after close: its final counters ({@code INFO} line), checked: every mapping
+     * it made was unmapped again.
+     *
+     * @throws RigException if a kernel mapping is left
+     */
+    String afterClose() {
+        VfioMappings vfio = bridge.unwrap(VfioMappings.class).orElse(null);
+        if (vfio == null) {
+            return "";
+        }
+        VfioMappings.Statistics stats = vfio.statistics();
+        if (stats.kernelMappings() != 0 || stats.unmapIoctls() != stats.chunksAcquired()) {
+            throw new RigException("the closed VFIO bridge left kernel mappings: " + stats);
+        }
+        return stats + " " + vfio.iommuInfo().describe();
     }
 
     @Override

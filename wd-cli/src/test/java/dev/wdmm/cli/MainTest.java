@@ -197,6 +197,29 @@ class MainTest {
     }
 
     @Test
+    void doctorShowsVfiosMappingLimitInTextAndJson(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("sys/kernel/iommu_groups/3"));
+        Files.writeString(root.resolve("sys/kernel/iommu_groups/3/type"), "DMA\n");
+        Files.createDirectories(root.resolve("dev/vfio"));
+        Files.createFile(root.resolve("dev/vfio/vfio"));
+        Files.createFile(root.resolve("dev/vfio/3"));
+        Path parameters = Files.createDirectories(root.resolve("sys/module/vfio_iommu_type1/parameters"));
+        Files.writeString(parameters.resolve("dma_entry_limit"), "65535\n");
+        String limit =
+                "dma_entry_limit=65535 (most DMA mappings per container; this backend makes one per 2 MiB chunk)";
+        run("--json", "--root", root.toString());
+        JsonNode vfio = null;
+        for (JsonNode b : json().get("backends")) {
+            vfio = b.get("name").asText().equals("vfio") ? b : vfio;
+        }
+        assertTrue(vfio != null && vfio.get("details").toString().contains(limit), String.valueOf(vfio));
+        out.reset();
+        run("--root", root.toString());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("    detail: " + limit + "\n"), text);
+    }
+
+    @Test
     void aTwoNodeFixtureShowsEachNodesHugepagesAndEachDevicesNode(@TempDir Path root) throws IOException {
         for (String[] file : new String[][] {
             {"sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "8"},

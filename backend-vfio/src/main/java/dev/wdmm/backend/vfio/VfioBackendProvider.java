@@ -10,7 +10,9 @@ import dev.wdmm.spi.WdOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -23,12 +25,25 @@ public final class VfioBackendProvider implements WdBackendProvider {
     /** The PCI address (BDF) of the device, bound to vfio-pci, whose container the memory is mapped into. */
     public static final WdOption<String> DEVICE = WdOption.text(
             "wd.mm.vfio.device", "", "PCI address (BDF) of the device bound to vfio-pci, e.g. 0000:00:03.0");
+    /**
+     * How a chunk gets its IOVA: {@code allocated} (default) from the backend's allocator inside the
+     * usable IOVA ranges and {@code [iova.base, iova.limit)}; {@code va} the chunk's own virtual
+     * address (IOVA == VA), refused with the ranges named when a chunk lies outside them (an IOMMU
+     * with a 39-bit address width cannot reach the usual 47-bit mmap addresses).
+     */
+    public static final WdOption<String> IOVA_MODE = WdOption.text(
+            "wd.mm.vfio.iova.mode",
+            "allocated",
+            "allocated: IOVAs from the backend's allocator inside the kernel's usable ranges; va: IOVA == virtual address");
     /** Lowest IOVA handed out (page-aligned; the default, 4 GiB, stays clear of the x86 MSI window). */
     public static final WdOption<Long> IOVA_BASE =
             WdOption.size("wd.mm.vfio.iova.base", 1L << 32, IovaAllocator.PAGE, 1L << 47, "lowest IOVA handed out");
     /** End of the IOVA space handed out (the default, 512 GiB, fits a 39-bit IOMMU address width). */
     public static final WdOption<Long> IOVA_LIMIT = WdOption.size(
             "wd.mm.vfio.iova.limit", 1L << 39, 2 * IovaAllocator.PAGE, 1L << 48, "end of the IOVA space handed out");
+
+    /** Groups whose IOVA ranges availability reads (each opened and closed again). */
+    private static final int MAX_PROBED_GROUPS = 4;
 
     /** Creates the provider (called by {@link java.util.ServiceLoader}). */
     public VfioBackendProvider() {}
@@ -40,7 +55,8 @@ public final class VfioBackendProvider implements WdBackendProvider {
 
     @Override
     public String description() {
-        return "IOMMU-translated DMA through VFIO: VFIO_IOMMU_MAP_DMA at IOVAs from the backend's allocator";
+        return "IOMMU-translated DMA through VFIO: one VFIO_IOMMU_MAP_DMA per 2 MiB chunk carved by wd-memory's chunk"
+                + " allocator, IOVAs inside the kernel's usable ranges (or IOVA == VA); iovaMap is arithmetic";
     }
 
     @Override
@@ -55,13 +71,17 @@ public final class VfioBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return List.of(DEVICE, IOVA_BASE, IOVA_LIMIT);
+        return List.of(DEVICE, IOVA_MODE, IOVA_BASE, IOVA_LIMIT);
     }
 
     /**
      * Available only where an IOMMU group is usable through VFIO: groups exist and one is bound to
-     * vfio-pci. The machine alone: {@link #availability(WdEnvironment, WdOptions)} also checks the
-     * configured device.
+     * vfio-pci. The details name the groups, the kernel's {@code dma_entry_limit} and, on the real
+     * root, the usable IOVA ranges and {@code dma_avail} of a container holding each group (up to
+     * four; each group is opened and closed again, the device is not opened; a group held elsewhere
+     * says why its ranges could not be read).
+     * The machine alone: {@link #availability(WdEnvironment, WdOptions)} also checks the configured
+     * device.
      */
     @Override
     public WdAvailability availability(WdEnvironment environment) {
@@ -82,7 +102,34 @@ public final class VfioBackendProvider implements WdBackendProvider {
                     "echo vfio-pci > /sys/bus/pci/devices/<bdf>/driver_override; echo <bdf> > /sys/bus/pci/drivers_probe;"
                             + " then set " + DEVICE.name() + "=<bdf>");
         }
-        return WdAvailability.available("vfio groups=" + String.join(",", groups));
+        List<String> details = new ArrayList<>();
+        details.add("vfio groups=" + String.join(",", groups));
+        dmaEntryLimit(environment)
+                .ifPresent(limit -> details.add("dma_entry_limit=" + limit
+                        + " (most DMA mappings per container; this backend makes one per 2 MiB chunk)"));
+        if (environment.isRealRoot()) {
+            groups.stream().limit(MAX_PROBED_GROUPS).forEach(group -> details.add(probe(group)));
+        }
+        return new WdAvailability.Available(details);
+    }
+
+    /** The container's usable IOVA ranges and dma_avail with {@code group} attached, or why they cannot be read. */
+    private static String probe(String group) {
+        try {
+            return "group " + group + ": " + VfioContainer.probe(group).describe();
+        } catch (RuntimeException e) {
+            return "group " + group + ": iova ranges not read (" + e.getMessage() + ")";
+        }
+    }
+
+    private static Optional<String> dmaEntryLimit(WdEnvironment environment) {
+        try {
+            return Optional.of(
+                    Files.readString(environment.resolve("sys/module/vfio_iommu_type1/parameters/dma_entry_limit"))
+                            .trim());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -140,7 +187,8 @@ public final class VfioBackendProvider implements WdBackendProvider {
     /**
      * Opens the container and group of {@link #DEVICE}.
      *
-     * @throws IllegalArgumentException if the device option is unset or names no PCI device
+     * @throws IllegalArgumentException if the device option is unset or names no PCI device, the
+     *     IOVA mode is unknown, or {@code [iova.base, iova.limit)} leaves no usable IOVA
      * @throws IllegalStateException naming the fix: not bound to vfio-pci, no IOMMU group, group not viable
      * @throws dev.wdmm.api.WdNativeException if a VFIO call fails
      */
@@ -153,7 +201,20 @@ public final class VfioBackendProvider implements WdBackendProvider {
                     DEVICE.name() + " is not set: give the PCI address (BDF) of the device bound"
                             + " to vfio-pci, e.g. -D" + DEVICE.name() + "=0000:00:03.0");
         }
-        IovaAllocator iovas = IovaAllocator.over(options.get(IOVA_BASE), options.get(IOVA_LIMIT));
-        return VfioBridge.over(VfioContainer.open(Path.of("/sys"), device), iovas);
+        IovaMode mode = IovaMode.of(options.get(IOVA_MODE));
+        long base = options.get(IOVA_BASE);
+        long limit = options.get(IOVA_LIMIT);
+        IovaAllocator.over(base, limit); // the options' own rules, before anything is opened
+        VfioContainer container = VfioContainer.open(Path.of("/sys"), device);
+        IovaAllocator iovas;
+        try {
+            iovas = mode == IovaMode.VA
+                    ? null
+                    : IovaAllocator.over(container.info().ranges(), base, limit);
+        } catch (RuntimeException e) {
+            container.close();
+            throw e;
+        }
+        return VfioBridge.over(container, iovas);
     }
 }

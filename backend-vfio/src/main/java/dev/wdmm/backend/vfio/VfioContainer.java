@@ -1,43 +1,32 @@
 package dev.wdmm.backend.vfio;
 
 import dev.wdmm.api.WdNativeException;
+import dev.wdmm.memory.nativeio.Vfio;
+import dev.wdmm.memory.nativeio.VfioIommuInfo;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * A VFIO container (type1 v2 IOMMU) with the group of one device attached, and that device's fd.
- * Every failure to open says what to fix. Thread-safe after {@link #open}: map and unmap are single
- * ioctls on the container, which the kernel serialises.
+ * A VFIO container (type1 v2 IOMMU) with the group of one device attached, that device's fd, and
+ * what the kernel said about the container's IOMMU when it was opened (usable IOVA ranges,
+ * {@code dma_avail}). The ioctls are wd-memory's ({@link Vfio}). Every failure to open says what
+ * to fix. Thread-safe after {@link #open}: map and unmap are single ioctls on the container, which
+ * the kernel serialises.
  */
-final class VfioContainer implements AutoCloseable {
-    private static final long GET_API_VERSION = 0x3B64;
-    private static final long CHECK_EXTENSION = 0x3B65;
-    private static final long SET_IOMMU = 0x3B66;
-    private static final long GROUP_GET_STATUS = 0x3B67;
-    private static final long GROUP_SET_CONTAINER = 0x3B68;
-    private static final long GROUP_GET_DEVICE_FD = 0x3B6A;
-    private static final long IOMMU_MAP_DMA = 0x3B71;
-    private static final long IOMMU_UNMAP_DMA = 0x3B72;
-    private static final int TYPE1V2 = 3;
-    private static final int VIABLE = 1;
-    private static final int READ_WRITE = 3;
-
+final class VfioContainer implements Container {
     private final String device;
     private final int container;
     private final int group;
     private final int deviceFd;
+    private final VfioIommuInfo info;
 
-    private VfioContainer(String device, int container, int group, int deviceFd) {
+    private VfioContainer(String device, int container, int group, int deviceFd, VfioIommuInfo info) {
         this.device = device;
         this.container = container;
         this.group = group;
         this.deviceFd = deviceFd;
+        this.info = info;
     }
 
     /** Opens the container and group of {@code bdf} as seen under {@code sysfs} (normally /sys). */
@@ -46,23 +35,36 @@ final class VfioContainer implements AutoCloseable {
         int container = -1;
         int group = -1;
         try {
-            container = openContainer();
-            group = openGroup(sysfs, bdf, groupName);
-            try (Arena arena = Arena.ofConfined()) {
-                VfioNative.ioctl(
-                        group,
-                        GROUP_SET_CONTAINER,
-                        arena.allocateFrom(ValueLayout.JAVA_INT, container),
-                        "VFIO_GROUP_SET_CONTAINER(group=" + groupName + ")");
-                VfioNative.ioctl(container, SET_IOMMU, TYPE1V2, "VFIO_SET_IOMMU(TYPE1v2)");
-                int fd = VfioNative.ioctl(
-                        group, GROUP_GET_DEVICE_FD, arena.allocateFrom(bdf), "VFIO_GROUP_GET_DEVICE_FD(" + bdf + ")");
-                return new VfioContainer(bdf, container, group, fd);
-            }
+            container = Vfio.openContainer();
+            group = openGroup(bdf, groupName);
+            Vfio.attach(group, container, true);
+            VfioIommuInfo info = Vfio.iommuInfo(container);
+            int fd = Vfio.deviceFd(group, bdf);
+            return new VfioContainer(bdf, container, group, fd, info);
         } catch (RuntimeException e) {
-            VfioNative.close(group);
-            VfioNative.close(container);
+            Vfio.close(group);
+            Vfio.close(container);
             throw e;
+        }
+    }
+
+    /**
+     * Reads the IOMMU info of a container holding {@code groupName} alone, and closes it again;
+     * the device itself is not opened (no reset).
+     *
+     * @throws RuntimeException as {@link #open} does
+     */
+    static VfioIommuInfo probe(String groupName) {
+        int container = -1;
+        int group = -1;
+        try {
+            container = Vfio.openContainer();
+            group = Vfio.openGroup(groupName);
+            Vfio.attach(group, container, true);
+            return Vfio.iommuInfo(container);
+        } finally {
+            Vfio.close(group);
+            Vfio.close(container);
         }
     }
 
@@ -97,116 +99,44 @@ final class VfioContainer implements AutoCloseable {
         }
     }
 
-    private static int openContainer() {
-        int fd = VfioNative.open("/dev/vfio/vfio");
+    private static int openGroup(String bdf, String groupName) {
         try {
-            int version = VfioNative.ioctl(fd, GET_API_VERSION, 0L, "VFIO_GET_API_VERSION");
-            if (version != 0) {
-                throw new IllegalStateException("VFIO api version=" + version + " must be 0");
-            }
-            if (VfioNative.ioctl(fd, CHECK_EXTENSION, TYPE1V2, "VFIO_CHECK_EXTENSION(TYPE1v2)") != 1) {
-                throw new IllegalStateException("VFIO has no type1 v2 IOMMU; fix: modprobe vfio_iommu_type1");
-            }
-            return fd;
-        } catch (RuntimeException e) {
-            VfioNative.close(fd);
-            throw e;
-        }
-    }
-
-    private static int openGroup(Path sysfs, String bdf, String groupName) {
-        int fd;
-        try {
-            fd = VfioNative.open("/dev/vfio/" + groupName);
-        } catch (WdNativeException e) {
-            String fix = e.errno() == VfioNative.EBUSY
-                    ? "another process holds the group; close it first"
-                    : e.errno() == VfioNative.EACCES || e.errno() == VfioNative.EPERM
-                            ? "give this user access: chown $USER /dev/vfio/" + groupName
-                            : "bind device=" + bdf + " to vfio-pci (modprobe vfio-pci)";
+            return Vfio.openGroup(groupName);
+        } catch (WdNativeException | IllegalStateException e) {
             throw new IllegalStateException(
-                    "group=" + groupName + " of device=" + bdf + " cannot be opened: " + e.getMessage() + "; fix: "
-                            + fix,
-                    e);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(8);
-            status.set(ValueLayout.JAVA_INT, 0, 8);
-            VfioNative.ioctl(fd, GROUP_GET_STATUS, status, "VFIO_GROUP_GET_STATUS(group=" + groupName + ")");
-            if ((status.get(ValueLayout.JAVA_INT, 4) & VIABLE) == 0) {
-                throw new IllegalStateException("group=" + groupName + " is not viable: every device of it must be "
-                        + "bound to vfio-pci or unbound; fix: bind " + members(sysfs, groupName) + " to vfio-pci");
-            }
-            return fd;
-        } catch (RuntimeException e) {
-            VfioNative.close(fd);
-            throw e;
-        }
-    }
-
-    private static String members(Path sysfs, String group) {
-        try (Stream<Path> devices =
-                Files.list(sysfs.resolve("kernel/iommu_groups").resolve(group).resolve("devices"))) {
-            return devices.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(" "));
-        } catch (IOException e) {
-            return "the devices of /sys/kernel/iommu_groups/" + group + "/devices";
-        }
-    }
-
-    String device() {
-        return device;
-    }
-
-    int deviceFd() {
-        return deviceFd;
-    }
-
-    /** VFIO_IOMMU_MAP_DMA of {@code [vaddr, vaddr+size)} at {@code iova}, read and write. */
-    void map(long vaddr, long iova, long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment map = arena.allocate(32);
-            map.set(ValueLayout.JAVA_INT, 0, 32);
-            map.set(ValueLayout.JAVA_INT, 4, READ_WRITE);
-            map.set(ValueLayout.JAVA_LONG, 8, vaddr);
-            map.set(ValueLayout.JAVA_LONG, 16, iova);
-            map.set(ValueLayout.JAVA_LONG, 24, size);
-            VfioNative.ioctl(
-                    container,
-                    IOMMU_MAP_DMA,
-                    map,
-                    "VFIO_IOMMU_MAP_DMA(vaddr=0x" + Long.toHexString(vaddr) + " iova=0x" + Long.toHexString(iova)
-                            + " size=" + size + ")");
-        } catch (WdNativeException e) {
-            if (e.errno() == VfioNative.ENOMEM) {
-                throw new WdNativeException(
-                        e.call(),
-                        e.errno(),
-                        e.getMessage() + "; the pinned pages exceed the "
-                                + "memlock limit: fix: ulimit -l unlimited (LimitMEMLOCK=infinity), or CAP_IPC_LOCK");
-            }
-            throw e;
-        }
-    }
-
-    /** VFIO_IOMMU_UNMAP_DMA of {@code [iova, iova+size)}. */
-    void unmap(long iova, long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment unmap = arena.allocate(24);
-            unmap.set(ValueLayout.JAVA_INT, 0, 24);
-            unmap.set(ValueLayout.JAVA_LONG, 8, iova);
-            unmap.set(ValueLayout.JAVA_LONG, 16, size);
-            VfioNative.ioctl(
-                    container,
-                    IOMMU_UNMAP_DMA,
-                    unmap,
-                    "VFIO_IOMMU_UNMAP_DMA(iova=0x" + Long.toHexString(iova) + " size=" + size + ")");
+                    "group=" + groupName + " of device=" + bdf + " cannot be used: " + e.getMessage(), e);
         }
     }
 
     @Override
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public int deviceFd() {
+        return deviceFd;
+    }
+
+    @Override
+    public VfioIommuInfo info() {
+        return info;
+    }
+
+    @Override
+    public void map(long vaddr, long iova, long size) {
+        Vfio.mapDma(container, vaddr, iova, size);
+    }
+
+    @Override
+    public long unmap(long iova, long size) {
+        return Vfio.unmapDma(container, iova, size);
+    }
+
+    @Override
     public void close() {
-        VfioNative.close(deviceFd);
-        VfioNative.close(group);
-        VfioNative.close(container);
+        Vfio.close(deviceFd);
+        Vfio.close(group);
+        Vfio.close(container);
     }
 }

@@ -13,6 +13,7 @@ import dev.wdmm.spi.WdOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -135,5 +136,30 @@ class VfioBackendProviderTest {
 
     private WdEnvironment env() {
         return new WdEnvironment(root, IommuMode.TRANSLATED);
+    }
+
+    @Test
+    void unknownIovaModeNamesTheValueAndTheModes() {
+        WdOptions options =
+                WdOptions.fromText(Map.of("wd.mm.vfio.device", "0000:00:03.0", "wd.mm.vfio.iova.mode", "identity"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.open(options));
+        assertEquals("wd.mm.vfio.iova.mode=identity must be one of [allocated, va]", e.getMessage());
+    }
+
+    @Test
+    void availabilityShowsTheKernelsMappingLimit() throws IOException {
+        Files.createDirectories(root.resolve("sys/kernel/iommu_groups/3"));
+        Files.createDirectories(root.resolve("dev/vfio"));
+        Files.createFile(root.resolve("dev/vfio/vfio"));
+        Files.createFile(root.resolve("dev/vfio/3"));
+        Path parameters = Files.createDirectories(root.resolve("sys/module/vfio_iommu_type1/parameters"));
+        Files.writeString(parameters.resolve("dma_entry_limit"), "65535\n");
+        WdAvailability a = provider.availability(env());
+        assertEquals(
+                List.of(
+                        "vfio groups=3",
+                        "dma_entry_limit=65535 (most DMA mappings per container; this backend makes one per 2 MiB chunk)"),
+                a.details(),
+                "a fixture root: the groups are not opened");
     }
 }

@@ -49,6 +49,14 @@ final class LibC {
     private static final MethodHandle PREAD =
             capturing("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle CLOSE = capturing("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** {@code int ioctl(int fd, unsigned long request, void *argp)}. */
+    private static final MethodHandle IOCTL_POINTER = capturing(
+            "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    /** {@code int ioctl(int fd, unsigned long request, unsigned long value)}. */
+    private static final MethodHandle IOCTL_VALUE = capturing(
+            "ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(2));
     /** {@code long syscall(long number, ...)} with three register arguments, for system calls libc does not wrap. */
     private static final MethodHandle SYSCALL3 = capturing(
             "syscall",
@@ -190,6 +198,24 @@ final class LibC {
             return (int) CLOSE.invokeExact(slot, fd);
         } catch (Throwable t) {
             throw new AssertionError("close downcall failed", t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, argp)}: the raw result, -1 with errno in {@code slot} on failure. */
+    static int ioctl(MemorySegment slot, int fd, long request, MemorySegment argp) {
+        try {
+            return (int) IOCTL_POINTER.invokeExact(slot, fd, request, argp);
+        } catch (Throwable t) {
+            throw new AssertionError("ioctl downcall failed", t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, value)} with an integer argument: the raw result, -1 with errno on failure. */
+    static int ioctl(MemorySegment slot, int fd, long request, long value) {
+        try {
+            return (int) IOCTL_VALUE.invokeExact(slot, fd, request, value);
+        } catch (Throwable t) {
+            throw new AssertionError("ioctl downcall failed", t);
         }
     }
 
