@@ -195,6 +195,14 @@ public record WdDtb(MemorySegment data, long dsize, long bsize, WdSgl sgl) {
         return dsize;
     }
 
+    /** Refuses an IOVA that is not this SGL buffer's head DMA address (the bridges' and queues' unmap rule). */
+    void requireSglDma(long iova) {
+        if (iova != sgl.dma()) {
+            throw new IllegalArgumentException("iova=0x" + Long.toHexString(iova) + " must be the SGL's head dma=0x"
+                    + Long.toHexString(sgl.dma()));
+        }
+    }
+
     private static void requireU32(String name, long value) {
         if (value < 0 || value > U32_MAX) {
             throw new IllegalArgumentException(name + "=" + value + " must be in [0, 0xFFFFFFFF] (C __u32)");

@@ -87,12 +87,10 @@ public interface WdQueue extends AutoCloseable {
      * @throws WdClosedException after close
      */
     default void iovaUnmap(WdDtb dtb, long iova) {
-        java.util.Objects.requireNonNull(dtb, "dtb is null");
-        if (dtb.sgl() == null) {
+        if (java.util.Objects.requireNonNull(dtb, "dtb is null").sgl() == null) {
             iovaUnmap(dtb.data(), iova, dtb.bsize());
-        } else if (iova != dtb.sgl().dma()) {
-            throw new IllegalArgumentException("iova=0x" + Long.toHexString(iova) + " must be the SGL's head dma=0x"
-                    + Long.toHexString(dtb.sgl().dma()));
+        } else {
+            dtb.requireSglDma(iova);
         }
     }
 
