@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code FREED}, so frees and maps of them are refused as before) and records allocation sites.
  */
 final class PassthroughBridge implements WdMmBridge {
+    /** Checked mode: tries after a drain found the quarantine empty (another thread's drain may be under way). */
+    private static final int SHORTAGE_RETRIES = 16;
+
     private final BlockPool pool;
     private final WdReservedMemory region;
     private final WdRegionSource owner;
@@ -115,21 +118,28 @@ final class PassthroughBridge implements WdMmBridge {
     /**
      * One block, or a run of blocks for {@code size > blockSize}; {@link BlockPool#NO_BLOCK} when no
      * block is free. In checked mode a shortage first gives the quarantined blocks back to the
-     * pool, then tries once more.
+     * pool and tries again; since another thread may be giving them back at that moment (its
+     * drain emptied the quarantine this thread found empty), it tries a few more times before it
+     * reports the shortage.
      */
     private long takeBlocks(long size) {
         boolean run = size > pool.blockSize();
-        try {
-            long address = run ? allocRun(size) : pool.allocAddress();
-            if (address != BlockPool.NO_BLOCK || checks == null || checks.drain() == 0) {
-                return address;
-            }
-        } catch (WdAllocationException e) {
-            if (checks == null || checks.drain() == 0) {
-                throw e;
-            }
+        if (checks == null) {
+            return run ? allocRun(size) : pool.allocAddress();
         }
-        return run ? allocRun(size) : pool.allocAddress();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                long address = run ? allocRun(size) : pool.allocAddress();
+                if (address != BlockPool.NO_BLOCK || (checks.drain() == 0 && attempt >= SHORTAGE_RETRIES)) {
+                    return address;
+                }
+            } catch (WdAllocationException e) {
+                if (checks.drain() == 0 && attempt >= SHORTAGE_RETRIES) {
+                    throw e;
+                }
+            }
+            Thread.onSpinWait();
+        }
     }
 
     /** A run of adjacent blocks for {@code size > blockSize}: the pool explains a failure. */
