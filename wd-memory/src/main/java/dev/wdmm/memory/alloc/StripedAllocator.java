@@ -4,10 +4,12 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.memory.table.IovaIndex;
 import dev.wdmm.memory.table.PageDirectory;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,6 +45,11 @@ final class StripedAllocator implements ChunkAllocator {
     /** Chunk to the span owning it; addresses at or above 2^48 are never found. */
     private final PageDirectory<Span> directory;
 
+    /** IOVA to the piece of a chunk or registration holding it (reverse lookups). */
+    final IovaIndex iovaIndex = new IovaIndex();
+    /** Memory the application registered; null where the source has no {@link ExternalHolder}. */
+    final Registrations registrations;
+
     private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
     /** Live runs; live slots are counted by the thread caches. */
     private final AtomicLong liveRuns = new AtomicLong();
@@ -72,6 +79,8 @@ final class StripedAllocator implements ChunkAllocator {
         }
         this.caches = new ThreadCaches(classes, settings.stripes());
         this.caching = settings.retainEmpty() > 0;
+        ExternalHolder holder = source.externalHolder();
+        this.registrations = holder == null ? null : new Registrations(owner, holder, iovaIndex);
     }
 
     static StripedAllocator open(ChunkSource source, AllocatorSettings settings) {
@@ -200,7 +209,10 @@ final class StripedAllocator implements ChunkAllocator {
         if (Long.compareUnsigned(address + size, address) < 0) {
             throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
         }
-        Span span = owner(address);
+        Span span = ownerOrNull(address);
+        if (span == null) {
+            return registrations.map(registered(address), address, size);
+        }
         long end = allocationEnd(span, address);
         if (Long.compareUnsigned(address + size, end) > 0) {
             long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
@@ -221,7 +233,11 @@ final class StripedAllocator implements ChunkAllocator {
     public long contiguousLength(long address, long limit) {
         ensureOpen("contiguousLength", address);
         WdArguments.requirePositive("limit", limit);
-        Span span = owner(address);
+        Span span = ownerOrNull(address);
+        if (span == null) {
+            Registrations.Registration r = registered(address);
+            return r.memory.contiguousLength(address, Math.min(limit, r.base + r.size - address));
+        }
         long end = allocationEnd(span, address);
         return span.memory.contiguousLength(address, Math.min(limit, end - address));
     }
@@ -254,17 +270,74 @@ final class StripedAllocator implements ChunkAllocator {
         return end;
     }
 
+    @Override
+    public void iovaUnmapAddress(long address, long iova, long size) {
+        ensureOpen("iovaUnmap", address);
+        WdArguments.requirePositive("size", size);
+        Span span = ownerOrNull(address);
+        if (span == null) {
+            registrations.unmap(registered(address), address, iova, size);
+        } else {
+            WdArguments.requireMatchingIova(address, size, iova, iovaMapAddress(address, size));
+        }
+    }
+
     private Span owner(long address) {
-        Span span = directory.find(address);
-        if (span == null || Long.compareUnsigned(address - span.base, span.bytes) >= 0) {
+        Span span = ownerOrNull(address);
+        if (span == null) {
             throw foreign(address);
         }
         return span;
     }
 
+    /** The span holding {@code address}, or null. */
+    Span ownerOrNull(long address) {
+        Span span = directory.find(address);
+        return span == null || Long.compareUnsigned(address - span.base, span.bytes) >= 0 ? null : span;
+    }
+
+    /** The registration holding {@code address}, or a FOREIGN refusal. */
+    private Registrations.Registration registered(long address) {
+        Registrations.Registration r = registrations == null ? null : registrations.find(address);
+        if (r == null) {
+            throw foreign(address);
+        }
+        return r;
+    }
+
     private WdOwnershipException foreign(long address) {
+        Registrations.Registration r = registrations == null ? null : registrations.find(address);
         return new WdOwnershipException(
-                address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address) + " is not memory of this " + owner);
+                address,
+                WdOwnershipException.Reason.FOREIGN,
+                "va=" + hex(address) + " is not memory of this " + owner
+                        + (r == null ? "" : " (it is registered external memory, " + r + ": unregister it, not free)"));
+    }
+
+    /** The start of a chunk overlapping {@code [va, va + size)}, or -1. */
+    long chunkOverlapping(long va, long size) {
+        long end = va + size;
+        for (long slot = va & -chunkSize; Long.compareUnsigned(slot, end) < 0; slot += chunkSize) {
+            Span span = directory.find(slot);
+            if (span != null
+                    && Long.compareUnsigned(span.base, end) < 0
+                    && Long.compareUnsigned(va, span.base + span.bytes) < 0) {
+                return span.base;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        Objects.requireNonNull(type, "type is null");
+        if (type == dev.wdmm.api.WdIovaLookup.class) {
+            return Optional.of(type.cast(new AllocatorLookup(this)));
+        }
+        if (type == dev.wdmm.api.WdRegistration.class && registrations != null) {
+            return Optional.of(type.cast(new AllocatorRegistration(this, registrations)));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -311,11 +384,13 @@ final class StripedAllocator implements ChunkAllocator {
     void adopt(Span span) {
         spans.put(span.base, span);
         directory.set(span.base, span.bytes, span);
+        AllocatorLookup.index(iovaIndex, span);
     }
 
     /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
     void release(Span span) {
         if (spans.remove(span.base, span)) {
+            AllocatorLookup.unindex(iovaIndex, span);
             directory.clear(span.base, span.bytes);
             source.release(span.memory);
         }
@@ -338,7 +413,10 @@ final class StripedAllocator implements ChunkAllocator {
     void ensureOpen(String operation, long argument) {
         if (closed) {
             throw new WdClosedException(owner + " is closed: " + operation + "("
-                    + ("alloc".equals(operation) ? "size=" + argument : "va=" + hex(argument)) + ") refused");
+                    + ("alloc".equals(operation)
+                            ? "size=" + argument
+                            : ("iovaToVa".equals(operation) ? "iova=" : "va=") + hex(argument))
+                    + ") refused");
         }
     }
 
@@ -353,6 +431,9 @@ final class StripedAllocator implements ChunkAllocator {
         }
         liveRuns.set(0);
         try {
+            if (registrations != null) {
+                registrations.close();
+            }
             for (Span span : spans.values()) {
                 release(span);
             }
