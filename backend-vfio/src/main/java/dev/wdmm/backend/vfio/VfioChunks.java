@@ -210,7 +210,7 @@ final class VfioChunks implements ChunkSource {
 
     @Override
     public ExternalHolder externalHolder() {
-        return new VfioRegistrations(kernel, iovas, info, mapCalls, unmapCalls);
+        return new VfioRegistrations(kernel, iovas, info);
     }
 
     @Override

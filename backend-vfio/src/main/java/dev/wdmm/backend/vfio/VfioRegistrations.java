@@ -8,28 +8,23 @@ import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ExternalHolder;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How the VFIO bridge holds registered memory: one {@code VFIO_IOMMU_MAP_DMA} per registration
  * (which pins its pages), at an IOVA from the bridge's {@link IovaAllocator} (2 MiB-aligned for a
  * registration of 2 MiB or more) or, in {@link IovaMode#VA}, at its own address; one
- * {@code VFIO_IOMMU_UNMAP_DMA} on release. The allocator serializes hold and release; thread-safe.
+ * {@code VFIO_IOMMU_UNMAP_DMA} on release. These kernel calls are not counted in the bridge's
+ * {@link dev.wdmm.memory.nativeio.VfioMappings} statistics, which count chunks. The allocator serializes hold and release; thread-safe.
  */
 final class VfioRegistrations implements ExternalHolder {
     private final DmaMapper kernel;
     private final IovaAllocator iovas;
     private final VfioIommuInfo info;
-    private final AtomicLong mapCalls;
-    private final AtomicLong unmapCalls;
 
-    VfioRegistrations(
-            DmaMapper kernel, IovaAllocator iovas, VfioIommuInfo info, AtomicLong mapCalls, AtomicLong unmapCalls) {
+    VfioRegistrations(DmaMapper kernel, IovaAllocator iovas, VfioIommuInfo info) {
         this.kernel = kernel;
         this.iovas = iovas;
         this.info = info;
-        this.mapCalls = mapCalls;
-        this.unmapCalls = unmapCalls;
     }
 
     @Override
@@ -38,7 +33,6 @@ final class VfioRegistrations implements ExternalHolder {
         long bytes = segment.byteSize();
         long iova = iovaFor(va, bytes);
         try {
-            mapCalls.incrementAndGet();
             kernel.map(va, iova, bytes);
         } catch (WdNativeException e) {
             if (iovas != null) {
@@ -91,7 +85,6 @@ final class VfioRegistrations implements ExternalHolder {
     public void release(ChunkMemory held) {
         VfioChunk chunk = (VfioChunk) held;
         long bytes = chunk.segment().byteSize();
-        unmapCalls.incrementAndGet();
         long unmapped = kernel.unmap(chunk.iova(), bytes);
         if (unmapped != bytes) {
             throw new IllegalStateException("VFIO_IOMMU_UNMAP_DMA(iova=" + hex(chunk.iova()) + " size=" + bytes

@@ -63,6 +63,16 @@ final class Type1Rules implements DmaMapper {
         return mappings.size();
     }
 
+    /** The IOVA the live mappings give the byte at {@code vaddr} (a linear scan), or -1. */
+    synchronized long iovaOf(long vaddr) {
+        for (Map.Entry<Long, long[]> m : mappings.entrySet()) {
+            if (Long.compareUnsigned(vaddr - m.getValue()[0], m.getValue()[1]) < 0) {
+                return m.getKey() + (vaddr - m.getValue()[0]);
+            }
+        }
+        return -1;
+    }
+
     /** The vaddr of the mapping at exactly {@code iova}, or -1. */
     synchronized long vaddrAt(long iova) {
         long[] mapping = mappings.get(iova);
