@@ -4,6 +4,7 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdIovaLookup;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
@@ -54,6 +55,7 @@ final class PassthroughBridge implements WdMmBridge {
 
     private final long base;
     private final long stride;
+    private final PassthroughLookup lookup;
     private volatile boolean closed;
 
     private PassthroughBridge(
@@ -69,6 +71,7 @@ final class PassthroughBridge implements WdMmBridge {
         this.stride = setup.stride();
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
+        this.lookup = new PassthroughLookup(this, region);
     }
 
     /** A bridge over a region it reserves from {@code source} and releases on close, in fast or checked mode. */
@@ -198,6 +201,21 @@ final class PassthroughBridge implements WdMmBridge {
         }
     }
 
+    /** Offers {@link WdIovaLookup} (IOVA to address over the region, live allocations only). */
+    @Override
+    public <T> java.util.Optional<T> unwrap(Class<T> capability) {
+        java.util.Optional<T> own = WdMmBridge.super.unwrap(capability);
+        return own.isPresent() || capability != WdIovaLookup.class
+                ? own
+                : java.util.Optional.of(capability.cast(lookup));
+    }
+
+    /** The end of the live allocation holding {@code address} (inside the region), or {@code address}. */
+    long liveEnd(long address) {
+        long start = liveStart(address);
+        return start == BlockPool.NO_BLOCK ? address : start + sizes.get(position(start));
+    }
+
     /** Checked mode's tracker, for tests (sites, quarantine); empty in fast mode. */
     java.util.Optional<AllocationTracker> checks() {
         return java.util.Optional.ofNullable(checks);
@@ -273,7 +291,10 @@ final class PassthroughBridge implements WdMmBridge {
      * NO_BLOCK}: the size word at the address's own position first (O(1), the common case), else
      * the start of the pool's run holding it.
      */
-    private long liveStart(long address) {
+    long liveStart(long address) {
+        if (Long.compareUnsigned(address - base, (long) sizes.length() * stride) >= 0) {
+            return BlockPool.NO_BLOCK;
+        }
         int position = position(address);
         long start = blockStart(position);
         long allocated = sizes.get(position);
@@ -329,7 +350,7 @@ final class PassthroughBridge implements WdMmBridge {
                         + " is not a live allocation of this passthrough bridge");
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new WdClosedException(
                     "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
