@@ -4,14 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdIovaException;
 import dev.wdmm.api.WdIovaLookup;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdQueue;
+import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.core.ConfigSources;
+import dev.wdmm.core.Detection;
+import dev.wdmm.core.Discovery;
+import dev.wdmm.core.WdMm;
 import dev.wdmm.memory.testing.Kernel;
 import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +64,30 @@ class PassthroughLookupTest {
             assertEquals(WdIovaException.Reason.FOREIGN, foreign.reason());
         }
         assertThrows(WdClosedException.class, () -> lookup.addressOf(iova));
+    }
+
+    @Test
+    void aQueuesLookupFindsItsReservedMemoryThenItsBridges() {
+        try (WdMm mm = WdMm.builder()
+                .backend("passthrough")
+                .discovery(Discovery.of(List.of(new PassthroughBackendProvider())))
+                .detector(() -> new Detection(Path.of("/"), IommuMode.PASSTHROUGH, List.of("test"), List.of()))
+                .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
+                .open()) {
+            WdQueue queue = mm.openQueue();
+            WdIovaLookup lookup = WdIovaLookup.of(queue);
+            WdReservedMemory region = queue.reserveMemory(2 * Kernel.HUGE_2M);
+            MemorySegment inside = region.segment().asSlice(Kernel.HUGE_2M + 4100, 64);
+            long iova = queue.iovaMap(inside, 64);
+            assertEquals(Kernel.presentPhysical(inside.address()), iova);
+            assertEquals(inside.address(), lookup.addressOf(iova));
+            assertEquals(inside.address(), lookup.segmentOf(iova, 64).address());
+            MemorySegment own = mm.bridge().alloc(100);
+            assertEquals(own.address() + 3, lookup.addressOf(queue.iovaMap(own.asSlice(3), 1)));
+            assertThrows(WdIovaException.class, () -> lookup.addressOf(0x1000));
+            queue.close();
+            assertThrows(WdClosedException.class, () -> lookup.addressOf(iova));
+        }
     }
 
     @Test

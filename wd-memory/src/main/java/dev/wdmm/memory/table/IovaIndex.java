@@ -25,9 +25,20 @@ public final class IovaIndex {
     /** log2 of the IOVA frame a bucket covers. */
     static final int FRAME_SHIFT = 21;
 
-    private static final Piece[] EMPTY = new Piece[0];
+    private static final Bucket EMPTY = new Bucket(new long[0], new Piece[0]);
 
-    private final PageDirectory<Piece[]> frames = PageDirectory.create(FRAME_SHIFT);
+    private final PageDirectory<Bucket> frames = PageDirectory.create(FRAME_SHIFT);
+
+    /** The pieces overlapping one frame, sorted by IOVA, with their first IOVAs in a dense array for the search. */
+    private record Bucket(long[] starts, Piece[] pieces) {
+        static Bucket of(Piece[] pieces) {
+            long[] starts = new long[pieces.length];
+            for (int i = 0; i < pieces.length; i++) {
+                starts[i] = pieces[i].iova();
+            }
+            return new Bucket(starts, pieces);
+        }
+    }
 
     /**
      * One IOVA-contiguous range and the virtual addresses behind it.
@@ -80,7 +91,7 @@ public final class IovaIndex {
             return false;
         }
         for (long frame = piece.iova() >>> FRAME_SHIFT; frame <= (end - 1) >>> FRAME_SHIFT; frame++) {
-            Piece[] old = bucket(frame);
+            Piece[] old = bucket(frame).pieces();
             Piece[] now = Arrays.copyOf(old, old.length + 1);
             int at = old.length;
             while (at > 0 && Long.compareUnsigned(now[at - 1].iova(), piece.iova()) > 0) {
@@ -88,7 +99,7 @@ public final class IovaIndex {
                 at--;
             }
             now[at] = piece;
-            frames.set(frame << FRAME_SHIFT, 1, now);
+            frames.set(frame << FRAME_SHIFT, 1, Bucket.of(now));
         }
         return true;
     }
@@ -107,7 +118,7 @@ public final class IovaIndex {
         }
         long last = Math.min(end - 1, (1L << PageDirectory.VA_BITS) - 1) >>> FRAME_SHIFT;
         for (long frame = iova >>> FRAME_SHIFT; frame <= last; frame++) {
-            Piece[] old = bucket(frame);
+            Piece[] old = bucket(frame).pieces();
             int kept = 0;
             Piece[] now = new Piece[old.length];
             for (Piece p : old) {
@@ -118,7 +129,7 @@ public final class IovaIndex {
             if (kept == 0) {
                 frames.clear(frame << FRAME_SHIFT, 1);
             } else if (kept != old.length) {
-                frames.set(frame << FRAME_SHIFT, 1, Arrays.copyOf(now, kept));
+                frames.set(frame << FRAME_SHIFT, 1, Bucket.of(Arrays.copyOf(now, kept)));
             }
         }
     }
@@ -130,28 +141,28 @@ public final class IovaIndex {
      * @return the piece, or null if none holds it
      */
     public Piece find(long iova) {
-        Piece[] bucket = frames.find(iova);
+        Bucket bucket = frames.find(iova);
         if (bucket == null) {
             return null;
         }
+        long[] starts = bucket.starts();
+        // the last piece starting at or below iova (IOVAs below 2^48: signed comparison is right)
         int low = 0;
-        int high = bucket.length - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            Piece p = bucket[mid];
-            if (Long.compareUnsigned(iova, p.iova()) < 0) {
-                high = mid - 1;
-            } else if (p.holds(iova)) {
-                return p;
+        int high = starts.length - 1;
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (starts[mid] <= iova) {
+                low = mid;
             } else {
-                low = mid + 1;
+                high = mid - 1;
             }
         }
-        return null;
+        Piece p = bucket.pieces()[low];
+        return p.holds(iova) ? p : null;
     }
 
-    private Piece[] bucket(long frame) {
-        Piece[] bucket = frames.find(frame << FRAME_SHIFT);
+    private Bucket bucket(long frame) {
+        Bucket bucket = frames.find(frame << FRAME_SHIFT);
         return bucket == null ? EMPTY : bucket;
     }
 
