@@ -20,8 +20,23 @@ final class AllocatorRegistration implements WdRegistration {
     public void register(MemorySegment segment) {
         synchronized (allocator) {
             allocator.ensureOpen("register", segment == null ? 0 : segment.address());
-            registrations.register(segment, allocator::chunkOverlapping);
+            registrations.register(segment, this::chunkOverlapping);
         }
+    }
+
+    /** The start of an allocator chunk overlapping {@code [va, va + size)}, or -1. */
+    private long chunkOverlapping(long va, long size) {
+        long end = va + size;
+        long chunkSize = allocator.chunkSize();
+        for (long slot = va & -chunkSize; Long.compareUnsigned(slot, end) < 0; slot += chunkSize) {
+            Span span = allocator.spanAt(slot);
+            if (span != null
+                    && Long.compareUnsigned(span.base, end) < 0
+                    && Long.compareUnsigned(va, span.base + span.bytes) < 0) {
+                return span.base;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -314,18 +314,9 @@ final class StripedAllocator implements ChunkAllocator {
                         + (r == null ? "" : " (it is registered external memory, " + r + ": unregister it, not free)"));
     }
 
-    /** The start of a chunk overlapping {@code [va, va + size)}, or -1. */
-    long chunkOverlapping(long va, long size) {
-        long end = va + size;
-        for (long slot = va & -chunkSize; Long.compareUnsigned(slot, end) < 0; slot += chunkSize) {
-            Span span = directory.find(slot);
-            if (span != null
-                    && Long.compareUnsigned(span.base, end) < 0
-                    && Long.compareUnsigned(va, span.base + span.bytes) < 0) {
-                return span.base;
-            }
-        }
-        return -1;
+    /** The span whose directory entry covers {@code address}'s chunk slot, or null (no range check). */
+    Span spanAt(long address) {
+        return directory.find(address);
     }
 
     @Override
