@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * options are unique and described (its own ones named {@code wd.mm.<name>.*}; general settings
  * such as {@code wd.mm.checked} may be declared too), {@code open} refuses an unknown option of its
  * prefix naming it,
- * and each {@code open} gives an independent bridge whose {@code close} is idempotent. A backend's
+ * and each {@code open} gives an independent bridge whose {@code close} is idempotent. It also
+ * checks that every subclass of a kit contract compiled beside it is named so that Surefire's
+ * default includes run it (a {@code FooContract} would be skipped without a word). A backend's
  * test extends this class and implements {@link #provider()}; tests that open a bridge are skipped
  * loudly, with the provider's own reason and fix, where it is unavailable here.
  */
@@ -186,6 +188,15 @@ public abstract class WdBackendProviderContractTest {
         second.close();
         second.close();
         assertThrows(WdClosedException.class, () -> second.alloc(64));
+    }
+
+    @Test
+    void everyKitContractBesideThisTestIsNamedSoThatSurefireRunsIt() throws IOException {
+        List<String> misnamed = SurefireNames.misnamedContracts(getClass());
+        assertTrue(
+                misnamed.isEmpty(),
+                () -> "Surefire's default includes (Test*, *Test, *Tests, *TestCase) skip these kit contracts"
+                        + " silently; rename them to end in Test: " + misnamed);
     }
 
     private void skipUnlessAvailable(String method) {
