@@ -63,14 +63,18 @@ final class Type1Rules implements DmaMapper {
         return mappings.size();
     }
 
-    /** The IOVA the live mappings give the byte at {@code vaddr} (a linear scan), or -1. */
+    /**
+     * The IOVA this stand-in kernel maps the byte at {@code vaddr} to: the IOVA oracle of the bridge
+     * contract, kept by the "kernel", not by the bridge.
+     */
     synchronized long iovaOf(long vaddr) {
-        for (Map.Entry<Long, long[]> m : mappings.entrySet()) {
-            if (Long.compareUnsigned(vaddr - m.getValue()[0], m.getValue()[1]) < 0) {
-                return m.getKey() + (vaddr - m.getValue()[0]);
+        for (Map.Entry<Long, long[]> mapping : mappings.entrySet()) {
+            long offset = vaddr - mapping.getValue()[0];
+            if (offset >= 0 && offset < mapping.getValue()[1]) {
+                return mapping.getKey() + offset;
             }
         }
-        return -1;
+        throw new AssertionError("va=" + hex(vaddr) + " is in no VFIO_IOMMU_MAP_DMA mapping");
     }
 
     /** The vaddr of the mapping at exactly {@code iova}, or -1. */
