@@ -8,14 +8,20 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.api.WdStats;
+import dev.wdmm.memory.alloc.AllocationSite;
 import dev.wdmm.memory.alloc.AllocationTracker;
 import dev.wdmm.memory.alloc.CheckedMode;
+import dev.wdmm.memory.alloc.LeakReports;
+import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.pool.BlockPool;
 import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.spi.WdArguments;
 import dev.wdmm.spi.WdRegionSource;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -47,6 +53,7 @@ final class PassthroughBridge implements WdMmBridge {
     private final WdReservedMemory region;
     private final WdRegionSource owner;
     private static final long FREED = -1;
+    private static final String OWNER = "passthrough bridge";
 
     private final AtomicLongArray sizes;
     /** Checked mode's tracker; null in fast mode. */
@@ -54,10 +61,23 @@ final class PassthroughBridge implements WdMmBridge {
 
     private final long base;
     private final long stride;
-    private volatile boolean closed;
+    /** Bytes of blocks allocated, counted only under a limit (null: no limit, nothing counted). */
+    private final AtomicLong limited;
+
+    private final long limitBytes;
+    /** Allocations refused by the limit. */
+    private final AtomicLong limitRefusals = new AtomicLong();
+
+    private final Closer closer;
+    private final LeakReports.Watch watch;
 
     private PassthroughBridge(
-            BlockPool pool, BlockPoolSetup setup, WdReservedMemory region, WdRegionSource owner, CheckedMode checked) {
+            BlockPool pool,
+            BlockPoolSetup setup,
+            WdReservedMemory region,
+            WdRegionSource owner,
+            CheckedMode checked,
+            long limitBytes) {
         this.pool = pool;
         this.checks = checked.enabled()
                 ? AllocationTracker.create("passthrough bridge", checked, pool::freeAddress, PassthroughBridge.class)
@@ -69,14 +89,24 @@ final class PassthroughBridge implements WdMmBridge {
         this.stride = setup.stride();
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
+        this.limitBytes = limitBytes;
+        this.limited = limitBytes == WdStats.NO_LIMIT ? null : new AtomicLong();
+        this.closer = new Closer(pool, checks, sizes, base, stride, region, owner);
+        this.watch = LeakReports.watch(this, OWNER, closer);
     }
 
     /** A bridge over a region it reserves from {@code source} and releases on close, in fast or checked mode. */
     static PassthroughBridge reserve(WdRegionSource source, BlockPoolSetup setup, CheckedMode checked) {
+        return reserve(source, setup, checked, WdStats.NO_LIMIT);
+    }
+
+    /** As {@link #reserve(WdRegionSource, BlockPoolSetup, CheckedMode)}, with a limit on the bytes of blocks allocated. */
+    static PassthroughBridge reserve(
+            WdRegionSource source, BlockPoolSetup setup, CheckedMode checked, long limitBytes) {
         long bytes = setup.alignment() - 1 + Math.multiplyExact(setup.stride(), setup.blockCount());
         WdReservedMemory region = source.reserve(bytes);
         try {
-            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source, checked);
+            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source, checked, limitBytes);
         } catch (RuntimeException | Error e) {
             source.release(region);
             throw e;
@@ -85,7 +115,8 @@ final class PassthroughBridge implements WdMmBridge {
 
     /** A bridge over a region someone else owns (a queue's reserved memory); close keeps it. */
     static PassthroughBridge over(WdReservedMemory region, BlockPoolSetup setup) {
-        return new PassthroughBridge(BlockPool.create(region, setup), setup, region, null, CheckedMode.OFF);
+        return new PassthroughBridge(
+                BlockPool.create(region, setup), setup, region, null, CheckedMode.OFF, WdStats.NO_LIMIT);
     }
 
     @Override
@@ -99,8 +130,17 @@ final class PassthroughBridge implements WdMmBridge {
                     + " blockSize=" + pool.blockSize() + "); raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
                     + " or " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        long address = takeBlocks(size);
+        reserve(size);
+        long address;
+        try {
+            address = takeBlocks(size);
+        } catch (RuntimeException e) {
+            unreserve(size);
+            throw e;
+        }
         if (address == BlockPool.NO_BLOCK) {
+            unreserve(size);
+            WdEvents.allocationFailure(OWNER, size, "pool");
             throw new WdAllocationException(
                     size,
                     "size=" + size + ": all " + pool.blockCount()
@@ -108,6 +148,10 @@ final class PassthroughBridge implements WdMmBridge {
                             + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
         sizes.set(position(address), size);
+        if (closer.closed) {
+            // close ran meanwhile and released the region (the block with it): the caller must not get it
+            throw closedException();
+        }
         if (checks != null) {
             return checks.trackSegment(address, size);
         }
@@ -164,6 +208,7 @@ final class PassthroughBridge implements WdMmBridge {
         if (size <= 0 || address != blockStart(position) || !sizes.compareAndSet(position, size, FREED)) {
             throw refusal("free", address, 1);
         }
+        unreserve(size);
         if (checks == null) {
             pool.freeAddress(address);
             return;
@@ -171,6 +216,7 @@ final class PassthroughBridge implements WdMmBridge {
         try {
             checks.retire(address); // closes its scope; the quarantine gives the block back to the pool later
         } catch (IllegalStateException inUse) {
+            reserveUnchecked(size);
             sizes.set(position, size); // in use by a native call: nothing changes
             throw inUse;
         }
@@ -216,25 +262,162 @@ final class PassthroughBridge implements WdMmBridge {
 
     /**
      * Frees every block and run still allocated, destroys the pool and, if this bridge reserved
-     * the region, releases it. Idempotent.
+     * the region, releases it; reports what was still allocated ({@link LeakReports}). Never throws
+     * because of allocations outstanding or calls racing it (they get {@link WdClosedException}).
+     * Idempotent.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (checks != null) {
-            checks.close(true); // every scope closed, every quarantined block back in the pool
-        }
-        for (int position = 0; position < sizes.length(); position++) {
-            if (sizes.getAndSet(position, 0) > 0) {
-                pool.freeAddress(blockStart(position));
+    public void close() {
+        watch.close();
+    }
+
+    /**
+     * Live figures from the size words (a scan of {@code O(blocks)}, no counter on the hot path),
+     * the pool's counters, the region as memory held (by slice size).
+     */
+    @Override
+    public WdStats stats() {
+        boolean open = !closer.closed;
+        long live = 0;
+        long bytes = 0;
+        for (int position = 0; open && position < sizes.length(); position++) {
+            long size = sizes.get(position);
+            if (size > 0) {
+                live++;
+                bytes += size;
             }
         }
-        pool.destroy();
-        if (owner != null) {
-            owner.release(region);
+        java.util.TreeMap<Long, Long> bySize = new java.util.TreeMap<>();
+        long regionBytes = region.segment().byteSize();
+        if (open) {
+            region.slices().forEach(slice -> bySize.merge(slice.size(), 1L, Long::sum));
+        }
+        return new WdStats(
+                OWNER,
+                true,
+                live,
+                bytes,
+                pool.totalAllocations(),
+                pool.allocFailures() + limitRefusals.get(),
+                open ? regionBytes : 0,
+                regionBytes,
+                bySize,
+                limitBytes,
+                0,
+                0,
+                pool.stats());
+    }
+
+    /** Counts {@code size} against the limit, or refuses it naming the limit (nothing changes). */
+    private void reserve(long size) {
+        if (limited == null) {
+            return;
+        }
+        long charge = charge(size);
+        for (long now = limited.get(); ; now = limited.get()) {
+            if (charge > limitBytes - now) {
+                limitRefusals.incrementAndGet();
+                WdEvents.allocationFailure(OWNER, size, "limit");
+                throw new WdAllocationException(
+                        size,
+                        "size=" + size + " refused: it takes " + charge + " bytes of blocks and " + OWNER + " has "
+                                + now + " bytes of blocks allocated of " + PassthroughBackendProvider.LIMIT_BYTES.name()
+                                + "=" + limitBytes + "; free blocks or raise the limit");
+            }
+            if (limited.compareAndSet(now, now + charge)) {
+                return;
+            }
+        }
+    }
+
+    private void reserveUnchecked(long size) {
+        if (limited != null) {
+            limited.addAndGet(charge(size));
+        }
+    }
+
+    private void unreserve(long size) {
+        if (limited != null) {
+            limited.addAndGet(-charge(size));
+        }
+    }
+
+    /** The bytes of blocks an allocation of {@code size} takes: its blocks times the block size. */
+    private long charge(long size) {
+        long blockSize = pool.blockSize();
+        long blocks = size <= blockSize ? 1 : 1 + (size - blockSize + stride - 1) / stride;
+        return blocks * blockSize;
+    }
+
+    /**
+     * What close does, once: refers to the pool, the region and the size words, never to the
+     * bridge, so a {@link java.lang.ref.Cleaner} can run it when the bridge became unreachable.
+     */
+    private static final class Closer implements Runnable {
+        private final BlockPool pool;
+        private final AllocationTracker checks;
+        private final AtomicLongArray sizes;
+        private final long base;
+        private final long stride;
+        private final WdReservedMemory region;
+        private final WdRegionSource owner;
+        volatile boolean closed;
+
+        Closer(
+                BlockPool pool,
+                AllocationTracker checks,
+                AtomicLongArray sizes,
+                long base,
+                long stride,
+                WdReservedMemory region,
+                WdRegionSource owner) {
+            this.pool = pool;
+            this.checks = checks;
+            this.sizes = sizes;
+            this.base = base;
+            this.stride = stride;
+            this.region = region;
+            this.owner = owner;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<AllocationSite> sites = checks != null ? checks.liveSites() : List.of();
+            long live = 0;
+            long bytes = 0;
+            try {
+                if (checks != null) {
+                    checks.close(true); // every scope closed, every quarantined block back in the pool
+                }
+                for (int position = 0; position < sizes.length(); position++) {
+                    long size = sizes.getAndSet(position, 0);
+                    if (size > 0) {
+                        live++;
+                        bytes += size;
+                        freeQuietly(base + position * stride);
+                    }
+                }
+            } finally {
+                // blocks an alloc or free racing this close holds are released with the region
+                pool.destroyForcibly();
+                if (owner != null) {
+                    owner.release(region);
+                }
+            }
+            LeakReports.closed(OWNER, live, bytes, sites);
+        }
+
+        /** A block whose free races this close (its size word was taken first) is left to the forced destroy. */
+        private void freeQuietly(long address) {
+            try {
+                pool.freeAddress(address);
+            } catch (WdOwnershipException racing) {
+                // a racing free won; the forced destroy covers the block
+            }
         }
     }
 
@@ -330,10 +513,14 @@ final class PassthroughBridge implements WdMmBridge {
     }
 
     private void checkOpen() {
-        if (closed) {
-            throw new WdClosedException(
-                    "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
+        if (closer.closed) {
+            throw closedException();
         }
+    }
+
+    private WdClosedException closedException() {
+        return new WdClosedException(
+                "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
     }
 
     @Override
