@@ -9,7 +9,6 @@ import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.api.WdStats;
-import dev.wdmm.memory.alloc.AllocationSite;
 import dev.wdmm.memory.alloc.AllocationTracker;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.LeakReports;
@@ -19,9 +18,7 @@ import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.spi.WdArguments;
 import dev.wdmm.spi.WdRegionSource;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -61,14 +58,8 @@ final class PassthroughBridge implements WdMmBridge {
 
     private final long base;
     private final long stride;
-    /** Bytes of blocks allocated, counted only under a limit (null: no limit, nothing counted). */
-    private final AtomicLong limited;
-
-    private final long limitBytes;
-    /** Allocations refused by the limit. */
-    private final AtomicLong limitRefusals = new AtomicLong();
-
-    private final Closer closer;
+    private final BlockLimit limit;
+    private final PassthroughCloser closer;
     private final LeakReports.Watch watch;
 
     private PassthroughBridge(
@@ -89,9 +80,8 @@ final class PassthroughBridge implements WdMmBridge {
         this.stride = setup.stride();
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
-        this.limitBytes = limitBytes;
-        this.limited = limitBytes == WdStats.NO_LIMIT ? null : new AtomicLong();
-        this.closer = new Closer(pool, checks, sizes, base, stride, region, owner);
+        this.limit = new BlockLimit(OWNER, limitBytes, pool.blockSize(), stride);
+        this.closer = new PassthroughCloser(OWNER, pool, checks, sizes, base, stride, region, owner);
         this.watch = LeakReports.watch(this, OWNER, closer);
     }
 
@@ -130,16 +120,16 @@ final class PassthroughBridge implements WdMmBridge {
                     + " blockSize=" + pool.blockSize() + "); raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
                     + " or " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        reserve(size);
+        limit.reserve(size);
         long address;
         try {
             address = takeBlocks(size);
         } catch (RuntimeException e) {
-            unreserve(size);
+            limit.unreserve(size);
             throw e;
         }
         if (address == BlockPool.NO_BLOCK) {
-            unreserve(size);
+            limit.unreserve(size);
             WdEvents.allocationFailure(OWNER, size, "pool");
             throw new WdAllocationException(
                     size,
@@ -206,9 +196,10 @@ final class PassthroughBridge implements WdMmBridge {
         int position = positionOrRefuse("free", address);
         long size = sizes.get(position);
         if (size <= 0 || address != blockStart(position) || !sizes.compareAndSet(position, size, FREED)) {
+            checkOpen(); // a close racing this free took the size word first: closed, not an ownership error
             throw refusal("free", address, 1);
         }
-        unreserve(size);
+        limit.unreserve(size);
         if (checks == null) {
             pool.freeAddress(address);
             return;
@@ -216,7 +207,7 @@ final class PassthroughBridge implements WdMmBridge {
         try {
             checks.retire(address); // closes its scope; the quarantine gives the block back to the pool later
         } catch (IllegalStateException inUse) {
-            reserveUnchecked(size);
+            limit.reserveUnchecked(size);
             sizes.set(position, size); // in use by a native call: nothing changes
             throw inUse;
         }
@@ -298,127 +289,14 @@ final class PassthroughBridge implements WdMmBridge {
                 live,
                 bytes,
                 pool.totalAllocations(),
-                pool.allocFailures() + limitRefusals.get(),
+                pool.allocFailures() + limit.refusals(),
                 open ? regionBytes : 0,
                 regionBytes,
                 bySize,
-                limitBytes,
+                limit.bytes(),
                 0,
                 0,
                 pool.stats());
-    }
-
-    /** Counts {@code size} against the limit, or refuses it naming the limit (nothing changes). */
-    private void reserve(long size) {
-        if (limited == null) {
-            return;
-        }
-        long charge = charge(size);
-        for (long now = limited.get(); ; now = limited.get()) {
-            if (charge > limitBytes - now) {
-                limitRefusals.incrementAndGet();
-                WdEvents.allocationFailure(OWNER, size, "limit");
-                throw new WdAllocationException(
-                        size,
-                        "size=" + size + " refused: it takes " + charge + " bytes of blocks and " + OWNER + " has "
-                                + now + " bytes of blocks allocated of " + PassthroughBackendProvider.LIMIT_BYTES.name()
-                                + "=" + limitBytes + "; free blocks or raise the limit");
-            }
-            if (limited.compareAndSet(now, now + charge)) {
-                return;
-            }
-        }
-    }
-
-    private void reserveUnchecked(long size) {
-        if (limited != null) {
-            limited.addAndGet(charge(size));
-        }
-    }
-
-    private void unreserve(long size) {
-        if (limited != null) {
-            limited.addAndGet(-charge(size));
-        }
-    }
-
-    /** The bytes of blocks an allocation of {@code size} takes: its blocks times the block size. */
-    private long charge(long size) {
-        long blockSize = pool.blockSize();
-        long blocks = size <= blockSize ? 1 : 1 + (size - blockSize + stride - 1) / stride;
-        return blocks * blockSize;
-    }
-
-    /**
-     * What close does, once: refers to the pool, the region and the size words, never to the
-     * bridge, so a {@link java.lang.ref.Cleaner} can run it when the bridge became unreachable.
-     */
-    private static final class Closer implements Runnable {
-        private final BlockPool pool;
-        private final AllocationTracker checks;
-        private final AtomicLongArray sizes;
-        private final long base;
-        private final long stride;
-        private final WdReservedMemory region;
-        private final WdRegionSource owner;
-        volatile boolean closed;
-
-        Closer(
-                BlockPool pool,
-                AllocationTracker checks,
-                AtomicLongArray sizes,
-                long base,
-                long stride,
-                WdReservedMemory region,
-                WdRegionSource owner) {
-            this.pool = pool;
-            this.checks = checks;
-            this.sizes = sizes;
-            this.base = base;
-            this.stride = stride;
-            this.region = region;
-            this.owner = owner;
-        }
-
-        @Override
-        public synchronized void run() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            List<AllocationSite> sites = checks != null ? checks.liveSites() : List.of();
-            long live = 0;
-            long bytes = 0;
-            try {
-                if (checks != null) {
-                    checks.close(true); // every scope closed, every quarantined block back in the pool
-                }
-                for (int position = 0; position < sizes.length(); position++) {
-                    long size = sizes.getAndSet(position, 0);
-                    if (size > 0) {
-                        live++;
-                        bytes += size;
-                        freeQuietly(base + position * stride);
-                    }
-                }
-            } finally {
-                // blocks an alloc or free racing this close holds are released with the region
-                pool.destroyForcibly();
-                if (owner != null) {
-                    owner.release(region);
-                }
-            }
-            LeakReports.closed(OWNER, live, bytes, sites);
-        }
-
-        /** A block whose free races this close (its size word was taken first) is left to the forced destroy. */
-        private void freeQuietly(long address) {
-            try {
-                pool.freeAddress(address);
-            } catch (WdOwnershipException racing) {
-                // a racing free won; the forced destroy covers the block
-            }
-        }
     }
 
     private long blockStart(int position) {
@@ -447,6 +325,7 @@ final class PassthroughBridge implements WdMmBridge {
         positionOrRefuse(operation, address);
         long start = liveStart(address);
         if (start == BlockPool.NO_BLOCK || size > sizes.get(position(start)) - (address - start)) {
+            checkOpen();
             throw refusal(operation, address, size);
         }
     }
