@@ -289,8 +289,12 @@ public final class WdMm implements AutoCloseable {
          *     the backend, the known keys and a near miss)
          * @throws WdOpenException if the provider's {@code regionSource} or {@code open} throws; the
          *     message names the backend and the jar it came from, the cause is the provider's exception
+         * @throws IllegalArgumentException if the system property {@value LeakReports#PROPERTY} is set
+         *     to anything but {@code off}, {@code simple} or {@code paranoid} (checked before anything
+         *     is opened)
          */
         public WdMm open() {
+            LeakReports.detection(); // a misspelt level fails here, not silently as "simple" later
             Discovery found = discovery();
             Configuration configuration = configuration(found);
             Selection selection = Internals.select(found, detector().detect(), configuration);
