@@ -4,10 +4,13 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.api.WdStats;
+import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.table.IovaIndex;
 import dev.wdmm.memory.table.PageDirectory;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +56,8 @@ final class StripedAllocator implements ChunkAllocator {
     private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
     /** Live runs; live slots are counted by the thread caches. */
     private final AtomicLong liveRuns = new AtomicLong();
+    /** Accounting off the hot path: runs, failures, chunk bytes held and the limit on them. */
+    private final AllocatorCounters counters;
 
     private volatile boolean closed;
 
@@ -81,6 +86,7 @@ final class StripedAllocator implements ChunkAllocator {
         this.caching = settings.retainEmpty() > 0;
         ExternalHolder holder = source.externalHolder();
         this.registrations = holder == null ? null : new Registrations(owner, holder, iovaIndex);
+        this.counters = new AllocatorCounters(settings.limitBytes());
     }
 
     static StripedAllocator open(ChunkSource source, AllocatorSettings settings) {
@@ -130,7 +136,7 @@ final class StripedAllocator implements ChunkAllocator {
         m.spans[n] = null;
         m.count = n;
         span.claim(address, size);
-        cache.count(1);
+        cache.countAlloc(size);
         return address;
     }
 
@@ -143,6 +149,7 @@ final class StripedAllocator implements ChunkAllocator {
             throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
         }
         liveRuns.incrementAndGet();
+        counters.runAllocated(size);
         return run.base;
     }
 
@@ -159,11 +166,12 @@ final class StripedAllocator implements ChunkAllocator {
 
     /** Makes the slot free (checked) and puts it in the calling thread's cache, giving older slots back when full. */
     private void freeSlot(ClassSpan page, long address) {
-        if (page.slotStart(address) != address || page.released || !page.unclaim(address)) {
+        int size;
+        if (page.slotStart(address) != address || page.released || (size = page.unclaim(address)) == 0) {
             throw page.freeRefused(address, owner);
         }
         ThreadCache cache = caches.current();
-        cache.count(-1);
+        cache.countFree(size);
         if (!caching) {
             page.bin.putBack(page, address);
             return;
@@ -199,6 +207,7 @@ final class StripedAllocator implements ChunkAllocator {
                     "va=" + hex(address) + " was already freed by this " + owner);
         }
         liveRuns.decrementAndGet();
+        counters.runFreed(run.size());
         release(run);
     }
 
@@ -336,13 +345,28 @@ final class StripedAllocator implements ChunkAllocator {
      * tries once more. Called with no bin lock held (trimming takes them one at a time).
      */
     ChunkMemory acquire(long bytes, long requested) {
-        ChunkMemory memory = source.acquire(bytes, requested);
-        if (memory == null && giveBackEmpty()) {
+        if (!counters.reserve(bytes) && !(giveBackEmpty() && counters.reserve(bytes))) {
+            counters.failed();
+            WdEvents.allocationFailure(owner, requested, "limit");
+            throw counters.overLimit(owner, requested, bytes);
+        }
+        ChunkMemory memory = null;
+        try {
             memory = source.acquire(bytes, requested);
+            if (memory == null && giveBackEmpty()) {
+                memory = source.acquire(bytes, requested);
+            }
+        } finally {
+            if (memory == null) {
+                counters.unreserve(bytes);
+            }
         }
         if (memory == null) {
+            counters.failed();
+            WdEvents.allocationFailure(owner, requested, "exhausted");
             throw source.exhausted(requested, bytes);
         }
+        WdEvents.chunkAcquired(owner, memory.segment().address(), bytes, requested);
         return memory;
     }
 
@@ -383,7 +407,12 @@ final class StripedAllocator implements ChunkAllocator {
         if (spans.remove(span.base, span)) {
             AllocatorLookup.unindex(iovaIndex, span);
             directory.clear(span.base, span.bytes);
-            source.release(span.memory);
+            try {
+                source.release(span.memory);
+            } finally {
+                counters.unreserve(span.bytes);
+                WdEvents.chunkReleased(owner, span.base, span.bytes);
+            }
         }
     }
 
@@ -411,15 +440,25 @@ final class StripedAllocator implements ChunkAllocator {
         }
     }
 
+    /** Releases every chunk and reports what was still allocated ({@link LeakReports}). */
     @Override
-    public synchronized void close() {
+    public void close() {
+        AllocatorCounters.Outstanding outstanding = closeCounting();
+        if (outstanding != null) {
+            LeakReports.closed(owner, outstanding.allocations(), outstanding.bytes(), List.of());
+        }
+    }
+
+    /** Closes without reporting; returns what was outstanding, or null if it was closed already. */
+    synchronized AllocatorCounters.Outstanding closeCounting() {
         if (closed) {
-            return;
+            return null;
         }
         closed = true;
         for (Bin bin : bins) {
             bin.quiesce();
         }
+        counters.closing(caches.totals(), liveRuns.get());
         liveRuns.set(0);
         try {
             if (registrations != null) {
@@ -432,6 +471,7 @@ final class StripedAllocator implements ChunkAllocator {
             caches.close();
             source.close();
         }
+        return counters.outstandingAtClose();
     }
 
     @Override
@@ -447,6 +487,17 @@ final class StripedAllocator implements ChunkAllocator {
     @Override
     public long heldChunks() {
         return spans.size();
+    }
+
+    @Override
+    public WdStats stats() {
+        long[] totals = closed ? new long[] {0, 0, caches.totals()[2]} : caches.totals();
+        java.util.TreeMap<Long, Long> bySize = new java.util.TreeMap<>();
+        for (Span span : spans.values()) {
+            bySize.merge(span.bytes, 1L, Long::sum);
+        }
+        long runs = closed ? 0 : liveRuns.get();
+        return counters.snapshot(owner, totals[0] + runs, totals[1], totals[2], bySize);
     }
 
     @Override
