@@ -3,11 +3,14 @@ package dev.wdmm.backend.hugepage;
 import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAddressAccess;
+import dev.wdmm.api.WdAllocRequest;
+import dev.wdmm.api.WdConstrainedAlloc;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -40,12 +43,15 @@ import java.nio.file.Path;
  * no lock. {@link #close()} frees everything; calls after it throw
  * {@link dev.wdmm.api.WdClosedException}.
  */
-final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
+final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity, WdConstrainedAlloc {
     private static final String OWNER = "hugepage bridge";
 
     private final long pageSize;
     private final PageSource source;
     private final ChunkAllocator allocator;
+
+    /** Constrained allocations ({@link WdConstrainedAlloc}) over this bridge. */
+    private WdConstrainedAlloc constrained;
 
     private HugeBridge(long pageSize, PageSource source, ChunkAllocator allocator) {
         this.pageSize = pageSize;
@@ -93,6 +99,20 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     @Override
     public long allocAddress(long size) {
         return allocator.allocAddress(size);
+    }
+
+    /**
+     * Allocates memory meeting {@code request}'s constraints, checked against this bridge's IOVAs
+     * ({@link ConstrainedAllocations}); freed with {@link #free}.
+     */
+    @Override
+    public MemorySegment alloc(WdAllocRequest request) {
+        WdConstrainedAlloc c = constrained;
+        if (c == null) {
+            c = ConstrainedAllocations.over(this, pageSize, "hugepage");
+            constrained = c;
+        }
+        return c.alloc(request);
     }
 
     @Override
