@@ -89,6 +89,9 @@ final class ConstraintTrip {
             notes.add("INFO constrained " + name + " refused as allowed: " + e.constraint() + " offered=" + e.offered()
                     + " (" + e.getMessage() + ")");
             return;
+        } catch (IllegalArgumentException e) {
+            notes.add("INFO constrained " + name + " refused as beyond what it can ever serve: " + e.getMessage());
+            return;
         }
         prove(name, bridge, memory, request, seed);
     }

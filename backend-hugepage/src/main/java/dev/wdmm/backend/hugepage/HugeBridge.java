@@ -112,6 +112,11 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity, WdC
             c = ConstrainedAllocations.over(this, pageSize, "hugepage");
             constrained = c;
         }
+        if (request.contiguous() && request.size() > pageSize) {
+            // a run of several pages: look for adjacent frames while acquiring it (AdjacentPages)
+            WdConstrainedAlloc bound = c;
+            return ScopedValue.where(AdjacentPages.REQUEST, request).call(() -> bound.alloc(request));
+        }
         return c.alloc(request);
     }
 

@@ -97,11 +97,21 @@ final class PageSource implements ChunkSource {
         } while (!held.compareAndSet(before, before + pages));
         MemorySegment mapping;
         try {
-            mapping = NativeMemory.mmap(pages * pageSize, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
+            mapping = pages > 1 && node == Numa.NO_NODE && AdjacentPages.REQUEST.isBound()
+                    ? AdjacentPages.map(
+                            pages,
+                            pageSize,
+                            flags,
+                            pagemap,
+                            HugepageCounts.findOrUnknown(sysfs, pageSize).free())
+                    : NativeMemory.mmap(pages * pageSize, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
         } catch (WdNativeException e) {
             held.addAndGet(-pages);
             lastRefusal = e;
             return null;
+        } catch (RuntimeException e) {
+            held.addAndGet(-pages);
+            throw e;
         }
         if (node != Numa.NO_NODE) {
             try {

@@ -37,7 +37,7 @@ public final class ConstrainedAllocations {
     public static final int MAX_ATTEMPTS = 16;
 
     /** Most MiB of rejected candidates held at once while looking. */
-    public static final long MAX_HELD_MIB = 256;
+    public static final long MAX_HELD_MIB = 32;
 
     private ConstrainedAllocations() {}
 
