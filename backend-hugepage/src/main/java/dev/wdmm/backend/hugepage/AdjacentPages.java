@@ -96,6 +96,21 @@ final class AdjacentPages {
         return window;
     }
 
+    /** The kernel refused to pin the moved pages: the contiguous request is refused (nothing is kept). */
+    static WdConstraintException pinRefused(long pages, long pageSize, WdNativeException cause) {
+        WdAllocRequest request = REQUEST.get();
+        WdConstraintException e = new WdConstraintException(
+                request,
+                WdConstraintException.Constraint.CONTIGUOUS,
+                pageSize,
+                "constrained alloc refused: " + request + " backend=hugepage: CONTIGUOUS found " + pages
+                        + " adjacent huge pages but this kernel refused to pin them once moved together ("
+                        + cause.getMessage() + "); one huge page (" + pageSize + " bytes) is the largest contiguous"
+                        + " allocation it can give; nothing was kept");
+        e.initCause(cause);
+        return e;
+    }
+
     private static WdConstraintException refusal(long pages, long pageSize, int candidates, int longest, long free) {
         WdAllocRequest request = REQUEST.get();
         return new WdConstraintException(
