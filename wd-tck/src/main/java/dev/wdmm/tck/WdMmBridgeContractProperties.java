@@ -1,4 +1,4 @@
-package dev.wdmm.core.contract;
+package dev.wdmm.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,17 +12,46 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 
 /**
- * Property-based bad-input rules for every {@link WdMmBridge}: a backend's property class extends
- * this one and implements {@link #newBridge()}. Each try opens its own bridge.
+ * The bridge contract's property-based bad-input rules (jqwik): part of
+ * {@link WdMmBridgeContractTest}, which a backend's test extends to get these and the JUnit rules in
+ * one class whose name ends in {@code Test} (Surefire's default includes skip {@code *Properties}
+ * classes, so a separate properties class could be lost silently; the constructor is
+ * package-private so that this part cannot be extended alone). Each try opens its own bridge with
+ * {@link #newBridge()}.
  */
 public abstract class WdMmBridgeContractProperties {
 
+    WdMmBridgeContractProperties() {}
+
     /**
-     * Opens a new, independent bridge of the backend under test.
+     * Opens a new, independent bridge of the backend under test; called before each JUnit test
+     * and once per property try.
      *
      * @return the bridge
      */
     protected abstract WdMmBridge newBridge();
+
+    /**
+     * A segment at the top of the address space whose end wraps; never accessed.
+     *
+     * @return the segment
+     */
+    @SuppressWarnings("restricted")
+    protected static MemorySegment wrapping() {
+        return MemorySegment.ofAddress(-32L).reinterpret(64);
+    }
+
+    /**
+     * Asserts that the message names a value.
+     *
+     * @param e the exception
+     * @param fragment text the message must contain
+     */
+    protected static void assertMessage(Exception e, String fragment) {
+        assertTrue(
+                e.getMessage() != null && e.getMessage().contains(fragment),
+                "message must contain " + fragment + ": " + e.getMessage());
+    }
 
     @Property(tries = 50)
     void nonPositiveSizesAreRefusedNamingTheValue(@ForAll @LongRange(min = Long.MIN_VALUE, max = 0) long size) {
@@ -47,7 +76,11 @@ public abstract class WdMmBridgeContractProperties {
             if (inside) {
                 bridge.iovaMap(range, size);
             } else {
-                assertThrows(IllegalArgumentException.class, () -> bridge.iovaMap(range, size));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> bridge.iovaMap(range, size),
+                        () -> "map of va=" + Hex.of(range.address()) + " size=" + size + " outside the allocation va="
+                                + Hex.of(segment.address()) + " size=" + allocSize);
             }
             assertEquals(base, bridge.iovaMap(segment, allocSize));
             bridge.free(segment);
@@ -62,7 +95,10 @@ public abstract class WdMmBridgeContractProperties {
             MemorySegment segment = bridge.alloc(allocSize);
             long delta = offset % allocSize == 0 ? 1 : offset % allocSize;
             assertThrows(
-                    WdOwnershipException.class, () -> bridge.free(MemorySegment.ofAddress(segment.address() + delta)));
+                    WdOwnershipException.class,
+                    () -> bridge.free(MemorySegment.ofAddress(segment.address() + delta)),
+                    () -> "free of va=" + Hex.of(segment.address() + delta) + ", inside the allocation at va="
+                            + Hex.of(segment.address()));
             bridge.free(segment);
         }
     }
@@ -72,7 +108,10 @@ public abstract class WdMmBridgeContractProperties {
         try (WdMmBridge bridge = newBridge()) {
             MemorySegment segment = bridge.alloc(64);
             long iova = bridge.iovaMap(segment, 64);
-            assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + delta, 64));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> bridge.iovaUnmap(segment, iova + delta, 64),
+                    () -> "unmap with iova=" + Hex.of(iova + delta) + " where map gave iova=" + Hex.of(iova));
             bridge.iovaUnmap(segment, iova, 64);
             bridge.free(segment);
         }

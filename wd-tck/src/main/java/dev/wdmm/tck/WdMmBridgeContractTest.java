@@ -1,4 +1,4 @@
-package dev.wdmm.core.contract;
+package dev.wdmm.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,47 +22,22 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules every {@link WdMmBridge} keeps (the interface's javadoc and SPEC 6). A backend's test
- * extends this class and implements {@link #newBridge()}; bad-input properties are in
- * {@link WdMmBridgeContractProperties}, which backends extend alike.
+ * The rules every {@link WdMmBridge} keeps (the interface's javadoc and SPEC 6), in one class: a
+ * backend's test extends it (its name ending in {@code Test}), implements {@link #newBridge()} and
+ * {@link #iovaOracle()}, and gets the JUnit rules below, the IOVA oracle and single-thread churn
+ * rules of {@link WdMmBridgeIovaRules} and the jqwik bad-input properties of
+ * {@link WdMmBridgeContractProperties}.
+ *
+ * <p>Each JUnit test opens its bridge before it runs and closes it afterwards; each property try
+ * opens its own.
  */
-public abstract class WdMmBridgeContractTest {
-    /** The bridge under test, opened before each test and closed after it. */
-    protected WdMmBridge bridge;
+public abstract class WdMmBridgeContractTest extends WdMmBridgeIovaRules {
 
-    /**
-     * Opens a new, independent bridge of the backend under test.
-     *
-     * @return the bridge
-     */
-    protected abstract WdMmBridge newBridge();
-
-    /**
-     * The alignment every allocation's address has at least.
-     *
-     * @return a power of two
-     */
-    protected long minimumAlignment() {
-        return 8;
-    }
-
-    @BeforeEach
-    void openBridge() {
-        bridge = newBridge();
-    }
-
-    @AfterEach
-    void closeBridge() {
-        // null when newBridge() aborted the test with an assumption (e.g. no huge pages reserved)
-        if (bridge != null) {
-            bridge.close();
-        }
-    }
+    /** For subclasses: a backend's contract test. */
+    protected WdMmBridgeContractTest() {}
 
     @Test
     void allocReturnsNativeSegmentOfExactSize() {
@@ -70,7 +45,10 @@ public abstract class WdMmBridgeContractTest {
             MemorySegment segment = bridge.alloc(size);
             assertTrue(segment.isNative(), "native");
             assertEquals(size, segment.byteSize());
-            assertEquals(0, segment.address() % minimumAlignment(), "address " + segment.address() + " alignment");
+            assertEquals(
+                    0,
+                    segment.address() % minimumAlignment(),
+                    () -> "va=" + Hex.of(segment.address()) + " not aligned to " + minimumAlignment());
             bridge.free(segment);
         }
     }
@@ -128,7 +106,7 @@ public abstract class WdMmBridgeContractTest {
         MemorySegment segment = bridge.alloc(256);
         WdOwnershipException e = assertThrows(WdOwnershipException.class, () -> bridge.free(segment.asSlice(16)));
         assertEquals(WdOwnershipException.Reason.INTERIOR, e.reason());
-        assertTrue(e.getMessage().contains("0x" + Long.toHexString(segment.address() + 16)), e.getMessage());
+        assertTrue(e.getMessage().contains(Hex.of(segment.address() + 16)), e.getMessage());
         bridge.iovaMap(segment, 256);
         bridge.free(segment);
     }
@@ -213,7 +191,7 @@ public abstract class WdMmBridgeContractTest {
         long iova = bridge.iovaMap(segment, 256);
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova + 4096, 256));
-        assertMessage(e, "0x" + Long.toHexString(iova + 4096));
+        assertMessage(e, Hex.of(iova + 4096));
         assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(segment, iova, 0));
         assertThrows(NullPointerException.class, () -> bridge.iovaUnmap(null, iova, 256));
         bridge.iovaUnmap(segment, iova, 256);
@@ -360,7 +338,9 @@ public abstract class WdMmBridgeContractTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(live.isEmpty(), "every block was freed: " + live);
+        assertTrue(
+                live.isEmpty(),
+                () -> "every block was freed: " + live.stream().map(Hex::of).toList());
     }
 
     private void churn(byte tag, int rounds, Set<Long> live) {
@@ -368,7 +348,7 @@ public abstract class WdMmBridgeContractTest {
         for (int i = 0; i < rounds; i++) {
             MemorySegment segment = bridge.alloc(64 + (i % 7) * 64);
             if (!live.add(segment.address())) {
-                throw new AssertionError("va=0x" + Long.toHexString(segment.address()) + " handed out twice");
+                throw new AssertionError("va=" + Hex.of(segment.address()) + " handed out twice while live");
             }
             segment.fill(tag);
             long iova = bridge.iovaMap(segment, segment.byteSize());
@@ -384,33 +364,11 @@ public abstract class WdMmBridgeContractTest {
     private void release(MemorySegment segment, byte tag, Set<Long> live) {
         for (long i = 0; i < segment.byteSize(); i++) {
             if (segment.get(ValueLayout.JAVA_BYTE, i) != tag) {
-                throw new AssertionError(
-                        "block va=0x" + Long.toHexString(segment.address()) + " was written by another thread");
+                throw new AssertionError("block va=" + Hex.of(segment.address()) + " size=" + segment.byteSize()
+                        + " was written by another thread at offset " + Hex.of(i));
             }
         }
         live.remove(segment.address());
         bridge.free(segment);
-    }
-
-    /**
-     * A segment at the top of the address space whose end wraps; never accessed.
-     *
-     * @return the segment
-     */
-    @SuppressWarnings("restricted")
-    protected static MemorySegment wrapping() {
-        return MemorySegment.ofAddress(-32L).reinterpret(64);
-    }
-
-    /**
-     * Asserts that the message names a value.
-     *
-     * @param e the exception
-     * @param fragment text the message must contain
-     */
-    protected static void assertMessage(Exception e, String fragment) {
-        assertTrue(
-                e.getMessage() != null && e.getMessage().contains(fragment),
-                "message must contain " + fragment + ": " + e.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package dev.wdmm.core.contract;
+package dev.wdmm.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class CheckedBridgeContractTest extends WdMmBridgeContractTest {
 
+    /** For subclasses: a backend's checked-mode contract test. */
+    protected CheckedBridgeContractTest() {}
+
     /**
      * The largest size the bridge serves from one allocation in these tests.
      *
@@ -40,8 +43,13 @@ public abstract class CheckedBridgeContractTest extends WdMmBridgeContractTest {
             segment.set(ValueLayout.JAVA_BYTE, size - 1, (byte) 1);
             bridge.free(segment);
             assertThrows(
-                    IllegalStateException.class, () -> segment.get(ValueLayout.JAVA_BYTE, size - 1), "size=" + size);
-            assertThrows(IllegalStateException.class, () -> segment.fill((byte) 2), "size=" + size);
+                    IllegalStateException.class,
+                    () -> segment.get(ValueLayout.JAVA_BYTE, size - 1),
+                    "va=" + Hex.of(segment.address()) + " size=" + size);
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> segment.fill((byte) 2),
+                    "va=" + Hex.of(segment.address()) + " size=" + size);
             assertFalse(segment.scope().isAlive());
         }
     }
@@ -60,7 +68,10 @@ public abstract class CheckedBridgeContractTest extends WdMmBridgeContractTest {
             MemorySegment segment = bridge.alloc(128);
             next.add(segment);
             addresses.add(segment.address());
-            assertNotEquals(freed.address(), segment.address(), "a quarantined address was handed out again");
+            assertNotEquals(
+                    freed.address(),
+                    segment.address(),
+                    "a quarantined address va=" + Hex.of(freed.address()) + " was handed out again");
         }
         assertEquals(16, addresses.size());
         next.forEach(bridge::free);

@@ -1,4 +1,4 @@
-package dev.wdmm.core.contract;
+package dev.wdmm.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,6 +62,9 @@ public abstract class WdMmBridgeCampaign {
         }
     }
 
+    /** For subclasses: a backend's campaign. */
+    protected WdMmBridgeCampaign() {}
+
     /**
      * Opens a new, independent bridge of the backend under test.
      *
@@ -72,6 +75,7 @@ public abstract class WdMmBridgeCampaign {
     /**
      * The largest size the campaign allocates (sizes are spread log-uniformly from 1 byte).
      *
+     * @param bridge the bridge the campaign runs against
      * @return bytes; by default 1 MiB, or the bridge's {@code bufferSize()} where it has one
      */
     protected long maxSize(WdMmBridge bridge) {
