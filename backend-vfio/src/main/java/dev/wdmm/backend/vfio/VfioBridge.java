@@ -74,7 +74,12 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings, WdCo
     public MemorySegment alloc(WdAllocRequest request) {
         WdConstrainedAlloc c = constrained;
         if (c == null) {
-            c = ConstrainedAllocations.over(this, VfioChunks.CHUNK_SIZE, "vfio");
+            c = ConstrainedAllocations.over(
+                    this,
+                    VfioChunks.CHUNK_SIZE,
+                    "vfio",
+                    "IOVAs here come from [wd.mm.vfio.iova.base, wd.mm.vfio.iova.limit) (base 0x100000000 by default) or, with"
+                            + " wd.mm.vfio.iova.mode=va, are virtual addresses: set wd.mm.vfio.iova.base below the mask");
             constrained = c;
         }
         return c.alloc(request);

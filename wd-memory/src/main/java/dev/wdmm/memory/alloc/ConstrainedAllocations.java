@@ -54,15 +54,32 @@ public final class ConstrainedAllocations {
      * @throws IllegalArgumentException if {@code maxAlignment} is not a power of two
      */
     public static WdConstrainedAlloc over(WdMmBridge bridge, long maxAlignment, String backend) {
+        return over(bridge, maxAlignment, backend, null);
+    }
+
+    /**
+     * As {@link #over(WdMmBridge, long, String)}, with the backend's own fix for a DMA mask it
+     * cannot meet (e.g. the option that moves its IOVA space).
+     *
+     * @param bridge the bridge
+     * @param maxAlignment the largest alignment, a power of two
+     * @param backend the backend's name, for messages
+     * @param maskFix the fix named when {@code MAX_IOVA} is refused, or null for the general one
+     * @return the capability
+     * @throws NullPointerException if {@code bridge} or {@code backend} is null
+     * @throws IllegalArgumentException if {@code maxAlignment} is not a power of two
+     */
+    public static WdConstrainedAlloc over(WdMmBridge bridge, long maxAlignment, String backend, String maskFix) {
         Objects.requireNonNull(bridge, "bridge is null");
         Objects.requireNonNull(backend, "backend is null");
         if (maxAlignment < 1 || Long.bitCount(maxAlignment) != 1) {
             throw new IllegalArgumentException("maxAlignment=" + maxAlignment + " must be a power of two");
         }
-        return request -> alloc(bridge, maxAlignment, backend, request);
+        return request -> alloc(bridge, maxAlignment, backend, maskFix, request);
     }
 
-    private static MemorySegment alloc(WdMmBridge bridge, long maxAlignment, String backend, WdAllocRequest request) {
+    private static MemorySegment alloc(
+            WdMmBridge bridge, long maxAlignment, String backend, String maskFix, WdAllocRequest request) {
         Objects.requireNonNull(request, "request is null");
         if (request.alignment() > maxAlignment) {
             throw new IllegalArgumentException("alignment=" + request.alignment() + " must be <= " + maxAlignment
@@ -109,7 +126,7 @@ public final class ConstrainedAllocations {
                 bridge.free(candidate);
             }
         }
-        throw findings.refusal(request, backend);
+        throw findings.refusal(request, backend, maskFix);
     }
 
     /** The first constraint {@code memory} breaks, or null; records what it offered. */
@@ -171,7 +188,7 @@ public final class ConstrainedAllocations {
             failures[constraint.ordinal()]++;
         }
 
-        WdConstraintException refusal(WdAllocRequest request, String backend) {
+        WdConstraintException refusal(WdAllocRequest request, String backend, String maskFix) {
             Constraint worst = Constraint.CONTIGUOUS;
             for (Constraint c : Constraint.values()) {
                 if (failures[c.ordinal()] > failures[worst.ordinal()]) {
@@ -208,12 +225,14 @@ public final class ConstrainedAllocations {
                                     + " huge page is contiguous), or describe the memory with an SGL";
                         case MAX_IOVA ->
                             "; lowest last-byte IOVA found=" + hex(lowestHighest)
-                                    + (identity
-                                            ? "; fix: IOVAs here are virtual addresses, high in user space: use a"
-                                                    + " physical-address backend, or vfio with IOVAs below the mask"
-                                            : "; fix: the memory this backend got lies above the device's reach:"
-                                                    + " reserve huge pages while low memory is free (hugepages= at"
-                                                    + " boot), or use vfio with IOVAs below the mask");
+                                    + (maskFix != null
+                                            ? "; fix: " + maskFix
+                                            : identity
+                                                    ? "; fix: IOVAs here are virtual addresses, high in user space: use a"
+                                                            + " physical-address backend, or vfio with IOVAs below the mask"
+                                                    : "; fix: the memory this backend got lies above the device's reach:"
+                                                            + " reserve huge pages while low memory is free (hugepages= at"
+                                                            + " boot), or use vfio with IOVAs below the mask");
                         case ALIGNMENT ->
                             "; largest alignment found=" + offered
                                     + "; fix: alignment above the page size needs huge pages (backend=hugepage)";
