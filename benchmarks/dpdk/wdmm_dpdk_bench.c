@@ -111,6 +111,19 @@ static void op_mempool(void *ctx, uint64_t ops)
 	}
 }
 
+/* ---- rte_mempool_get_bulk + put_bulk of BULK objects; ops count objects, so ns/op is per object ---- */
+#define BULK 32
+static void op_mempool_bulk(void *ctx, uint64_t ops)
+{
+	struct rte_mempool *mp = ctx;
+	void *objs[BULK];
+	for (uint64_t i = 0; i < ops; i += BULK) {
+		if (rte_mempool_get_bulk(mp, objs, BULK) != 0)
+			rte_exit(EXIT_FAILURE, "rte_mempool_get_bulk failed: pool empty\n");
+		rte_mempool_put_bulk(mp, objs, BULK);
+	}
+}
+
 /* ---- rte_malloc + rte_free ---- */
 static void op_malloc_free(void *ctx, uint64_t ops)
 {
@@ -238,6 +251,7 @@ static void bench_mempool(void)
 	if (mp == NULL)
 		rte_exit(EXIT_FAILURE, "rte_mempool_create failed: %s\n", rte_strerror(rte_errno));
 	measure("rte_mempool_get_put", "size=4096", op_mempool, mp);
+	measure("rte_mempool_bulk_get_put", "size=4096", op_mempool_bulk, mp);
 	rte_mempool_free(mp);
 }
 

@@ -318,8 +318,10 @@ public final class DmaCheck {
                         + " so this run cannot tell a right IOVA from a wrong one");
             }
             SglTrip sgl = new SglTrip(edu, subject);
+            String issue16 = "";
             if (subject instanceof BackendSubject backend) {
                 sgl.check(backend.bridge(), seed++);
+                issue16 = Issue16Trips.check(edu, subject, backend.bridge(), seed++);
             }
             if (heldFailure != null) {
                 throw heldFailure;
@@ -327,7 +329,7 @@ public final class DmaCheck {
             String kernel = subject instanceof BackendSubject backend
                     ? backend.kernelCalls()
                     : subject instanceof RegisteredSubject registered ? registered.describe() : "";
-            pass(name, mode, trip, sgl, edu.transfers() - transfersBefore, kernel);
+            pass(name, mode, trip, sgl, edu.transfers() - transfersBefore, (kernel + issue16).strip());
         } catch (RuntimeException e) {
             fail(
                     name,

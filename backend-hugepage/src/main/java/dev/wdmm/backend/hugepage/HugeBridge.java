@@ -3,12 +3,15 @@ package dev.wdmm.backend.hugepage;
 import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAddressAccess;
+import dev.wdmm.api.WdAllocRequest;
+import dev.wdmm.api.WdConstrainedAlloc;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -42,13 +45,16 @@ import java.nio.file.Path;
  * no lock. {@link #close()} frees everything; calls after it throw
  * {@link dev.wdmm.api.WdClosedException}.
  */
-final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
+final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity, WdConstrainedAlloc {
     private static final String OWNER = "hugepage bridge";
 
     private final long pageSize;
     private final PageSource source;
     private final ChunkAllocator allocator;
     private final LeakReports.Watch watch;
+
+    /** Constrained allocations ({@link WdConstrainedAlloc}) over this bridge. */
+    private WdConstrainedAlloc constrained;
 
     private HugeBridge(long pageSize, PageSource source, ChunkAllocator allocator) {
         this.pageSize = pageSize;
@@ -105,6 +111,25 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     @Override
     public long allocAddress(long size) {
         return allocator.allocAddress(size);
+    }
+
+    /**
+     * Allocates memory meeting {@code request}'s constraints, checked against this bridge's IOVAs
+     * ({@link ConstrainedAllocations}); freed with {@link #free}.
+     */
+    @Override
+    public MemorySegment alloc(WdAllocRequest request) {
+        WdConstrainedAlloc c = constrained;
+        if (c == null) {
+            c = ConstrainedAllocations.over(this, pageSize, "hugepage");
+            constrained = c;
+        }
+        if (request.contiguous() && request.size() > pageSize) {
+            // a run of several pages: look for adjacent frames while acquiring it (AdjacentPages)
+            WdConstrainedAlloc bound = c;
+            return ScopedValue.where(AdjacentPages.REQUEST, request).call(() -> bound.alloc(request));
+        }
+        return c.alloc(request);
     }
 
     @Override

@@ -15,6 +15,8 @@ import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.memory.table.TranslationTable;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -97,12 +99,23 @@ final class PageSource implements ChunkSource {
             }
         } while (!held.compareAndSet(before, before + pages));
         MemorySegment mapping;
+        boolean adjacent = pages > 1 && node == Numa.NO_NODE && AdjacentPages.REQUEST.isBound();
         try {
-            mapping = NativeMemory.mmap(pages * pageSize, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
+            mapping = adjacent
+                    ? AdjacentPages.map(
+                            pages,
+                            pageSize,
+                            flags,
+                            pagemap,
+                            HugepageCounts.findOrUnknown(sysfs, pageSize).free())
+                    : NativeMemory.mmap(pages * pageSize, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE, flags);
         } catch (WdNativeException e) {
             held.addAndGet(-pages);
             lastRefusal = e;
             return null;
+        } catch (RuntimeException e) {
+            held.addAndGet(-pages);
+            throw e;
         }
         if (node != Numa.NO_NODE) {
             try {
@@ -116,20 +129,24 @@ final class PageSource implements ChunkSource {
                 return null;
             }
         }
-        LongTermPins.Pin pin = null;
+        // pages moved together (AdjacentPages) are one pin per page: some kernels refuse one
+        // registration across the moved pages' mappings
+        List<LongTermPins.Pin> taken = new ArrayList<>();
         try {
             NativeMemory.madvise(mapping, NativeMemory.MADV_DONTFORK);
-            pin = pins.pin(mapping);
+            for (long i = 0; i < (adjacent ? pages : 1); i++) {
+                taken.add(pins.pin(adjacent ? mapping.asSlice(i * pageSize, pageSize) : mapping));
+            }
             register(mapping, pages); // after the pin: the pin may move a page once
         } catch (RuntimeException e) {
-            if (pin != null) {
-                pins.unpin(pin);
-            }
+            taken.forEach(pins::unpin);
             NativeMemory.munmap(mapping);
             held.addAndGet(-pages);
-            throw e;
+            throw adjacent && e instanceof WdNativeException n ? AdjacentPages.pinRefused(pages, pageSize, n) : e;
         }
-        pinned.put(mapping.address(), pin);
+        for (int i = 0; i < taken.size(); i++) {
+            pinned.put(mapping.address() + i * pageSize, taken.get(i));
+        }
         return mapping;
     }
 
@@ -207,9 +224,11 @@ final class PageSource implements ChunkSource {
         for (long i = 0; i < pages; i++) {
             table.unregister(mapping.address() + i * pageSize);
         }
-        LongTermPins.Pin pin = pinned.remove(mapping.address());
-        if (pin != null) {
-            pins.unpin(pin);
+        for (long i = 0; i < pages; i++) {
+            LongTermPins.Pin pin = pinned.remove(mapping.address() + i * pageSize);
+            if (pin != null) {
+                pins.unpin(pin);
+            }
         }
         NativeMemory.munmap(mapping);
         held.addAndGet(-pages);

@@ -1,12 +1,15 @@
 package dev.wdmm.backend.noiommu;
 
 import dev.wdmm.api.WdAddressAccess;
+import dev.wdmm.api.WdAllocRequest;
+import dev.wdmm.api.WdConstrainedAlloc;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
@@ -35,12 +38,15 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Thread-safe: alloc and free lock one bin; lookups take no lock.
  */
-final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
+final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity, WdConstrainedAlloc {
     private static final String OWNER = "noiommu bridge";
 
     private final PinnedChunks source;
     private final ChunkAllocator allocator;
     private final LeakReports.Watch watch;
+
+    /** Constrained allocations ({@link WdConstrainedAlloc}) over this bridge. */
+    private WdConstrainedAlloc constrained;
 
     private NoIommuBridge(PinnedChunks source, ChunkAllocator allocator) {
         this.source = source;
@@ -105,6 +111,20 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     @Override
     public MemorySegment alloc(long size) {
         return allocator.alloc(size);
+    }
+
+    /**
+     * Allocates memory meeting {@code request}'s constraints, checked against this bridge's IOVAs
+     * ({@link ConstrainedAllocations}); freed with {@link #free}.
+     */
+    @Override
+    public MemorySegment alloc(WdAllocRequest request) {
+        WdConstrainedAlloc c = constrained;
+        if (c == null) {
+            c = ConstrainedAllocations.over(this, PinnedChunks.CHUNK_SIZE, "noiommu");
+            constrained = c;
+        }
+        return c.alloc(request);
     }
 
     @Override

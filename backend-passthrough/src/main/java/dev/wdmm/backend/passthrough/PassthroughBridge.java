@@ -2,8 +2,10 @@ package dev.wdmm.backend.passthrough;
 
 import static dev.wdmm.spi.WdArguments.hex;
 
+import dev.wdmm.api.WdAllocRequest;
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdConstrainedAlloc;
 import dev.wdmm.api.WdIovaLookup;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
@@ -12,6 +14,7 @@ import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocationTracker;
 import dev.wdmm.memory.alloc.CheckedMode;
+import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.pool.BlockPool;
@@ -43,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code free} closes, keeps freed blocks out of the pool for a while (their size word stays
  * {@code FREED}, so frees and maps of them are refused as before) and records allocation sites.
  */
-final class PassthroughBridge implements WdMmBridge {
+final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
     /** Checked mode: tries after a drain found the quarantine empty (another thread's drain may be under way). */
     private static final int SHORTAGE_RETRIES = 16;
 
@@ -63,6 +66,9 @@ final class PassthroughBridge implements WdMmBridge {
     private final BlockLimit limit;
     private final PassthroughCloser closer;
     private final LeakReports.Watch watch;
+
+    /** Constrained allocations ({@link WdConstrainedAlloc}) over this bridge. */
+    private WdConstrainedAlloc constrained;
 
     private PassthroughBridge(
             BlockPool pool,
@@ -191,6 +197,20 @@ final class PassthroughBridge implements WdMmBridge {
         }
     }
 
+    /**
+     * Allocates memory meeting {@code request}'s constraints, checked against this bridge's IOVAs
+     * ({@link ConstrainedAllocations}); freed with {@link #free}.
+     */
+    @Override
+    public MemorySegment alloc(WdAllocRequest request) {
+        WdConstrainedAlloc c = constrained;
+        if (c == null) {
+            c = ConstrainedAllocations.over(this, Long.lowestOneBit(base), "passthrough");
+            constrained = c;
+        }
+        return c.alloc(request);
+    }
+
     @Override
     public void free(MemorySegment segment) {
         WdArguments.requireNative("segment", segment);
@@ -251,6 +271,11 @@ final class PassthroughBridge implements WdMmBridge {
     long liveEnd(long address) {
         long start = liveStart(address);
         return start == BlockPool.NO_BLOCK ? address : start + sizes.get(position(start));
+    }
+
+    /** Blocks allocated now (single blocks and the blocks of runs), for tests. */
+    long allocatedBlocks() {
+        return pool.blockCount() - pool.freeBlocks();
     }
 
     /** Checked mode's tracker, for tests (sites, quarantine); empty in fast mode. */

@@ -1,11 +1,14 @@
 package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.WdAddressAccess;
+import dev.wdmm.api.WdAllocRequest;
+import dev.wdmm.api.WdConstrainedAlloc;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
@@ -29,12 +32,15 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Thread-safe: alloc and free lock one bin; maps and unmaps take no lock and allocate nothing.
  */
-final class SvaBridge implements WdMmBridge, WdAddressAccess {
+final class SvaBridge implements WdMmBridge, WdAddressAccess, WdConstrainedAlloc {
     private static final String OWNER = "sva bridge";
 
     private final boolean prefault;
     private final ChunkAllocator allocator;
     private final LeakReports.Watch watch;
+
+    /** Constrained allocations ({@link WdConstrainedAlloc}) over this bridge. */
+    private WdConstrainedAlloc constrained;
 
     private SvaBridge(boolean prefault, int node, CheckedMode checked, long limitBytes) {
         this.prefault = prefault;
@@ -71,6 +77,20 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
     @Override
     public MemorySegment alloc(long size) {
         return allocator.alloc(size);
+    }
+
+    /**
+     * Allocates memory meeting {@code request}'s constraints, checked against this bridge's IOVAs
+     * ({@link ConstrainedAllocations}); freed with {@link #free}.
+     */
+    @Override
+    public MemorySegment alloc(WdAllocRequest request) {
+        WdConstrainedAlloc c = constrained;
+        if (c == null) {
+            c = ConstrainedAllocations.over(this, AnonymousChunks.CHUNK_SIZE, "sva");
+            constrained = c;
+        }
+        return c.alloc(request);
     }
 
     @Override

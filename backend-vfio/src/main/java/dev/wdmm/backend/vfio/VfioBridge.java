@@ -1,11 +1,14 @@
 package dev.wdmm.backend.vfio;
 
+import dev.wdmm.api.WdAllocRequest;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdConstrainedAlloc;
 import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
 import dev.wdmm.memory.nativeio.VfioMappings;
@@ -31,12 +34,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: alloc and free lock one bin; maps and unmaps take no lock.
  */
-final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
+final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings, WdConstrainedAlloc {
     private final Container container;
     private final VfioChunks chunks;
     private final ChunkAllocator allocator;
     private final AtomicBoolean closed;
     private final LeakReports.Watch watch;
+
+    /** Constrained allocations ({@link WdConstrainedAlloc}) over this bridge. */
+    private WdConstrainedAlloc constrained;
 
     private VfioBridge(Container container, VfioChunks chunks, long limitBytes) {
         this.container = container;
@@ -83,6 +89,25 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
     @Override
     public MemorySegment alloc(long size) {
         return allocator.alloc(size);
+    }
+
+    /**
+     * Allocates memory meeting {@code request}'s constraints, checked against this bridge's IOVAs
+     * ({@link ConstrainedAllocations}); freed with {@link #free}.
+     */
+    @Override
+    public MemorySegment alloc(WdAllocRequest request) {
+        WdConstrainedAlloc c = constrained;
+        if (c == null) {
+            c = ConstrainedAllocations.over(
+                    this,
+                    VfioChunks.CHUNK_SIZE,
+                    "vfio",
+                    "IOVAs here come from [wd.mm.vfio.iova.base, wd.mm.vfio.iova.limit) (base 0x100000000 by default) or, with"
+                            + " wd.mm.vfio.iova.mode=va, are virtual addresses: set wd.mm.vfio.iova.base below the mask");
+            constrained = c;
+        }
+        return c.alloc(request);
     }
 
     @Override

@@ -29,6 +29,8 @@ final class Results {
             new Rule("dpdk.rte_malloc_free", "alloc+free", Kind.C_PEER, null),
             new Rule("dev.wdmm.bench.BlockPoolBench.", "pool get+put", Kind.WDMM, null),
             new Rule("dpdk.rte_mempool_get_put", "pool get+put", Kind.C_PEER, null),
+            new Rule("dev.wdmm.bench.BlockPoolBulkBench.", "pool bulk get+put (per block)", Kind.WDMM, null),
+            new Rule("dpdk.rte_mempool_bulk_get_put", "pool bulk get+put (per block)", Kind.C_PEER, null),
             new Rule("dev.wdmm.bench.MapBench.", "map interior", Kind.WDMM, null),
             new Rule("dev.wdmm.bench.PoolMapBench.", "map interior", Kind.WDMM, null),
             new Rule("dpdk.rte_malloc_virt2iova", "map interior", Kind.C_PEER, null),
@@ -37,6 +39,7 @@ final class Results {
             new Rule("dev.wdmm.bench.PagemapBench.", "pagemap translate", Kind.WDMM, null),
             new Rule("dpdk.rte_mem_virt2phy", "pagemap translate", Kind.C_PEER, "mode=uncached"),
             new Rule("dev.wdmm.bench.SglBench.", "sgl build", Kind.WDMM, null),
+            new Rule("dev.wdmm.bench.SglWriterBench.", "sgl from a buffer list", Kind.WDMM, null),
             new Rule("dev.wdmm.bench.PinBench.", "pin+unpin", Kind.WDMM, null),
             new Rule("dev.wdmm.bench.LifetimeBench.", "segment access", Kind.WDMM, null));
 
@@ -102,7 +105,8 @@ final class Results {
 
     /** A method named after the operation (the backend suites) adds nothing to the backend's name. */
     private static boolean isDefaultMethod(String method) {
-        return List.of("allocFree", "map", "getPut", "translate", "build").contains(method);
+        return List.of("allocFree", "map", "getPut", "getPutBulk", "translate", "build", "write")
+                .contains(method);
     }
 
     static List<Result> readDpdk(Path file) throws IOException {

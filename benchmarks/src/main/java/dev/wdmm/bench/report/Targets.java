@@ -42,6 +42,12 @@ final class Targets {
     static final List<Target> SPEC7 = List.of(
             new Target("pool get+put, 4 KiB", "pool get+put", "size=4096", List.of("rte_mempool_get_put"), 1.5),
             new Target(
+                    "pool bulk get+put of 32, per block (issue 16)",
+                    "pool bulk get+put (per block)",
+                    "size=4096",
+                    List.of("rte_mempool_bulk_get_put"),
+                    1.5),
+            new Target(
                     "translate inside a pool/region",
                     "map interior",
                     null,

@@ -66,6 +66,9 @@ public final class NativeMemory {
 
     private static final int SC_PAGESIZE = 30;
     private static final int RLIMIT_MEMLOCK = 8;
+    private static final long SYS_MREMAP = 25;
+    private static final long MREMAP_MAYMOVE = 1;
+    private static final long MREMAP_FIXED = 2;
     private static final AllocationRegistry<Arena> MAPPINGS = new AllocationRegistry<>("NativeMemory mapping table");
     private static final long PAGE_SIZE = queryPageSize();
 
@@ -198,6 +201,47 @@ public final class NativeMemory {
             throw NativeErrors.failure(
                     "munmap(addr=" + hex(address) + ", len=" + mapping.byteSize() + ")", errno, null);
         }
+    }
+
+    /**
+     * Moves the whole mapping {@code mapping} (made by {@link #mmap}, huge pages included) to
+     * {@code window.address() + offset}, replacing what the window mapped there ({@code mremap}
+     * with {@code MREMAP_MAYMOVE | MREMAP_FIXED}; the pages and their contents move, their frames
+     * stay). The mapping's scope is closed (the segment must not be used again; its memory is now
+     * part of the window, whose {@link #munmap} unmaps it); the window keeps its scope.
+     *
+     * @param mapping a whole live mapping of this class
+     * @param window a live mapping of this class (e.g. {@code PROT_NONE} from {@link #mmapAligned})
+     * @param offset where in the window, a multiple of the mapping's page size; the mapping must fit
+     * @throws IllegalArgumentException if a segment is not a whole live mapping or does not fit
+     * @throws dev.wdmm.api.WdNativeException if the kernel refuses (nothing moved)
+     */
+    public static void moveInto(MemorySegment mapping, MemorySegment window, long offset) {
+        WdArguments.requireNative("mapping", mapping);
+        WdArguments.requireNative("window", window);
+        AllocationRegistry.Entry<Arena> moved = MAPPINGS.get(mapping.address());
+        AllocationRegistry.Entry<Arena> target = MAPPINGS.get(window.address());
+        long length = mapping.byteSize();
+        if (moved == null || moved.size() != length || target == null || target.size() != window.byteSize()) {
+            throw new IllegalArgumentException("moveInto va=" + hex(mapping.address()) + " window="
+                    + hex(window.address()) + ": both must be whole live mappings made by NativeMemory");
+        }
+        if (offset < 0 || offset > window.byteSize() - length) {
+            throw new IllegalArgumentException(
+                    "offset=" + offset + " size=" + length + " must fit the window size=" + window.byteSize());
+        }
+        long to = window.address() + offset;
+        MemorySegment slot = LibC.errnoSlot();
+        long result =
+                LibC.syscall(slot, SYS_MREMAP, mapping.address(), length, length, MREMAP_MAYMOVE | MREMAP_FIXED, to, 0);
+        if (result != to) {
+            throw NativeErrors.failure(
+                    "mremap(old=" + hex(mapping.address()) + ", len=" + length + ", flags=MAYMOVE|FIXED, new=" + hex(to)
+                            + ")",
+                    LibC.errno(slot),
+                    null);
+        }
+        MAPPINGS.remove(mapping.address()).attachment().close();
     }
 
     /**

@@ -140,6 +140,102 @@ public interface BlockPool extends AutoCloseable {
     long allocAddress();
 
     /**
+     * Takes {@code n} single blocks at once, all or nothing, without allocating Java memory: DPDK's
+     * {@code rte_mempool_get_bulk}. On success {@code addresses[offset .. offset + n)} hold the
+     * blocks' start addresses (each freed like any block, alone or with {@link #freeBulk}); on
+     * failure the pool is as before (nothing taken; the array's slots may have been written), and
+     * the failure counter is bumped once. Blocks come from the calling thread's cache, the global
+     * stack and the other threads' caches, so it fails only when fewer than {@code n} blocks are
+     * free in the whole pool (a racing get or free aside: while a failing bulk get gives back what
+     * it took, a racing alloc may fail too).
+     *
+     * @param addresses where the start addresses go
+     * @param offset the first slot to fill
+     * @param n blocks, {@code > 0}
+     * @return true if all {@code n} blocks were taken; false if none was
+     * @throws NullPointerException if {@code addresses} is null
+     * @throws IllegalArgumentException if {@code n <= 0} or {@code [offset, offset + n)} is not
+     *     inside the array (values named); nothing changes
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    boolean allocBulk(long[] addresses, int offset, int n);
+
+    /**
+     * Returns {@code n} single blocks at once, all or nothing, without allocating Java memory:
+     * DPDK's {@code rte_mempool_put_bulk}. Each address may lie anywhere inside its block, as for
+     * {@link #freeAddress(long)}.
+     *
+     * @param addresses addresses of allocated single blocks
+     * @param offset the first slot to read
+     * @param n blocks, {@code > 0}
+     * @throws NullPointerException if {@code addresses} is null
+     * @throws IllegalArgumentException if {@code n <= 0}, the range is not inside the array, or an
+     *     address is inside a run (free runs with {@link #freeAddress(long)}); nothing is freed
+     * @throws dev.wdmm.api.WdOwnershipException if an address is not inside an allocated block
+     *     ({@code FOREIGN}, or {@code ALREADY_FREED}, which includes two addresses in one block);
+     *     the message names its index, and nothing is freed
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    void freeBulk(long[] addresses, int offset, int n);
+
+    /**
+     * Takes {@code n} single blocks at once as segments, all or nothing (as
+     * {@link #allocBulk(long[], int, int)}; it allocates the segments and one {@code long[n]}).
+     *
+     * @param blocks where the segments go ({@code blocks[offset + i]}, each of {@link #blockSize()} bytes)
+     * @param offset the first slot to fill
+     * @param n blocks, {@code > 0}
+     * @throws NullPointerException if {@code blocks} is null
+     * @throws IllegalArgumentException if {@code n <= 0} or the range is not inside the array
+     * @throws dev.wdmm.api.WdAllocationException if fewer than {@code n} blocks are free (nothing
+     *     taken; the array unchanged; the failure counter bumped)
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    default void allocBulk(MemorySegment[] blocks, int offset, int n) {
+        java.util.Objects.requireNonNull(blocks, "blocks is null");
+        BulkTransfer.checkRange(blocks.length, offset, n);
+        long[] addresses = new long[n];
+        if (!allocBulk(addresses, 0, n)) {
+            throw new dev.wdmm.api.WdAllocationException(
+                    n * blockSize(),
+                    "allocBulk n=" + n + " blocks: freeBlocks=" + freeBlocks() + " blockSize=" + blockSize()
+                            + " blockCount=" + blockCount() + " allocFailures=" + allocFailures()
+                            + "; nothing was taken; free blocks or create a larger pool");
+        }
+        MemorySegment region = region();
+        for (int i = 0; i < n; i++) {
+            blocks[offset + i] = region.asSlice(addresses[i] - region.address(), blockSize());
+        }
+    }
+
+    /**
+     * Returns {@code n} single blocks at once by segment, all or nothing (as
+     * {@link #freeBulk(long[], int, int)}; it allocates one {@code long[n]}).
+     *
+     * @param blocks segments whose addresses lie inside allocated single blocks
+     * @param offset the first slot to read
+     * @param n blocks, {@code > 0}
+     * @throws NullPointerException if {@code blocks} or one of its {@code n} elements is null (index
+     *     named; nothing freed)
+     * @throws IllegalArgumentException as {@link #freeBulk(long[], int, int)}
+     * @throws dev.wdmm.api.WdOwnershipException as {@link #freeBulk(long[], int, int)}
+     * @throws dev.wdmm.api.WdClosedException after destroy
+     */
+    default void freeBulk(MemorySegment[] blocks, int offset, int n) {
+        java.util.Objects.requireNonNull(blocks, "blocks is null");
+        BulkTransfer.checkRange(blocks.length, offset, n);
+        long[] addresses = new long[n];
+        for (int i = 0; i < n; i++) {
+            MemorySegment block = blocks[offset + i];
+            if (block == null) {
+                throw new NullPointerException("blocks[" + (offset + i) + "] is null; nothing was freed");
+            }
+            addresses[i] = block.address();
+        }
+        freeBulk(addresses, 0, n);
+    }
+
+    /**
      * Returns a block or a run.
      *
      * @param block a segment whose address lies anywhere inside an allocated block, or is the

@@ -39,6 +39,17 @@ final class FreeStack {
         }
     }
 
+    /** Pushes one index (cold paths: giving back what a failed bulk get took). */
+    void push(int index) {
+        while (true) {
+            long h = head.get();
+            next[index] = (int) h;
+            if (head.compareAndSet(h, pack((h >>> 32) + 1, index))) {
+                return;
+            }
+        }
+    }
+
     /** Pushes the consecutive indices {@code first .. first + count - 1}, {@code first} ending on top. */
     void pushRange(int first, int count) {
         if (count <= 0) {

@@ -30,19 +30,19 @@ final class StripedBlockPool implements BlockPool {
     static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
 
     private final BlockPoolSetup setup;
-    private final BlockLayout layout;
+    final BlockLayout layout;
     private final WdMmBridge bridge;
-    private final int[] state;
-    private final FreeStack global;
-    private final Stripe[] stripes;
+    final int[] state;
+    final FreeStack global;
+    final Stripe[] stripes;
     private final int stripeMask;
-    private final AtomicLong failures = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
     /** Bumped whenever blocks move from a stripe to the global stack, so a failing alloc can rescan. */
-    private final AtomicLong spills = new AtomicLong();
+    final AtomicLong spills = new AtomicLong();
     /** Its monitor serialises run allocations and run frees. */
     private final Runs runs;
 
-    private volatile boolean destroyed;
+    volatile boolean destroyed;
 
     private StripedBlockPool(BlockPoolSetup setup, BlockLayout layout, WdMmBridge bridge) {
         this.setup = setup;
@@ -230,15 +230,29 @@ final class StripedBlockPool implements BlockPool {
         own.unlock();
     }
 
+    @Override
+    public boolean allocBulk(long[] addresses, int offset, int n) {
+        return BulkTransfer.get(this, addresses, offset, n);
+    }
+
+    @Override
+    public void freeBulk(long[] addresses, int offset, int n) {
+        BulkTransfer.put(this, addresses, offset, n);
+    }
+
+    Stripe ownStripe() {
+        return stripes[(int) Thread.currentThread().threadId() & stripeMask];
+    }
+
     /** Frees the run starting at {@code address}, or refuses the address. */
     private void freeRun(long address, int block, int witness) {
         if (witness != RUN_HEAD || address != layout.address(block)) {
-            throw refusal("free", address, block);
+            throw refusalOf("free", address, block);
         }
         synchronized (runs) {
             requireOpen("free");
             if (!runs.release(block)) {
-                throw refusal("free", address, block);
+                throw refusalOf("free", address, block);
             }
         }
         // blocks reached the global stack: a failing single-block alloc must look again
@@ -246,7 +260,7 @@ final class StripedBlockPool implements BlockPool {
     }
 
     /** Moves the upper half of a full stripe to the global stack; the caller holds the stripe's lock. */
-    private void spill(Stripe own) {
+    void spill(Stripe own) {
         int half = Stripe.CAPACITY / 2;
         global.push(own.cache, half, half);
         own.count = half;
@@ -301,12 +315,12 @@ final class StripedBlockPool implements BlockPool {
         }
         int head = runs.liveHead(address);
         if (head < 0) {
-            throw refusal(operation, address, block);
+            throw refusalOf(operation, address, block);
         }
         return head;
     }
 
-    private WdOwnershipException refusal(String operation, long address, int block) {
+    WdOwnershipException refusalOf(String operation, long address, int block) {
         int head = runs.liveHead(address);
         if (head >= 0 && address != layout.address(head)) {
             return runs.interior(operation, address, head);
@@ -335,7 +349,7 @@ final class StripedBlockPool implements BlockPool {
                         + " which is free");
     }
 
-    private void requireOpen(String operation) {
+    void requireOpen(String operation) {
         if (destroyed) {
             throw closed(operation);
         }
