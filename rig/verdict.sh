@@ -10,6 +10,7 @@ ok=0
 bytes=0; buffers=0; passes=0; held=0
 migration="no migration round"
 vfio=""
+registered=""
 for config in plain viommu; do
   log="$WORK/$config/guest.log"
   [ -f "$log" ] || { echo "rig: VERDICT missing log for $config"; ok=1; continue; }
@@ -52,10 +53,13 @@ for config in plain viommu; do
   while read -r _ _ _ b n _; do
     bytes=$((bytes + ${b#bytes=})); buffers=$((buffers + ${n#buffers=})); passes=$((passes + 1))
   done < <(grep -E '^PASS ' "$log")
+  while read -r r; do registered="$registered ${r%% *}"; done \
+    < <(grep -E '^PASS [a-z0-9-]+-registered .*iova-to-va-checked=[0-9]+' "$log" | sed -E 's/^PASS ([^ ]+) .*iova-to-va-checked=([0-9]+).*/\1 (\2 IOVAs checked back to their addresses)/' | tr ' ' '_')
   while read -r h; do held=$((held + ${h#held-after-migration=})); done \
     < <(grep -E '^PASS ' "$log" | grep -oE 'held-after-migration=[0-9]+')
 done
 migration="$migration; $held held buffers moved through IOVAs recorded before it$vfio"
+[ -n "$registered" ] && migration="$migration; registered application memory moved by DMA:$(echo "$registered" | tr '_' ' ')"
 if [ $ok -eq 0 ]; then
   echo "rig: VERDICT PASS: $passes subject(s) passed, $bytes bytes in $buffers buffers verified by DMA, every negative control mismatched as required; $migration"
 else

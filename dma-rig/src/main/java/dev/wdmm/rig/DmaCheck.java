@@ -50,6 +50,8 @@ public final class DmaCheck {
     private static final List<String> VIOMMU_BACKENDS = List.of("vfio");
     /** The backend whose region source gives the queue its reserved memory (subject queue-reserved). */
     private static final String QUEUE_BACKEND = "passthrough";
+    /** The backend whose bridge registers an Arena buffer in the plain guest (subject noiommu-registered). */
+    private static final String REGISTERED_PLAIN = "noiommu";
     /** Block size the rig opens passthrough with: the largest case and the SGL pool's area must fit one block. */
     private static final long PASSTHROUGH_BLOCK = 128 << 10;
 
@@ -98,6 +100,12 @@ public final class DmaCheck {
                         .ifPresent(provider ->
                                 holdFrom(name, () -> BackendSubject.open(provider, options(name), "PA"), held));
             }
+            backend(REGISTERED_PLAIN, null)
+                    .ifPresent(provider -> holdFrom(
+                            REGISTERED_PLAIN + "-registered",
+                            () -> RegisteredSubject.open(
+                                    REGISTERED_PLAIN + "-registered", provider, options(REGISTERED_PLAIN), "PA"),
+                            held));
             if (backend(QUEUE_BACKEND, null).isPresent()) {
                 holdFrom("queue-reserved", () -> QueueSubject.open("queue-reserved", QUEUE_BACKEND), held);
             }
@@ -153,6 +161,7 @@ public final class DmaCheck {
         for (String name : VIOMMU_BACKENDS) {
             backend(name, IommuMode.TRANSLATED).ifPresent(provider -> {
                 runVfioBackend(provider, provider.name(), options(provider.name()));
+                runRegisteredVfio(provider);
                 vfioVaMode(provider);
             });
         }
@@ -176,6 +185,24 @@ public final class DmaCheck {
             System.out.println("INFO " + name + " after close: " + subject.afterClose());
         } catch (RuntimeException e) {
             fail(name + "-close", "TRANSLATED", e);
+        }
+    }
+
+    /** An Arena buffer registered with a VFIO bridge (one VFIO_IOMMU_MAP_DMA), moved through the device. */
+    private void runRegisteredVfio(WdBackendProvider provider) {
+        String name = provider.name() + "-registered";
+        RegisteredSubject subject;
+        try {
+            subject = RegisteredSubject.open(name, provider, options(provider.name()), "TRANSLATED");
+        } catch (RuntimeException e) {
+            fail(name, "TRANSLATED", e);
+            return;
+        }
+        try (EduDevice edu = EduOpener.throughVfio(BackendSubject.vfioDeviceFd(subject.bridge()))) {
+            run(edu, name, "TRANSLATED", () -> subject);
+        } catch (RuntimeException e) {
+            subject.close();
+            fail(name, "TRANSLATED", e);
         }
     }
 
@@ -299,7 +326,9 @@ public final class DmaCheck {
             if (heldFailure != null) {
                 throw heldFailure;
             }
-            String kernel = subject instanceof BackendSubject backend ? backend.kernelCalls() : "";
+            String kernel = subject instanceof BackendSubject backend
+                    ? backend.kernelCalls()
+                    : subject instanceof RegisteredSubject registered ? registered.describe() : "";
             pass(name, mode, trip, sgl, edu.transfers() - transfersBefore, (kernel + issue16).strip());
         } catch (RuntimeException e) {
             fail(

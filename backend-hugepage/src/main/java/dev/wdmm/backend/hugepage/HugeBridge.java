@@ -156,7 +156,18 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity, WdC
 
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
-        WdArguments.requireMatchingIova(segment.address(), size, iova, iovaMap(segment, size));
+        WdArguments.requireRange(segment, size);
+        allocator.iovaUnmapAddress(segment.address(), iova, size);
+    }
+
+    /**
+     * This bridge's own capabilities, then the allocator's: {@link dev.wdmm.api.WdIovaLookup} and
+     * {@link dev.wdmm.api.WdRegistration} (register external memory).
+     */
+    @Override
+    public <T> java.util.Optional<T> unwrap(Class<T> capability) {
+        java.util.Optional<T> own = WdMmBridge.super.unwrap(capability);
+        return own.isPresent() ? own : allocator.capability(capability);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.alloc.ExternalHolder;
 import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
@@ -174,6 +175,11 @@ final class PageSource implements ChunkSource {
     @Override
     public void release(ChunkMemory chunk) {
         release(chunk.segment());
+    }
+
+    @Override
+    public ExternalHolder externalHolder() {
+        return ExternalHolder.pinned("hugepage bridge", pagemap);
     }
 
     @Override

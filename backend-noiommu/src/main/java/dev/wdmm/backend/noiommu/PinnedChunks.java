@@ -5,6 +5,7 @@ import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.alloc.ExternalHolder;
 import dev.wdmm.memory.nativeio.LongTermPins;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Numa;
@@ -139,6 +140,11 @@ final class PinnedChunks implements ChunkSource {
             pinnedBytes.addAndGet(-mapping.byteSize());
             NativeMemory.munmap(mapping);
         }
+    }
+
+    @Override
+    public ExternalHolder externalHolder() {
+        return ExternalHolder.pinned(owner, pagemap);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAllocRequest;
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdConstrainedAlloc;
+import dev.wdmm.api.WdIovaLookup;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
@@ -61,6 +62,7 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
 
     private final long base;
     private final long stride;
+    private final PassthroughLookup lookup;
     private final BlockLimit limit;
     private final PassthroughCloser closer;
     private final LeakReports.Watch watch;
@@ -86,6 +88,7 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
         this.stride = setup.stride();
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
+        this.lookup = new PassthroughLookup(this, region);
         this.limit = new BlockLimit(OWNER, limitBytes, pool.blockSize(), stride);
         this.closer = new PassthroughCloser(OWNER, pool, checks, sizes, base, stride, region, owner);
         this.watch = LeakReports.watch(this, OWNER, closer);
@@ -255,6 +258,21 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
         }
     }
 
+    /** Offers {@link WdIovaLookup} (IOVA to address over the region, live allocations only). */
+    @Override
+    public <T> java.util.Optional<T> unwrap(Class<T> capability) {
+        java.util.Optional<T> own = WdMmBridge.super.unwrap(capability);
+        return own.isPresent() || capability != WdIovaLookup.class
+                ? own
+                : java.util.Optional.of(capability.cast(lookup));
+    }
+
+    /** The end of the live allocation holding {@code address} (inside the region), or {@code address}. */
+    long liveEnd(long address) {
+        long start = liveStart(address);
+        return start == BlockPool.NO_BLOCK ? address : start + sizes.get(position(start));
+    }
+
     /** Blocks allocated now (single blocks and the blocks of runs), for tests. */
     long allocatedBlocks() {
         return pool.blockCount() - pool.freeBlocks();
@@ -360,7 +378,10 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
      * NO_BLOCK}: the size word at the address's own position first (O(1), the common case), else
      * the start of the pool's run holding it.
      */
-    private long liveStart(long address) {
+    long liveStart(long address) {
+        if (Long.compareUnsigned(address - base, (long) sizes.length() * stride) >= 0) {
+            return BlockPool.NO_BLOCK;
+        }
         int position = position(address);
         long start = blockStart(position);
         long allocated = sizes.get(position);
@@ -416,7 +437,7 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
                         + " is not a live allocation of this passthrough bridge");
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closer.closed) {
             throw closedException();
         }

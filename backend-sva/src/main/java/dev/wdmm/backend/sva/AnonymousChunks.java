@@ -4,6 +4,7 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.alloc.ExternalHolder;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Numa;
 import java.lang.foreign.MemorySegment;
@@ -91,6 +92,11 @@ final class AnonymousChunks implements ChunkSource {
     @Override
     public void release(ChunkMemory chunk) {
         NativeMemory.munmap(chunk.segment());
+    }
+
+    @Override
+    public ExternalHolder externalHolder() {
+        return ExternalHolder.identity();
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.wdmm.backend.sva;
 
-import static dev.wdmm.spi.WdArguments.hex;
-
 import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdAllocRequest;
 import dev.wdmm.api.WdConstrainedAlloc;
@@ -110,11 +108,17 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess, WdConstrainedAlloc
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
         WdArguments.requireRange(segment, size);
-        long expected = allocator.iovaMapAddress(segment.address(), size);
-        if (iova != expected) {
-            throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected)
-                    + ", what iovaMap gives for va=" + hex(segment.address()) + " size=" + size + " (sva: IOVA == va)");
-        }
+        allocator.iovaUnmapAddress(segment.address(), iova, size);
+    }
+
+    /**
+     * This bridge's own capabilities, then the allocator's: {@link dev.wdmm.api.WdIovaLookup} and
+     * {@link dev.wdmm.api.WdRegistration} (register external memory).
+     */
+    @Override
+    public <T> java.util.Optional<T> unwrap(Class<T> capability) {
+        java.util.Optional<T> own = WdMmBridge.super.unwrap(capability);
+        return own.isPresent() ? own : allocator.capability(capability);
     }
 
     @Override

@@ -125,8 +125,17 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings, WdCo
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
         WdArguments.requireRange(segment, size);
-        WdArguments.requireMatchingIova(
-                segment.address(), size, iova, allocator.iovaMapAddress(segment.address(), size));
+        allocator.iovaUnmapAddress(segment.address(), iova, size);
+    }
+
+    /**
+     * This bridge's own capabilities, then the allocator's: {@link dev.wdmm.api.WdIovaLookup} and
+     * {@link dev.wdmm.api.WdRegistration} (register external memory).
+     */
+    @Override
+    public <T> java.util.Optional<T> unwrap(Class<T> capability) {
+        java.util.Optional<T> own = WdMmBridge.super.unwrap(capability);
+        return own.isPresent() ? own : allocator.capability(capability);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.alloc.ExternalHolder;
 import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Vfio;
@@ -212,6 +213,11 @@ final class VfioChunks implements ChunkSource {
         } finally {
             NativeMemory.munmap(chunk.segment());
         }
+    }
+
+    @Override
+    public ExternalHolder externalHolder() {
+        return new VfioRegistrations(kernel, iovas, info);
     }
 
     @Override

@@ -35,6 +35,7 @@ final class Results {
             new Rule("dev.wdmm.bench.PoolMapBench.", "map interior", Kind.WDMM, null),
             new Rule("dpdk.rte_malloc_virt2iova", "map interior", Kind.C_PEER, null),
             new Rule("dpdk.rte_mem_virt2memseg", "map interior", Kind.C_PEER, null),
+            new Rule("dev.wdmm.bench.IovaLookupBench.", "iova to va", Kind.WDMM, null),
             new Rule("dev.wdmm.bench.PagemapBench.", "pagemap translate", Kind.WDMM, null),
             new Rule("dpdk.rte_mem_virt2phy", "pagemap translate", Kind.C_PEER, "mode=uncached"),
             new Rule("dev.wdmm.bench.SglBench.", "sgl build", Kind.WDMM, null),

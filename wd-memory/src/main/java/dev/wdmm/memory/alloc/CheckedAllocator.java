@@ -4,9 +4,13 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdIovaException;
+import dev.wdmm.api.WdIovaLookup;
+import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdStats;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The checked mode of a {@link ChunkAllocator} ({@link CheckedMode}): a layer over the fast
@@ -90,6 +94,61 @@ final class CheckedAllocator implements ChunkAllocator {
         ensureOpen("contiguousLength(va=" + hex(address) + ")");
         requireLive(address);
         return inner.contiguousLength(address, limit);
+    }
+
+    @Override
+    public void iovaUnmapAddress(long address, long iova, long size) {
+        ensureOpen("iovaUnmap(va=" + hex(address) + ")");
+        requireLive(address);
+        inner.iovaUnmapAddress(address, iova, size);
+    }
+
+    /**
+     * The fast allocator's capabilities; its {@link WdIovaLookup} behind a check that refuses an
+     * IOVA inside a quarantined allocation as {@link WdIovaException.Reason#FREED}.
+     */
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        Optional<T> below = inner.capability(type);
+        if (type == WdIovaLookup.class && below.isPresent()) {
+            return Optional.of(type.cast(new CheckedLookup((WdIovaLookup) below.get())));
+        }
+        return below;
+    }
+
+    /** A lookup that refuses quarantined memory. */
+    private final class CheckedLookup implements WdIovaLookup {
+        private final WdIovaLookup below;
+
+        CheckedLookup(WdIovaLookup below) {
+            this.below = below;
+        }
+
+        @Override
+        public long addressOf(long iova) {
+            ensureOpen("iovaToVa(iova=" + hex(iova) + ")");
+            return requireLiveIova(iova, below.addressOf(iova));
+        }
+
+        @Override
+        public MemorySegment segmentOf(long iova, long size) {
+            ensureOpen("iovaToVa(iova=" + hex(iova) + ")");
+            requireLiveIova(iova, below.addressOf(iova));
+            return below.segmentOf(iova, size);
+        }
+
+        private long requireLiveIova(long iova, long va) {
+            try {
+                requireLive(va);
+            } catch (WdOwnershipException quarantined) {
+                throw new WdIovaException(
+                        iova,
+                        WdIovaException.Reason.FREED,
+                        "iova=" + hex(iova) + " (va=" + hex(va) + ") is in an allocation of this " + owner
+                                + " that was freed (in checked mode's quarantine)");
+            }
+            return va;
+        }
     }
 
     /** Refuses an address inside a quarantined allocation; the fast allocator judges the rest. */

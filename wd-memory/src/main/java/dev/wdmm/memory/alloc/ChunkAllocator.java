@@ -119,6 +119,37 @@ public interface ChunkAllocator extends AutoCloseable {
     long contiguousLength(long address, long limit);
 
     /**
+     * Undoes a map of {@code [address, address + size)}: checks that {@code iova} is what
+     * {@link #iovaMapAddress} gives for it; for registered memory it also ends one live mapping.
+     *
+     * @param address the start of the mapped range
+     * @param iova what {@link #iovaMapAddress} returned
+     * @param size bytes, {@code > 0}
+     * @throws IllegalArgumentException if the IOVA does not match, or (registered memory) no map is live
+     * @throws dev.wdmm.api.WdOwnershipException as {@link #iovaMapAddress}
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    default void iovaUnmapAddress(long address, long iova, long size) {
+        dev.wdmm.spi.WdArguments.requireMatchingIova(address, size, iova, iovaMapAddress(address, size));
+    }
+
+    /**
+     * A capability of this allocator, for the bridge's {@code unwrap}: {@link dev.wdmm.api.WdIovaLookup}
+     * (IOVA to address, over the chunks and registrations) and, where the source has an
+     * {@link ExternalHolder}, {@link dev.wdmm.api.WdRegistration}. Each call may return a new object
+     * sharing the allocator's state and lifetime.
+     *
+     * @param type the capability's interface
+     * @param <T> the capability's type
+     * @return the capability, or empty
+     * @throws NullPointerException if {@code type} is null
+     */
+    default <T> java.util.Optional<T> capability(Class<T> type) {
+        java.util.Objects.requireNonNull(type, "type is null");
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The largest size served from a size class; larger sizes get runs.
      *
      * @return bytes

@@ -69,6 +69,17 @@ public interface ChunkSource {
      */
     String holding();
 
+    /**
+     * How this source holds memory the application registers ({@link dev.wdmm.api.WdRegistration}),
+     * or null where the backend cannot (the allocator then offers no registration). The allocator
+     * asks once, when it opens, and closes the holder before {@link #close()}.
+     *
+     * @return the holder, or null (the default)
+     */
+    default ExternalHolder externalHolder() {
+        return null;
+    }
+
     /** Closes what the source holds beyond its chunks (pins, files); called once, after every release. */
     void close();
 }

@@ -6,11 +6,13 @@ import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.events.WdEvents;
+import dev.wdmm.memory.table.IovaIndex;
 import dev.wdmm.memory.table.PageDirectory;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,6 +48,11 @@ final class StripedAllocator implements ChunkAllocator {
     /** Chunk to the span owning it; addresses at or above 2^48 are never found. */
     private final PageDirectory<Span> directory;
 
+    /** IOVA to the piece of a chunk or registration holding it (reverse lookups). */
+    final IovaIndex iovaIndex = new IovaIndex();
+    /** Memory the application registered; null where the source has no {@link ExternalHolder}. */
+    final Registrations registrations;
+
     private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
     /** Live runs; live slots are counted by the thread caches. */
     private final AtomicLong liveRuns = new AtomicLong();
@@ -77,6 +84,8 @@ final class StripedAllocator implements ChunkAllocator {
         }
         this.caches = new ThreadCaches(classes, settings.stripes());
         this.caching = settings.retainEmpty() > 0;
+        ExternalHolder holder = source.externalHolder();
+        this.registrations = holder == null ? null : new Registrations(owner, holder, iovaIndex);
         this.counters = new AllocatorCounters(settings.limitBytes());
     }
 
@@ -209,7 +218,10 @@ final class StripedAllocator implements ChunkAllocator {
         if (Long.compareUnsigned(address + size, address) < 0) {
             throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
         }
-        Span span = owner(address);
+        Span span = ownerOrNull(address);
+        if (span == null) {
+            return registrations.map(registered(address), address, size);
+        }
         long end = allocationEnd(span, address);
         if (Long.compareUnsigned(address + size, end) > 0) {
             long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
@@ -230,7 +242,11 @@ final class StripedAllocator implements ChunkAllocator {
     public long contiguousLength(long address, long limit) {
         ensureOpen("contiguousLength", address);
         WdArguments.requirePositive("limit", limit);
-        Span span = owner(address);
+        Span span = ownerOrNull(address);
+        if (span == null) {
+            Registrations.Registration r = registered(address);
+            return r.memory.contiguousLength(address, Math.min(limit, r.base + r.size - address));
+        }
         long end = allocationEnd(span, address);
         return span.memory.contiguousLength(address, Math.min(limit, end - address));
     }
@@ -263,17 +279,65 @@ final class StripedAllocator implements ChunkAllocator {
         return end;
     }
 
+    @Override
+    public void iovaUnmapAddress(long address, long iova, long size) {
+        ensureOpen("iovaUnmap", address);
+        WdArguments.requirePositive("size", size);
+        Span span = ownerOrNull(address);
+        if (span == null) {
+            registrations.unmap(registered(address), address, iova, size);
+        } else {
+            WdArguments.requireMatchingIova(address, size, iova, iovaMapAddress(address, size));
+        }
+    }
+
     private Span owner(long address) {
-        Span span = directory.find(address);
-        if (span == null || Long.compareUnsigned(address - span.base, span.bytes) >= 0) {
+        Span span = ownerOrNull(address);
+        if (span == null) {
             throw foreign(address);
         }
         return span;
     }
 
+    /** The span holding {@code address}, or null. */
+    Span ownerOrNull(long address) {
+        Span span = directory.find(address);
+        return span == null || Long.compareUnsigned(address - span.base, span.bytes) >= 0 ? null : span;
+    }
+
+    /** The registration holding {@code address}, or a FOREIGN refusal. */
+    private Registrations.Registration registered(long address) {
+        Registrations.Registration r = registrations == null ? null : registrations.find(address);
+        if (r == null) {
+            throw foreign(address);
+        }
+        return r;
+    }
+
     private WdOwnershipException foreign(long address) {
+        Registrations.Registration r = registrations == null ? null : registrations.find(address);
         return new WdOwnershipException(
-                address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address) + " is not memory of this " + owner);
+                address,
+                WdOwnershipException.Reason.FOREIGN,
+                "va=" + hex(address) + " is not memory of this " + owner
+                        + (r == null ? "" : " (it is registered external memory, " + r + ": unregister it, not free)"));
+    }
+
+    /** The span whose directory entry covers {@code address}'s chunk slot, or null (no range check). */
+    Span spanAt(long address) {
+        return directory.find(address);
+    }
+
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        Objects.requireNonNull(type, "type is null");
+        if (type == dev.wdmm.api.WdIovaLookup.class) {
+            return Optional.of(type.cast(new AllocatorLookup(this)));
+        }
+        if (type == dev.wdmm.api.WdRegistration.class && registrations != null) {
+            return Optional.of(type.cast(new AllocatorRegistration(this, registrations)));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -335,11 +399,13 @@ final class StripedAllocator implements ChunkAllocator {
     void adopt(Span span) {
         spans.put(span.base, span);
         directory.set(span.base, span.bytes, span);
+        AllocatorLookup.index(iovaIndex, span);
     }
 
     /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
     void release(Span span) {
         if (spans.remove(span.base, span)) {
+            AllocatorLookup.unindex(iovaIndex, span);
             directory.clear(span.base, span.bytes);
             try {
                 source.release(span.memory);
@@ -367,7 +433,10 @@ final class StripedAllocator implements ChunkAllocator {
     void ensureOpen(String operation, long argument) {
         if (closed) {
             throw new WdClosedException(owner + " is closed: " + operation + "("
-                    + ("alloc".equals(operation) ? "size=" + argument : "va=" + hex(argument)) + ") refused");
+                    + ("alloc".equals(operation)
+                            ? "size=" + argument
+                            : ("iovaToVa".equals(operation) ? "iova=" : "va=") + hex(argument))
+                    + ") refused");
         }
     }
 
@@ -392,6 +461,9 @@ final class StripedAllocator implements ChunkAllocator {
         counters.closing(caches.totals(), liveRuns.get());
         liveRuns.set(0);
         try {
+            if (registrations != null) {
+                registrations.close();
+            }
             for (Span span : spans.values()) {
                 release(span);
             }
