@@ -119,7 +119,8 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
 
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
-        WdArguments.requireMatchingIova(segment.address(), size, iova, iovaMap(segment, size));
+        WdArguments.requireRange(segment, size);
+        allocator.iovaUnmapAddress(segment.address(), iova, size);
     }
 
     @Override

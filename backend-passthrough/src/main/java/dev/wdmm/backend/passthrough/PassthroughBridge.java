@@ -10,6 +10,7 @@ import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.memory.alloc.AllocationTracker;
 import dev.wdmm.memory.alloc.CheckedMode;
+import dev.wdmm.memory.alloc.MapRecords;
 import dev.wdmm.memory.pool.BlockPool;
 import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.spi.WdArguments;
@@ -49,6 +50,8 @@ final class PassthroughBridge implements WdMmBridge {
     private static final long FREED = -1;
 
     private final AtomicLongArray sizes;
+    /** Outstanding maps of the allocation starting at each position ({@link MapRecords}). */
+    private final long[] maps;
     /** Checked mode's tracker; null in fast mode. */
     private final AllocationTracker checks;
 
@@ -69,6 +72,7 @@ final class PassthroughBridge implements WdMmBridge {
         this.stride = setup.stride();
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
+        this.maps = new long[sizes.length()];
     }
 
     /** A bridge over a region it reserves from {@code source} and releases on close, in fast or checked mode. */
@@ -107,7 +111,9 @@ final class PassthroughBridge implements WdMmBridge {
                             + " blocks of blockSize=" + pool.blockSize() + " are allocated (allocFailures="
                             + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        sizes.set(position(address), size);
+        int position = position(address);
+        maps[position] = 0; // published by the volatile store of the size
+        sizes.set(position, size);
         if (checks != null) {
             return checks.trackSegment(address, size);
         }
@@ -181,8 +187,11 @@ final class PassthroughBridge implements WdMmBridge {
         WdArguments.requireNative("segment", segment);
         checkOpen();
         WdArguments.requireRange(segment, size);
-        requireLive("map", segment.address(), size);
-        return pool.iovaMap(segment.address(), size);
+        long address = segment.address();
+        long start = requireLive("map", address, size);
+        long iova = pool.iovaMap(address, size);
+        MapRecords.map(maps, position(start), address - start, size);
+        return iova;
     }
 
     @Override
@@ -190,12 +199,14 @@ final class PassthroughBridge implements WdMmBridge {
         WdArguments.requireNative("segment", segment);
         checkOpen();
         WdArguments.requireRange(segment, size);
-        requireLive("unmap", segment.address(), size);
-        long expected = pool.iovaMap(segment.address(), size);
+        long address = segment.address();
+        long start = requireLive("unmap", address, size);
+        long expected = pool.iovaMap(address, size);
         if (iova != expected) {
             throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected) + ", the IOVA of va="
-                    + hex(segment.address()) + " size=" + size);
+                    + hex(address) + " size=" + size);
         }
+        MapRecords.unmap(maps, position(start), start, address - start, size, "passthrough bridge");
     }
 
     /** Checked mode's tracker, for tests (sites, quarantine); empty in fast mode. */
@@ -260,12 +271,14 @@ final class PassthroughBridge implements WdMmBridge {
         return (int) (offset / stride);
     }
 
-    private void requireLive(String operation, long address, long size) {
+    /** The start of the live allocation holding all of {@code [address, address + size)}, or the refusal. */
+    private long requireLive(String operation, long address, long size) {
         positionOrRefuse(operation, address);
         long start = liveStart(address);
         if (start == BlockPool.NO_BLOCK || size > sizes.get(position(start)) - (address - start)) {
             throw refusal(operation, address, size);
         }
+        return start;
     }
 
     /**
@@ -333,6 +346,13 @@ final class PassthroughBridge implements WdMmBridge {
         if (closed) {
             throw new WdClosedException(
                     "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
+        }
+        if (owner == null && !region.segment().scope().isAlive()) {
+            // a queue's region, released with the queue: hand out no address in unmapped memory
+            throw new WdClosedException("passthrough bridge over region va="
+                    + hex(region.segment().address())
+                    + " size=" + region.segment().byteSize() + " refused: the region was released (its queue was"
+                    + " closed); a bridge over a queue's reserved memory lives no longer than the queue");
         }
     }
 

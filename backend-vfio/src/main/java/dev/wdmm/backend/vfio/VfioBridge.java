@@ -75,8 +75,7 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
     @Override
     public void iovaUnmap(MemorySegment segment, long iova, long size) {
         WdArguments.requireRange(segment, size);
-        WdArguments.requireMatchingIova(
-                segment.address(), size, iova, allocator.iovaMapAddress(segment.address(), size));
+        allocator.iovaUnmapAddress(segment.address(), iova, size);
     }
 
     @Override

@@ -48,6 +48,8 @@ final class StripedAllocator implements ChunkAllocator {
     private final AtomicLong liveRuns = new AtomicLong();
 
     private volatile boolean closed;
+    /** Chunks released lately: a refusal there says "already freed", not "foreign". */
+    private final ReleasedChunks released = new ReleasedChunks();
 
     private StripedAllocator(ChunkSource source, AllocatorSettings settings) {
         this.source = source;
@@ -140,11 +142,15 @@ final class StripedAllocator implements ChunkAllocator {
     @Override
     public void freeAddress(long address) {
         ensureOpen("free", address);
-        Span span = owner(address);
-        if (span instanceof ClassSpan page) {
-            freeSlot(page, address);
-        } else {
-            freeRun((RunSpan) span, address);
+        try {
+            Span span = owner(address);
+            if (span instanceof ClassSpan page) {
+                freeSlot(page, address);
+            } else {
+                freeRun((RunSpan) span, address);
+            }
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "free", address);
         }
     }
 
@@ -196,6 +202,37 @@ final class StripedAllocator implements ChunkAllocator {
     @Override
     public long iovaMapAddress(long address, long size) {
         ensureOpen("iovaMap", address);
+        try {
+            Span span = mappable(address, size);
+            long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
+            long iova = span.translate(address, size); // a refused map (not contiguous) is not recorded
+            MapRecords.map(span.maps(), span.mapIndex(start), address - start, size);
+            return iova;
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "iovaMap", address);
+        }
+    }
+
+    @Override
+    public void iovaUnmapAddress(long address, long iova, long size) {
+        ensureOpen("iovaUnmap", address);
+        Span span;
+        try {
+            span = mappable(address, size);
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "iovaUnmap", address);
+        }
+        long expected = span.translate(address, size);
+        if (iova != expected) {
+            throw new IllegalArgumentException("iova=" + hex(iova) + " does not match va=" + hex(address) + " size="
+                    + size + ", which maps to iova=" + hex(expected) + " in this " + owner);
+        }
+        long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
+        MapRecords.unmap(span.maps(), span.mapIndex(start), start, address - start, size, owner);
+    }
+
+    /** The span of a live allocation holding all of {@code [address, address + size)}, or the refusal. */
+    private Span mappable(long address, long size) {
         WdArguments.requirePositive("size", size);
         if (Long.compareUnsigned(address + size, address) < 0) {
             throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
@@ -214,16 +251,34 @@ final class StripedAllocator implements ChunkAllocator {
                             + hex(end)
                             + " (" + (end - address) + " bytes from va)");
         }
-        return span.translate(address, size);
+        return span;
     }
 
     @Override
     public long contiguousLength(long address, long limit) {
         ensureOpen("contiguousLength", address);
         WdArguments.requirePositive("limit", limit);
-        Span span = owner(address);
-        long end = allocationEnd(span, address);
-        return span.memory.contiguousLength(address, Math.min(limit, end - address));
+        try {
+            Span span = owner(address);
+            long end = allocationEnd(span, address);
+            return span.memory.contiguousLength(address, Math.min(limit, end - address));
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "contiguousLength", address);
+        }
+    }
+
+    /**
+     * A refusal seen while another thread closed this allocator (its chunks released under the
+     * call) is reported as the close, not as an ownership mistake.
+     */
+    private RuntimeException closedOr(WdOwnershipException refused, String operation, long address) {
+        if (!closed) {
+            return refused;
+        }
+        WdClosedException e = new WdClosedException(owner + " is closed: " + operation + "(va=" + hex(address)
+                + ") refused (closed by another thread during the call)");
+        e.addSuppressed(refused);
+        return e;
     }
 
     /** The end of the live allocation containing {@code address}, or an ownership exception. */
@@ -263,6 +318,15 @@ final class StripedAllocator implements ChunkAllocator {
     }
 
     private WdOwnershipException foreign(long address) {
+        long chunk = released.find(address);
+        if (chunk != -1) {
+            // e.g. the loser of two racing frees of a run, or of a slot whose emptied chunk went back
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.ALREADY_FREED,
+                    "va=" + hex(address) + " lies in a chunk va=" + hex(chunk) + " this " + owner
+                            + " gave back lately: already freed (or never allocated)");
+        }
         return new WdOwnershipException(
                 address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address) + " is not memory of this " + owner);
     }
@@ -316,6 +380,7 @@ final class StripedAllocator implements ChunkAllocator {
     /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
     void release(Span span) {
         if (spans.remove(span.base, span)) {
+            released.add(span.base, span.bytes);
             directory.clear(span.base, span.bytes);
             source.release(span.memory);
         }
