@@ -9,6 +9,7 @@ import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,6 +49,8 @@ final class StripedAllocator implements ChunkAllocator {
     private final AtomicLong liveRuns = new AtomicLong();
 
     private volatile boolean closed;
+    /** Calls under way that acquire or release chunks ({@link #enterSource}). */
+    private final AtomicInteger sourceUsers = new AtomicInteger();
     /** Chunks released lately: a refusal there says "already freed", not "foreign". */
     private final ReleasedChunks released = new ReleasedChunks();
 
@@ -128,15 +131,20 @@ final class StripedAllocator implements ChunkAllocator {
     }
 
     private long allocRun(long size) {
-        RunSpan run = RunSpan.of(acquire((size + granule - 1) & -granule, size), size);
-        adopt(run);
-        if (closed) {
-            // close may already have released it; either way the caller must not get it
-            release(run);
-            throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
+        enterSource("alloc", size);
+        try {
+            RunSpan run = RunSpan.of(acquire((size + granule - 1) & -granule, size), size);
+            adopt(run);
+            if (closed) {
+                // close releases it (it waits for this call); either way the caller must not get it
+                release(run);
+                throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
+            }
+            liveRuns.incrementAndGet();
+            return run.base;
+        } finally {
+            exitSource();
         }
-        liveRuns.incrementAndGet();
-        return run.base;
     }
 
     @Override
@@ -182,18 +190,10 @@ final class StripedAllocator implements ChunkAllocator {
 
     private void freeRun(RunSpan run, long address) {
         if (address != run.base) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.INTERIOR,
-                    "va=" + hex(address)
-                            + " is interior to allocation va=" + hex(run.base) + " size=" + run.size() + " (offset="
-                            + (address - run.base) + ") of this " + owner + "; free takes the start address");
+            throw Refusals.interior(address, run.base, run.size(), owner);
         }
         if (!run.markFreed()) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " was already freed by this " + owner);
+            throw Refusals.freedAgain(address, owner);
         }
         liveRuns.decrementAndGet();
         release(run);
@@ -241,15 +241,7 @@ final class StripedAllocator implements ChunkAllocator {
         long end = allocationEnd(span, address);
         if (Long.compareUnsigned(address + size, end) > 0) {
             long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.FOREIGN,
-                    "va=" + hex(address)
-                            + " size=" + size + " runs past the end of allocation va=" + hex(start) + " size="
-                            + (end - start)
-                            + " of this " + owner + ": a range must end within its allocation, which ends at va="
-                            + hex(end)
-                            + " (" + (end - address) + " bytes from va)");
+            throw Refusals.pastEnd(address, size, start, end, owner);
         }
         return span;
     }
@@ -267,18 +259,8 @@ final class StripedAllocator implements ChunkAllocator {
         }
     }
 
-    /**
-     * A refusal seen while another thread closed this allocator (its chunks released under the
-     * call) is reported as the close, not as an ownership mistake.
-     */
     private RuntimeException closedOr(WdOwnershipException refused, String operation, long address) {
-        if (!closed) {
-            return refused;
-        }
-        WdClosedException e = new WdClosedException(owner + " is closed: " + operation + "(va=" + hex(address)
-                + ") refused (closed by another thread during the call)");
-        e.addSuppressed(refused);
-        return e;
+        return Refusals.closedOr(closed, refused, operation, address, owner);
     }
 
     /** The end of the live allocation containing {@code address}, or an ownership exception. */
@@ -286,22 +268,14 @@ final class StripedAllocator implements ChunkAllocator {
         if (span instanceof ClassSpan page) {
             long size = page.allocationSize(address);
             if (size == 0) {
-                throw new WdOwnershipException(
-                        address,
-                        WdOwnershipException.Reason.ALREADY_FREED,
-                        "va=" + hex(address)
-                                + " is in a free slot (va=" + hex(page.slotStart(address)) + " size=" + page.slotSize()
-                                + ") of this " + owner + ": already freed or never allocated");
+                throw Refusals.freeSlot(address, page.slotStart(address), page.slotSize(), owner);
             }
             return page.slotStart(address) + size;
         }
         RunSpan run = (RunSpan) span;
         long end = run.base + run.size();
         if (run.isFreed()) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " is in an allocation of this " + owner + " that was already freed");
+            throw Refusals.freedRun(address, owner);
         }
         if (Long.compareUnsigned(address, end) >= 0) {
             throw foreign(address);
@@ -318,17 +292,7 @@ final class StripedAllocator implements ChunkAllocator {
     }
 
     private WdOwnershipException foreign(long address) {
-        long chunk = released.find(address);
-        if (chunk != -1) {
-            // e.g. the loser of two racing frees of a run, or of a slot whose emptied chunk went back
-            return new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " lies in a chunk va=" + hex(chunk) + " this " + owner
-                            + " gave back lately: already freed (or never allocated)");
-        }
-        return new WdOwnershipException(
-                address, WdOwnershipException.Reason.FOREIGN, "va=" + hex(address) + " is not memory of this " + owner);
+        return Refusals.notHeld(address, released.find(address), owner);
     }
 
     /**
@@ -379,8 +343,39 @@ final class StripedAllocator implements ChunkAllocator {
 
     /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
     void release(Span span) {
+        sourceUsers.incrementAndGet();
+        try {
+            // after close began, close releases what is left (it waits for calls under way)
+            if (!closed && spans.remove(span.base, span)) {
+                released.add(span.base, span.bytes);
+                directory.clear(span.base, span.bytes);
+                source.release(span.memory);
+            }
+        } finally {
+            sourceUsers.decrementAndGet();
+        }
+    }
+
+    /**
+     * Marks a call that acquires or releases chunks as under way, or refuses it after close;
+     * {@link #close()} waits until none is under way before it releases chunks and closes the source.
+     */
+    void enterSource(String operation, long argument) {
+        sourceUsers.incrementAndGet();
+        if (closed) {
+            sourceUsers.decrementAndGet();
+            ensureOpen(operation, argument);
+        }
+    }
+
+    /** Ends what {@link #enterSource} began. */
+    void exitSource() {
+        sourceUsers.decrementAndGet();
+    }
+
+    /** Unpublishes a span and gives its chunk back, for close (no call is under way then). */
+    private void releaseOnClose(Span span) {
         if (spans.remove(span.base, span)) {
-            released.add(span.base, span.bytes);
             directory.clear(span.base, span.bytes);
             source.release(span.memory);
         }
@@ -416,10 +411,13 @@ final class StripedAllocator implements ChunkAllocator {
         for (Bin bin : bins) {
             bin.quiesce();
         }
+        while (sourceUsers.get() != 0) {
+            Thread.onSpinWait(); // a racing acquire or release finishes with the source still open
+        }
         liveRuns.set(0);
         try {
             for (Span span : spans.values()) {
-                release(span);
+                releaseOnClose(span);
             }
         } finally {
             caches.close();
