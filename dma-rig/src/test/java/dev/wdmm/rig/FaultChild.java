@@ -50,17 +50,18 @@ final class FaultChild {
             System.out.println("FAULT " + kind + " refused=" + (refused == null ? "none" : refused.getMessage()));
             System.out.println("FAULT " + kind + " kept=" + (status(counter) - before));
             if (memlock) {
-                NativeMemory.setMemlockLimit(new ResourceLimit(ResourceLimit.UNLIMITED, ResourceLimit.UNLIMITED));
+                long hard = NativeMemory.memlockLimit().hard();
+                NativeMemory.setMemlockLimit(new ResourceLimit(hard, hard)); // the soft limit up to the hard one
             } else {
                 Process prlimit = new ProcessBuilder(
                                 "/usr/bin/prlimit",
                                 "--pid",
                                 "" + ProcessHandle.current().pid(),
-                                "--as=unlimited")
+                                "--as=unlimited:")
                         .inheritIO()
                         .start();
                 if (prlimit.waitFor() != 0) {
-                    throw new IllegalStateException("prlimit --as=unlimited failed");
+                    throw new IllegalStateException("prlimit --as=unlimited: failed");
                 }
             }
             MemorySegment again = bridge.alloc(size);

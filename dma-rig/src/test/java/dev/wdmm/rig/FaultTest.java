@@ -26,7 +26,7 @@ class FaultTest {
         String out = child(
                 List.of(
                         "/usr/bin/prlimit",
-                        "--memlock=3145728:unlimited",
+                        "--memlock=3145728:", // soft limit only: the child raises it back to the hard one
                         "/usr/bin/setpriv",
                         "--inh-caps=-ipc_lock",
                         "--bounding-set=-ipc_lock",
@@ -43,7 +43,7 @@ class FaultTest {
     void aSmallAddressSpaceRefusesMappingClearlyAndTheBridgeRecoversWhenRaised() throws Exception {
         requireRoot("aSmallAddressSpaceRefusesMappingClearlyAndTheBridgeRecoversWhenRaised");
         String out = child(
-                List.of("/usr/bin/prlimit", "--as=" + (3L << 30), "--"),
+                List.of("/usr/bin/prlimit", "--as=" + (3L << 30) + ":", "--"),
                 List.of("-Xmx128m", "-XX:ReservedCodeCacheSize=48m", "-XX:CompressedClassSpaceSize=64m"),
                 "address-space");
         assertTrue(out.contains("FAULT address-space refused=size=1073741824"), out);
