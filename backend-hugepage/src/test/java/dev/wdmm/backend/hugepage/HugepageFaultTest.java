@@ -72,6 +72,7 @@ class HugepageFaultTest {
     }
 
     private static long read(Path path) throws IOException {
-        return Long.parseLong(Files.readString(path).trim());
+        // not Files.readString: a sysctl file reports size 0, and a read sized by it returned "2" of "273"
+        return Long.parseLong(Files.readAllLines(path).getFirst().trim());
     }
 }
