@@ -13,6 +13,7 @@ module dev.wdmm.core {
     requires transitive com.google.guice;
     requires jakarta.inject;
     requires dev.wdmm.memory;
+    requires jdk.jfr;
 
     exports dev.wdmm.core;
     exports dev.wdmm.core.guice;

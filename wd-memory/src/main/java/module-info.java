@@ -11,8 +11,10 @@
  */
 module dev.wdmm.memory {
     requires transitive dev.wdmm.api;
+    requires jdk.jfr;
 
     exports dev.wdmm.memory.alloc;
+    exports dev.wdmm.memory.events;
     exports dev.wdmm.memory.nativeio;
     exports dev.wdmm.memory.pool;
     exports dev.wdmm.memory.region;

@@ -144,6 +144,21 @@ public interface WdMmBridge extends AutoCloseable {
     }
 
     /**
+     * A snapshot of this bridge's accounting: allocations and bytes live, memory held from the
+     * system and its peak, failures, device mappings and the limit ({@link WdStats}). Cheap (no
+     * lock on the allocation path; the snapshot sums per-thread counters) and callable after
+     * {@link #close()} (then it shows what is left: nothing, for the bridges of this project).
+     *
+     * <p>The default, for a bridge that keeps no accounting, is {@link WdStats#notAccounted}:
+     * {@link WdStats#accounted()} false and every count {@link WdStats#UNKNOWN}, never zeros.
+     *
+     * @return the snapshot, never null
+     */
+    default WdStats stats() {
+        return WdStats.notAccounted(getClass().getName());
+    }
+
+    /**
      * Releases everything this bridge still owns. Idempotent. After it, every other method
      * throws {@link WdClosedException}. Segments still held by callers become invalid: the
      * caller must not touch them (the memory may be returned to the operating system).

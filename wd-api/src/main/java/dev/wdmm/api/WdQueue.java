@@ -117,4 +117,14 @@ public interface WdQueue extends AutoCloseable {
     /** Releases the reserved memory (if any). Idempotent. Does not close the bridge. */
     @Override
     void close();
+
+    /**
+     * The accounting of the queue's bridge ({@link WdMmBridge#stats()}); the queue's reserved
+     * memory is reported by the region's source, not here.
+     *
+     * @return the snapshot
+     */
+    default WdStats stats() {
+        return bridge().stats();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.wdmm.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.core.Discovery;
@@ -28,6 +29,8 @@ import java.util.List;
  * @param warnings what deserves attention though it did not stop the selection
  * @param pinning how physical-address backends hold pages in place in this process
  * @param numa the memory nodes with their huge page counts, and the node of each PCI device
+ * @param accounting with {@code --open}: the selected bridge's accounting while a probe was live;
+ *     null (and absent from the JSON) otherwise
  */
 record DoctorReport(
         String mode,
@@ -43,7 +46,8 @@ record DoctorReport(
         List<OptionProblem> optionProblems,
         List<String> warnings,
         Pinning pinning,
-        Numa numa) {
+        Numa numa,
+        @JsonInclude(JsonInclude.Include.NON_NULL) DoctorAccounting accounting) {
 
     /** One hugepage pool: page size in bytes, pages reserved, pages free. */
     record Hugepages(long pageSize, long total, long free) {}
@@ -154,7 +158,33 @@ record DoctorReport(
                         .toList(),
                 selection.warnings(),
                 new Pinning(pinning.method(), pinning.available(), pinning.reason(), pinning.facts()),
-                numa(root));
+                numa(root),
+                null);
+    }
+
+    /**
+     * This report with the accounting of {@code doctor --open}.
+     *
+     * @param opened what the brief open showed
+     * @return a copy with it
+     */
+    DoctorReport withAccounting(DoctorAccounting opened) {
+        return new DoctorReport(
+                mode,
+                evidence,
+                hugepages,
+                configuredBy,
+                selected,
+                reason,
+                forced,
+                backends,
+                broken,
+                duplicates,
+                optionProblems,
+                warnings,
+                pinning,
+                numa,
+                opened);
     }
 
     private static Numa numa(java.nio.file.Path root) {
@@ -286,6 +316,9 @@ record DoctorReport(
         });
         if (withoutNode > 0) {
             text.append("  pci: ").append(withoutNode).append(" device(s) report no node\n");
+        }
+        if (accounting != null) {
+            text.append(accounting.text());
         }
         return text.toString();
     }

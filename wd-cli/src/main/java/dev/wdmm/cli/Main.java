@@ -18,10 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code wd-mm [doctor] [--json] [--root DIR]}: prints the detected IOMMU mode with its evidence,
+ * {@code wd-mm [doctor] [--json] [--open] [--root DIR]}: prints the detected IOMMU mode with its evidence,
  * every backend found with its availability, reason and fix, the backend that would be selected
  * and why, and how pages are held in place for physical-address backends (io_uring pinning,
- * {@code kernel.io_uring_disabled}, {@code vm.compact_unevictable_allowed}, the memlock budget).
+ * {@code kernel.io_uring_disabled}, {@code vm.compact_unevictable_allowed}, the memlock budget);
+ * with {@code --open}, the selected bridge's accounting ({@link dev.wdmm.api.WdStats}) while a
+ * 4 KiB probe allocation is live.
  * Exit codes: {@value #SELECTED} a backend is selected (warnings, such as a backend name two jars
  * provide that the selection does not involve, an unknown option of another backend or a forced
  * choice, are printed in the report), {@value #NONE_USABLE} the report was printed but no backend is
@@ -41,10 +43,12 @@ public final class Main {
     public static final int NONE_USABLE = 3;
 
     private static final String HELP = """
-            usage: wd-mm [doctor] [--json] [--root DIR]
+            usage: wd-mm [doctor] [--json] [--open] [--root DIR]
               doctor        detected IOMMU mode with evidence, every backend found with its
                             availability, and the backend that would be selected (default)
               --json        the same report as one JSON object
+              --open        also open the selected backend briefly, allocate one 4 KiB probe and
+                            show the bridge's accounting (WdStats), then free and close it
               --root DIR    read sys/ and proc/ under DIR instead of / (fixture trees)
             exit codes: 0 a backend is selected (warnings are in the report), 3 none usable
                         here (the report says why: unavailable, a duplicate name, an unknown
@@ -104,10 +108,12 @@ public final class Main {
             rest.removeFirst();
         }
         boolean json = false;
+        boolean open = false;
         Path root = Path.of("/");
         for (int i = 0; i < rest.size(); i++) {
             switch (rest.get(i)) {
                 case "--json" -> json = true;
+                case "--open" -> open = true;
                 case "--root" -> {
                     if (i + 1 == rest.size()) {
                         err.print("wd-mm: --root needs a directory\n" + HELP);
@@ -125,11 +131,17 @@ public final class Main {
                 }
             }
         }
-        return doctor(root, json, out, err, discovery, sources);
+        return doctor(root, json, open, out, err, discovery, sources);
     }
 
     private static int doctor(
-            Path root, boolean json, PrintStream out, PrintStream err, Discovery discovery, ConfigSources sources) {
+            Path root,
+            boolean json,
+            boolean open,
+            PrintStream out,
+            PrintStream err,
+            Discovery discovery,
+            ConfigSources sources) {
         Selection selection;
         try {
             selection = WdMm.builder()
@@ -143,6 +155,9 @@ public final class Main {
         }
         // how pages are held in place is a fact of this process, not of the sysfs tree: shown with --root too
         DoctorReport report = DoctorReport.of(selection, discovery, LongTermPins.report(), root);
+        if (open && selection.selected().isPresent()) {
+            report = report.withAccounting(DoctorAccounting.probe(root, discovery, sources));
+        }
         if (json) {
             try {
                 out.println(JSON.writeValueAsString(report));

@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
+import dev.wdmm.api.WdStats;
 import dev.wdmm.core.internal.Internals;
+import dev.wdmm.core.internal.StatsEvents;
+import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.spi.WdOption;
 import dev.wdmm.spi.WdRegionSource;
 import java.nio.file.Path;
@@ -37,12 +40,42 @@ public final class WdMm implements AutoCloseable {
     private final WdMmBridge bridge;
     private final Optional<WdRegionSource> regionSource;
     private final List<WdQueue> queues = new ArrayList<>();
+    private final LeakReports.Watch watch;
     private boolean closed;
 
     private WdMm(Selection selection, WdMmBridge bridge, Optional<WdRegionSource> regionSource) {
         this.selection = selection;
         this.bridge = bridge;
         this.regionSource = regionSource;
+        String backend = selection.selected().orElse("none");
+        this.watch = LeakReports.watch(this, "WdMm facade (backend=" + backend + ")", new Release(queues, bridge));
+        StatsEvents.watch(backend, bridge);
+    }
+
+    /** What close does, once; refers to the queues and the bridge, never to the facade (a Cleaner may run it). */
+    private record Release(List<WdQueue> queues, WdMmBridge bridge) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                synchronized (queues) {
+                    queues.forEach(WdQueue::close);
+                    queues.clear();
+                }
+            } finally {
+                StatsEvents.unwatch(bridge);
+                bridge.close();
+            }
+        }
+    }
+
+    /**
+     * A snapshot of the bridge's accounting ({@link WdMmBridge#stats()}): live allocations and
+     * bytes, memory held and its peak, failures, the limit. Callable after {@link #close()}.
+     *
+     * @return the snapshot
+     */
+    public WdStats stats() {
+        return bridge.stats();
     }
 
     /**
@@ -99,20 +132,24 @@ public final class WdMm implements AutoCloseable {
     public synchronized WdQueue openQueue() {
         requireOpen("openQueue");
         WdQueue queue = Internals.queue(selection.mode(), bridge, regionSource, selection.requireSelected());
-        queues.add(queue);
+        synchronized (queues) {
+            queues.add(queue);
+        }
         return queue;
     }
 
-    /** Closes the queues opened here, then the bridge. Idempotent. */
+    /**
+     * Closes the queues opened here, then the bridge (which releases everything and reports what
+     * was still allocated). Idempotent. A facade that becomes unreachable without it is reported
+     * and closed by a {@link java.lang.ref.Cleaner} ({@link LeakReports}).
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        queues.forEach(WdQueue::close);
-        queues.clear();
-        bridge.close();
+        watch.close();
     }
 
     private void requireOpen(String operation) {
@@ -252,8 +289,12 @@ public final class WdMm implements AutoCloseable {
          *     the backend, the known keys and a near miss)
          * @throws WdOpenException if the provider's {@code regionSource} or {@code open} throws; the
          *     message names the backend and the jar it came from, the cause is the provider's exception
+         * @throws IllegalArgumentException if the system property {@value LeakReports#PROPERTY} is set
+         *     to anything but {@code off}, {@code simple} or {@code paranoid} (checked before anything
+         *     is opened)
          */
         public WdMm open() {
+            LeakReports.detection(); // a misspelt level fails here, not silently as "simple" later
             Discovery found = discovery();
             Configuration configuration = configuration(found);
             Selection selection = Internals.select(found, detector().detect(), configuration);

@@ -3,7 +3,8 @@ package dev.wdmm.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeContractTest;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdMmBridgeContractTest;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,13 @@ import org.junit.jupiter.api.Test;
  * every outstanding allocation to {@code free}.
  */
 class CallbackBridgeContractTest extends WdMmBridgeContractTest {
+
+    /** The callbacks map identically (IOVA = address). */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.identity();
+    }
+
     private CallbackUsr.ArenaPerAllocation usr;
 
     @Override

@@ -1,7 +1,8 @@
 package dev.wdmm.core;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeContractTest;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdMmBridgeContractTest;
 
 /**
  * The bridge contract over {@link WdMmBridge#of} with callbacks over a pool the caller owns
@@ -14,6 +15,13 @@ import dev.wdmm.core.contract.WdMmBridgeContractTest;
  * converse instead (close leaves the pool's memory mapped and intact). Every other rule holds.
  */
 class CallbackBridgeOverPoolContractTest extends WdMmBridgeContractTest {
+
+    /** The callbacks map identically (IOVA = address). */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.identity();
+    }
+
     @Override
     protected WdMmBridge newBridge() {
         return CallbackUsr.Pool.bridge(new CallbackUsr.Pool());

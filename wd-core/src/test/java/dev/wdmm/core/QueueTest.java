@@ -8,10 +8,11 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMappingException;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
-import dev.wdmm.core.contract.WdQueueContractTest;
 import dev.wdmm.core.testproviders.FakeProvider;
 import dev.wdmm.core.testproviders.TwoSliceRegionSource;
 import dev.wdmm.spi.WdAvailability;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdQueueContractTest;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +34,12 @@ class QueueTest extends WdQueueContractTest {
                 .sources(ConfigSources.of(Map.of(), Map.of(), Path.of("/nonexistent")))
                 .open();
         return mm.openQueue();
+    }
+
+    /** Identity for the bridge's memory, the fixture's two DMA bases for reserved memory. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.of("identity bridge, two-slice regions", source::dmaOf);
     }
 
     @Override

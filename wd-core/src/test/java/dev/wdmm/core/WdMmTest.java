@@ -65,6 +65,26 @@ class WdMmTest {
     }
 
     @Test
+    void misspeltLeakDetectionLevelFailsBeforeAnythingIsOpened() {
+        String before = System.getProperty("wd.mm.leak-detection");
+        System.setProperty("wd.mm.leak-detection", "paranoia");
+        try {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> builder().open());
+            assertTrue(
+                    e.getMessage().contains("wd.mm.leak-detection=paranoia must be one of off, simple, paranoid"),
+                    e.getMessage());
+            assertEquals(null, alpha.lastOptions, "refused before open()");
+        } finally {
+            if (before == null) {
+                System.clearProperty("wd.mm.leak-detection");
+            } else {
+                System.setProperty("wd.mm.leak-detection", before);
+            }
+        }
+    }
+
+    @Test
     void optionWithoutPrefixIsRefused() {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> builder().option("size", "1"));

@@ -5,9 +5,11 @@ import static dev.wdmm.spi.WdArguments.hex;
 import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -46,11 +48,13 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     private final long pageSize;
     private final PageSource source;
     private final ChunkAllocator allocator;
+    private final LeakReports.Watch watch;
 
     private HugeBridge(long pageSize, PageSource source, ChunkAllocator allocator) {
         this.pageSize = pageSize;
         this.source = source;
         this.allocator = allocator;
+        this.watch = LeakReports.watch(this, OWNER, allocator::close);
     }
 
     /**
@@ -63,15 +67,23 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @param sysfs the {@code sys/kernel/mm/hugepages} directory, for counts in messages
      * @param stripes number of stripes, a power of two
      * @param checked checked mode ({@link CheckedMode#OFF}: fast mode)
+     * @param limitBytes the most bytes of huge pages held at once ({@link WdStats#NO_LIMIT}: none)
      * @return the bridge
      */
     static HugeBridge open(
-            long pageSize, int retainEmpty, long maxPages, int node, Path sysfs, int stripes, CheckedMode checked) {
+            long pageSize,
+            int retainEmpty,
+            long maxPages,
+            int node,
+            Path sysfs,
+            int stripes,
+            CheckedMode checked,
+            long limitBytes) {
         PageSource source = PageSource.open(pageSize, maxPages, node, sysfs);
         return new HugeBridge(
                 pageSize,
                 source,
-                ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes, checked)));
+                ChunkAllocator.open(source, new AllocatorSettings(OWNER, retainEmpty, stripes, checked, limitBytes)));
     }
 
     /** The allocator, for tests (sites, quarantine). */
@@ -136,7 +148,12 @@ final class HugeBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
 
     @Override
     public void close() {
-        allocator.close();
+        watch.close();
+    }
+
+    @Override
+    public WdStats stats() {
+        return allocator.stats();
     }
 
     long hugePageSize() {

@@ -2,6 +2,7 @@ package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.Numa;
@@ -88,7 +89,11 @@ public final class HugepageBackendProvider implements WdBackendProvider {
     /** The NUMA node the huge pages are bound to (e.g. the device's); default: the kernel's choice. */
     public static final WdOption<Integer> NUMA_NODE = Numa.option("hugepage");
 
-    private static final List<WdOption<?>> OPTIONS = List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES, NUMA_NODE);
+    /** {@code wd.mm.hugepage.limit-bytes}: the most bytes of huge pages the bridge holds at once (default: no limit). */
+    public static final WdOption<Long> LIMIT_BYTES = AllocatorSettings.limitOption("hugepage");
+
+    private static final List<WdOption<?>> OPTIONS =
+            List.of(SIZE, RETAIN_EMPTY, MAX_PAGES, STRIPES, NUMA_NODE, LIMIT_BYTES);
 
     /** Creates the provider; does nothing else (discovery instantiates every provider). */
     public HugepageBackendProvider() {}
@@ -230,6 +235,7 @@ public final class HugepageBackendProvider implements WdBackendProvider {
                 node,
                 sysfs,
                 (int) Math.min(1024, stripes),
-                checked);
+                checked,
+                options.get(LIMIT_BYTES));
     }
 }

@@ -1,9 +1,9 @@
 package dev.wdmm.backend.hugepage;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeCampaign;
 import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
+import dev.wdmm.tck.WdMmBridgeCampaign;
 import java.util.Map;
 
 /** The reliability campaign (100,000 model-checked random operations) against the hugepage bridge in checked mode. */

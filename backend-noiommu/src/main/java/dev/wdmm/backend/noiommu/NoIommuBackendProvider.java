@@ -82,6 +82,9 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         return problem.isPresent() ? problem.get() : WdAvailability.available(details.toArray(String[]::new));
     }
 
+    /** {@code wd.mm.noiommu.limit-bytes}: the most bytes of chunks the bridge holds (pins) at once (default: no limit). */
+    public static final WdOption<Long> LIMIT_BYTES = AllocatorSettings.limitOption(NAME);
+
     /** The NUMA node the pages are bound to (e.g. the device's); default: the kernel's choice. */
     public static final WdOption<Integer> NUMA_NODE = Numa.option("noiommu");
 
@@ -93,7 +96,7 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
      */
     @Override
     public List<WdOption<?>> options() {
-        return Stream.concat(Stream.of(NUMA_NODE), CheckedMode.options().stream())
+        return Stream.concat(Stream.of(NUMA_NODE, LIMIT_BYTES), CheckedMode.options().stream())
                 .toList();
     }
 
@@ -119,6 +122,6 @@ public final class NoIommuBackendProvider implements WdBackendProvider {
         if (node != Numa.NO_NODE) {
             Numa.requireOnline(node, NUMA_NODE.name());
         }
-        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, node, checked);
+        return NoIommuBridge.open(AllocatorSettings.DEFAULT_RETAIN_EMPTY, node, checked, options.get(LIMIT_BYTES));
     }
 }

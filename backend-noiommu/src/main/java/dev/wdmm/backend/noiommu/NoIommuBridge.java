@@ -3,9 +3,11 @@ package dev.wdmm.backend.noiommu;
 import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdContiguity;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.memory.nativeio.Pagemap;
 import dev.wdmm.spi.WdArguments;
@@ -38,10 +40,12 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
 
     private final PinnedChunks source;
     private final ChunkAllocator allocator;
+    private final LeakReports.Watch watch;
 
     private NoIommuBridge(PinnedChunks source, ChunkAllocator allocator) {
         this.source = source;
         this.allocator = allocator;
+        this.watch = LeakReports.watch(this, OWNER, allocator::close);
     }
 
     /** Opens a bridge; the caller has checked that pagemap shows PFNs and that pages can be pinned. */
@@ -79,12 +83,18 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
      * @return the bridge
      */
     static NoIommuBridge open(int retainEmpty, int node, CheckedMode checked) {
+        return open(retainEmpty, node, checked, WdStats.NO_LIMIT);
+    }
+
+    /** As {@link #open(int, int, CheckedMode)}, with a limit on the bytes of chunks held (pinned). */
+    static NoIommuBridge open(int retainEmpty, int node, CheckedMode checked, long limitBytes) {
         PinnedChunks source = new PinnedChunks(OWNER, SharedPagemap.INSTANCE, node);
         return new NoIommuBridge(
                 source,
                 ChunkAllocator.open(
                         source,
-                        new AllocatorSettings(OWNER, retainEmpty, AllocatorSettings.defaultStripes(), checked)));
+                        new AllocatorSettings(
+                                OWNER, retainEmpty, AllocatorSettings.defaultStripes(), checked, limitBytes)));
     }
 
     /** The allocator, for tests (sites, quarantine). */
@@ -143,7 +153,12 @@ final class NoIommuBridge implements WdMmBridge, WdAddressAccess, WdContiguity {
     /** Frees every allocation still live (every chunk unpinned, then unmapped) and closes the pins. Idempotent. */
     @Override
     public void close() {
-        allocator.close();
+        watch.close();
+    }
+
+    @Override
+    public WdStats stats() {
+        return allocator.stats();
     }
 
     /** Bytes currently pinned by this bridge (whole chunks). */

@@ -4,8 +4,9 @@ import dev.wdmm.api.WdQueue;
 import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
-import dev.wdmm.core.contract.WdQueueContractTest;
 import dev.wdmm.memory.testing.NeedsKernel;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdQueueContractTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,13 @@ import java.util.Map;
 /** The shared queue contract of wd-core, run against a queue over the no-IOMMU backend. */
 @NeedsKernel(pfns = true, pinning = true)
 class NoIommuQueueTest extends WdQueueContractTest {
+
+    /** Physical addresses, read from pagemap by the kit. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.pagemap();
+    }
+
     private WdMm mm;
 
     @Override

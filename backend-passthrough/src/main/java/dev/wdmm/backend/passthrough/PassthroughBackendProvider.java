@@ -4,6 +4,7 @@ import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdQueue;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.HugepageCounts;
 import dev.wdmm.memory.nativeio.PhysicalAddressing;
@@ -55,7 +56,14 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
     /** The command that reserves huge pages, as the fixes name it. */
     static final String RESERVE_COMMAND = HugepageCounts.RESERVE_COMMAND;
 
-    private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN);
+    /**
+     * {@code wd.mm.passthrough.limit-bytes}: the most bytes of blocks the bridge has allocated at
+     * once (an allocation counts its blocks times the block size); default: no limit. The region is
+     * reserved whole when the bridge opens, so this limits use, not what is reserved.
+     */
+    public static final WdOption<Long> LIMIT_BYTES = AllocatorSettings.limitOption("passthrough");
+
+    private static final List<WdOption<?>> OPTIONS = List.of(BLOCK_SIZE, BLOCK_COUNT, ALIGN, LIMIT_BYTES);
     private static final String PREFIX = "wd.mm.passthrough.";
     private static final long HUGE_PAGE = 2L << 20;
 
@@ -211,7 +219,8 @@ public final class PassthroughBackendProvider implements WdBackendProvider {
     @Override
     public WdMmBridge open(WdOptions options) {
         BlockPoolSetup setup = setup(options);
-        return PassthroughBridge.reserve(RegionSources.hugepages(), setup, CheckedMode.from(options));
+        return PassthroughBridge.reserve(
+                RegionSources.hugepages(), setup, CheckedMode.from(options), options.get(LIMIT_BYTES));
     }
 
     /**

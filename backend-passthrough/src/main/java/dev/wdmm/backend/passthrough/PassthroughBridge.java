@@ -8,9 +8,12 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocationTracker;
 import dev.wdmm.memory.alloc.CheckedMode;
+import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.memory.alloc.MapRecords;
+import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.pool.BlockPool;
 import dev.wdmm.memory.pool.BlockPoolSetup;
 import dev.wdmm.spi.WdArguments;
@@ -48,6 +51,7 @@ final class PassthroughBridge implements WdMmBridge {
     private final WdReservedMemory region;
     private final WdRegionSource owner;
     private static final long FREED = -1;
+    private static final String OWNER = "passthrough bridge";
 
     private final AtomicLongArray sizes;
     /** Outstanding maps of the allocation starting at each position ({@link MapRecords}). */
@@ -57,10 +61,17 @@ final class PassthroughBridge implements WdMmBridge {
 
     private final long base;
     private final long stride;
-    private volatile boolean closed;
+    private final BlockLimit limit;
+    private final PassthroughCloser closer;
+    private final LeakReports.Watch watch;
 
     private PassthroughBridge(
-            BlockPool pool, BlockPoolSetup setup, WdReservedMemory region, WdRegionSource owner, CheckedMode checked) {
+            BlockPool pool,
+            BlockPoolSetup setup,
+            WdReservedMemory region,
+            WdRegionSource owner,
+            CheckedMode checked,
+            long limitBytes) {
         this.pool = pool;
         this.checks = checked.enabled()
                 ? AllocationTracker.create("passthrough bridge", checked, pool::freeAddress, PassthroughBridge.class)
@@ -73,14 +84,23 @@ final class PassthroughBridge implements WdMmBridge {
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
         this.maps = new long[sizes.length()];
+        this.limit = new BlockLimit(OWNER, limitBytes, pool.blockSize(), stride);
+        this.closer = new PassthroughCloser(OWNER, pool, checks, sizes, base, stride, region, owner);
+        this.watch = LeakReports.watch(this, OWNER, closer);
     }
 
     /** A bridge over a region it reserves from {@code source} and releases on close, in fast or checked mode. */
     static PassthroughBridge reserve(WdRegionSource source, BlockPoolSetup setup, CheckedMode checked) {
+        return reserve(source, setup, checked, WdStats.NO_LIMIT);
+    }
+
+    /** As {@link #reserve(WdRegionSource, BlockPoolSetup, CheckedMode)}, with a limit on the bytes of blocks allocated. */
+    static PassthroughBridge reserve(
+            WdRegionSource source, BlockPoolSetup setup, CheckedMode checked, long limitBytes) {
         long bytes = setup.alignment() - 1 + Math.multiplyExact(setup.stride(), setup.blockCount());
         WdReservedMemory region = source.reserve(bytes);
         try {
-            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source, checked);
+            return new PassthroughBridge(BlockPool.create(region, setup), setup, region, source, checked, limitBytes);
         } catch (RuntimeException | Error e) {
             source.release(region);
             throw e;
@@ -89,7 +109,8 @@ final class PassthroughBridge implements WdMmBridge {
 
     /** A bridge over a region someone else owns (a queue's reserved memory); close keeps it. */
     static PassthroughBridge over(WdReservedMemory region, BlockPoolSetup setup) {
-        return new PassthroughBridge(BlockPool.create(region, setup), setup, region, null, CheckedMode.OFF);
+        return new PassthroughBridge(
+                BlockPool.create(region, setup), setup, region, null, CheckedMode.OFF, WdStats.NO_LIMIT);
     }
 
     @Override
@@ -103,8 +124,17 @@ final class PassthroughBridge implements WdMmBridge {
                     + " blockSize=" + pool.blockSize() + "); raise " + PassthroughBackendProvider.BLOCK_SIZE.name()
                     + " or " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        long address = takeBlocks(size);
+        limit.reserve(size);
+        long address;
+        try {
+            address = takeBlocks(size);
+        } catch (RuntimeException e) {
+            limit.unreserve(size);
+            throw e;
+        }
         if (address == BlockPool.NO_BLOCK) {
+            limit.unreserve(size);
+            WdEvents.allocationFailure(OWNER, size, "pool");
             throw new WdAllocationException(
                     size,
                     "size=" + size + ": all " + pool.blockCount()
@@ -114,6 +144,10 @@ final class PassthroughBridge implements WdMmBridge {
         int position = position(address);
         maps[position] = 0; // published by the volatile store of the size
         sizes.set(position, size);
+        if (closer.closed) {
+            // close ran meanwhile and released the region (the block with it): the caller must not get it
+            throw closedException();
+        }
         if (checks != null) {
             return checks.trackSegment(address, size);
         }
@@ -168,8 +202,10 @@ final class PassthroughBridge implements WdMmBridge {
         int position = positionOrRefuse("free", address);
         long size = sizes.get(position);
         if (size <= 0 || address != blockStart(position) || !sizes.compareAndSet(position, size, FREED)) {
+            checkOpen(); // a close racing this free took the size word first: closed, not an ownership error
             throw refusal("free", address, 1);
         }
+        limit.unreserve(size);
         if (checks == null) {
             pool.freeAddress(address);
             return;
@@ -177,6 +213,7 @@ final class PassthroughBridge implements WdMmBridge {
         try {
             checks.retire(address); // closes its scope; the quarantine gives the block back to the pool later
         } catch (IllegalStateException inUse) {
+            limit.reserveUnchecked(size);
             sizes.set(position, size); // in use by a native call: nothing changes
             throw inUse;
         }
@@ -227,26 +264,50 @@ final class PassthroughBridge implements WdMmBridge {
 
     /**
      * Frees every block and run still allocated, destroys the pool and, if this bridge reserved
-     * the region, releases it. Idempotent.
+     * the region, releases it; reports what was still allocated ({@link LeakReports}). Never throws
+     * because of allocations outstanding or calls racing it (they get {@link WdClosedException}).
+     * Idempotent.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (checks != null) {
-            checks.close(true); // every scope closed, every quarantined block back in the pool
-        }
-        for (int position = 0; position < sizes.length(); position++) {
-            if (sizes.getAndSet(position, 0) > 0) {
-                pool.freeAddress(blockStart(position));
+    public void close() {
+        watch.close();
+    }
+
+    /**
+     * Live figures from the size words (a scan of {@code O(blocks)}, no counter on the hot path),
+     * the pool's counters, the region as memory held (by slice size).
+     */
+    @Override
+    public WdStats stats() {
+        boolean open = !closer.closed;
+        long live = 0;
+        long bytes = 0;
+        for (int position = 0; open && position < sizes.length(); position++) {
+            long size = sizes.get(position);
+            if (size > 0) {
+                live++;
+                bytes += size;
             }
         }
-        pool.destroy();
-        if (owner != null) {
-            owner.release(region);
+        java.util.TreeMap<Long, Long> bySize = new java.util.TreeMap<>();
+        long regionBytes = region.segment().byteSize();
+        if (open) {
+            region.slices().forEach(slice -> bySize.merge(slice.size(), 1L, Long::sum));
         }
+        return new WdStats(
+                OWNER,
+                true,
+                live,
+                bytes,
+                pool.totalAllocations(),
+                pool.allocFailures() + limit.refusals(),
+                open ? regionBytes : 0,
+                regionBytes,
+                bySize,
+                limit.bytes(),
+                0,
+                0,
+                pool.stats());
     }
 
     private long blockStart(int position) {
@@ -276,6 +337,7 @@ final class PassthroughBridge implements WdMmBridge {
         positionOrRefuse(operation, address);
         long start = liveStart(address);
         if (start == BlockPool.NO_BLOCK || size > sizes.get(position(start)) - (address - start)) {
+            checkOpen();
             throw refusal(operation, address, size);
         }
         return start;
@@ -343,9 +405,8 @@ final class PassthroughBridge implements WdMmBridge {
     }
 
     private void checkOpen() {
-        if (closed) {
-            throw new WdClosedException(
-                    "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
+        if (closer.closed) {
+            throw closedException();
         }
         if (owner == null && !region.segment().scope().isAlive()) {
             // a queue's region, released with the queue: hand out no address in unmapped memory
@@ -354,6 +415,11 @@ final class PassthroughBridge implements WdMmBridge {
                     + " size=" + region.segment().byteSize() + " refused: the region was released (its queue was"
                     + " closed); a bridge over a queue's reserved memory lives no longer than the queue");
         }
+    }
+
+    private WdClosedException closedException() {
+        return new WdClosedException(
+                "passthrough bridge over region va=" + hex(region.segment().address()) + " is closed");
     }
 
     @Override

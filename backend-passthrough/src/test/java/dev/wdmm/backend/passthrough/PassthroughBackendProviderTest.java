@@ -37,9 +37,9 @@ class PassthroughBackendProviderTest {
         assertEquals("passthrough", provider.name());
         assertEquals(Set.of(IommuMode.PASSTHROUGH, IommuMode.NO_IOMMU), provider.modes());
         assertEquals(200, provider.priority());
-        assertEquals(6, provider.options().size());
+        assertEquals(7, provider.options().size());
         assertEquals(
-                3,
+                4,
                 provider.options().stream()
                         .filter(o -> o.name().startsWith("wd.mm.passthrough."))
                         .count());

@@ -1,8 +1,8 @@
 package dev.wdmm.backend.passthrough;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeCampaign;
 import dev.wdmm.memory.testing.NeedsKernel;
+import dev.wdmm.tck.WdMmBridgeCampaign;
 
 /**
  * The reliability campaign (100,000 model-checked random operations) against the passthrough

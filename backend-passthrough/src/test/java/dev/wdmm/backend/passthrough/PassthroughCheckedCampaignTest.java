@@ -1,9 +1,9 @@
 package dev.wdmm.backend.passthrough;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeCampaign;
 import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
+import dev.wdmm.tck.WdMmBridgeCampaign;
 import java.util.Map;
 
 /**

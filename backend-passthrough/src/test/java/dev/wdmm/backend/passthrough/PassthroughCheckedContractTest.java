@@ -3,9 +3,10 @@ package dev.wdmm.backend.passthrough;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.CheckedBridgeContractTest;
 import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
+import dev.wdmm.tck.CheckedBridgeContractTest;
+import dev.wdmm.tck.IovaOracle;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 3)
 class PassthroughCheckedContractTest extends CheckedBridgeContractTest {
+
+    /** Physical addresses, read from pagemap by the kit. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.pagemap();
+    }
+
     @Override
     protected WdMmBridge newBridge() {
         return new PassthroughBackendProvider()

@@ -3,9 +3,10 @@ package dev.wdmm.backend.passthrough;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeContractTest;
 import dev.wdmm.memory.testing.NeedsKernel;
 import dev.wdmm.spi.WdOptions;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdMmBridgeContractTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 3)
 class PassthroughContractTest extends WdMmBridgeContractTest {
+
+    /** Physical addresses, read from pagemap by the kit. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.pagemap();
+    }
+
     static final WdOptions OPTIONS =
             WdOptions.fromText(Map.of("wd.mm.passthrough.block-size", "64k", "wd.mm.passthrough.block-count", "64"));
 

@@ -11,9 +11,10 @@ import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Detection;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
-import dev.wdmm.core.contract.WdQueueContractTest;
 import dev.wdmm.memory.testing.Kernel;
 import dev.wdmm.memory.testing.NeedsKernel;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdQueueContractTest;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,13 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("restricted")
 @NeedsKernel(pfns = true, pinning = true, freeHugepages = 4)
 class PassthroughQueueTest extends WdQueueContractTest {
+
+    /** Physical addresses, read from pagemap by the kit. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.pagemap();
+    }
+
     private WdMm mm;
 
     @Override

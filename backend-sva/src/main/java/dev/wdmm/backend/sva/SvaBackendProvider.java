@@ -2,6 +2,7 @@ package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.nativeio.Numa;
 import dev.wdmm.spi.WdAvailability;
@@ -71,19 +72,22 @@ public final class SvaBackendProvider implements WdBackendProvider {
                 "IOVA == virtual address: correct only where the device shares this process's page tables (SVA)");
     }
 
+    /** {@code wd.mm.sva.limit-bytes}: the most bytes of chunks the bridge holds at once (default: no limit). */
+    public static final WdOption<Long> LIMIT_BYTES = AllocatorSettings.limitOption(NAME);
+
     /** The NUMA node the memory is bound to (e.g. the device's); default: the kernel's choice. */
     public static final WdOption<Integer> NUMA_NODE = Numa.option("sva");
 
     @Override
     public List<WdOption<?>> options() {
-        return Stream.concat(Stream.of(PREFAULT, NUMA_NODE), CheckedMode.options().stream())
+        return Stream.concat(Stream.of(PREFAULT, NUMA_NODE, LIMIT_BYTES), CheckedMode.options().stream())
                 .toList();
     }
 
     /**
      * Opens a bridge.
      *
-     * @param options {@code wd.mm.sva.prefault}, {@code wd.mm.sva.numa-node} and checked mode
+     * @param options {@code wd.mm.sva.prefault}, {@code wd.mm.sva.numa-node}, {@code wd.mm.sva.limit-bytes} and checked mode
      *     ({@code wd.mm.checked}, {@link CheckedMode}); any other {@code wd.mm.sva.*} or
      *     {@code wd.mm.checked.*} key is refused
      * @return a new bridge
@@ -98,7 +102,7 @@ public final class SvaBackendProvider implements WdBackendProvider {
         if (node != Numa.NO_NODE) {
             Numa.requireOnline(node, NUMA_NODE.name());
         }
-        return SvaBridge.open(options.get(PREFAULT), node, checked);
+        return SvaBridge.open(options.get(PREFAULT), node, checked, options.get(LIMIT_BYTES));
     }
 
     @Override

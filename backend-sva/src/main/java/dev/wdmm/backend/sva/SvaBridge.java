@@ -2,9 +2,11 @@ package dev.wdmm.backend.sva;
 
 import dev.wdmm.api.WdAddressAccess;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 
@@ -32,25 +34,33 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
 
     private final boolean prefault;
     private final ChunkAllocator allocator;
+    private final LeakReports.Watch watch;
 
-    private SvaBridge(boolean prefault, int node, CheckedMode checked) {
+    private SvaBridge(boolean prefault, int node, CheckedMode checked, long limitBytes) {
         this.prefault = prefault;
         this.allocator = ChunkAllocator.open(
-                new AnonymousChunks(prefault, node), AllocatorSettings.of(OWNER).withChecked(checked));
+                new AnonymousChunks(prefault, node),
+                AllocatorSettings.of(OWNER).withChecked(checked).withLimit(limitBytes));
+        this.watch = LeakReports.watch(this, OWNER, allocator::close);
     }
 
     static SvaBridge open(boolean prefault) {
-        return new SvaBridge(prefault, -1, CheckedMode.OFF);
+        return new SvaBridge(prefault, -1, CheckedMode.OFF, WdStats.NO_LIMIT);
     }
 
     /** A bridge whose chunks are bound to NUMA node {@code node} (-1: the kernel's choice). */
     static SvaBridge open(boolean prefault, int node) {
-        return new SvaBridge(prefault, node, CheckedMode.OFF);
+        return new SvaBridge(prefault, node, CheckedMode.OFF, WdStats.NO_LIMIT);
     }
 
     /** A bridge on NUMA node {@code node} (-1: the kernel's choice), in fast or checked mode. */
     static SvaBridge open(boolean prefault, int node, CheckedMode checked) {
-        return new SvaBridge(prefault, node, checked);
+        return new SvaBridge(prefault, node, checked, WdStats.NO_LIMIT);
+    }
+
+    /** As {@link #open(boolean, int, CheckedMode)}, with a limit on the bytes of chunks held. */
+    static SvaBridge open(boolean prefault, int node, CheckedMode checked, long limitBytes) {
+        return new SvaBridge(prefault, node, checked, limitBytes);
     }
 
     /** The allocator, for tests (sites, quarantine). */
@@ -96,10 +106,15 @@ final class SvaBridge implements WdMmBridge, WdAddressAccess {
         return allocator.iovaMapAddress(address, size);
     }
 
-    /** Frees every allocation still live (every chunk unmapped). Idempotent. */
+    @Override
+    public WdStats stats() {
+        return allocator.stats();
+    }
+
+    /** Frees every allocation still live (every chunk unmapped) and reports them. Idempotent. */
     @Override
     public void close() {
-        allocator.close();
+        watch.close();
     }
 
     @Override

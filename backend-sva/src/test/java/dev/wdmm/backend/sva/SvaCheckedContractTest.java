@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.CheckedBridgeContractTest;
 import dev.wdmm.memory.alloc.AllocationSite;
 import dev.wdmm.spi.WdOptions;
+import dev.wdmm.tck.CheckedBridgeContractTest;
+import dev.wdmm.tck.IovaOracle;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,13 @@ import org.junit.jupiter.api.Test;
 
 /** The bridge contract in checked mode, run against the sva bridge opened with {@code wd.mm.checked=true}. */
 class SvaCheckedContractTest extends CheckedBridgeContractTest {
+
+    /** SVA: the device uses the process's own addresses. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.identity();
+    }
+
     @Override
     protected WdMmBridge newBridge() {
         return new SvaBackendProvider().open(WdOptions.fromText(Map.of("wd.mm.checked", "true")));

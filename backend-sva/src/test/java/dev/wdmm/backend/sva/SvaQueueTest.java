@@ -6,12 +6,20 @@ import dev.wdmm.core.ConfigSources;
 import dev.wdmm.core.Detection;
 import dev.wdmm.core.Discovery;
 import dev.wdmm.core.WdMm;
-import dev.wdmm.core.contract.WdQueueContractTest;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdQueueContractTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 class SvaQueueTest extends WdQueueContractTest {
+
+    /** SVA: the device uses the process's own addresses. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        return IovaOracle.identity();
+    }
+
     private WdMm mm;
 
     @Override

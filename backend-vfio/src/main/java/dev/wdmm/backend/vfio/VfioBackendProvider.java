@@ -2,6 +2,7 @@ package dev.wdmm.backend.vfio;
 
 import dev.wdmm.api.IommuMode;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.spi.WdAvailability;
 import dev.wdmm.spi.WdBackendProvider;
 import dev.wdmm.spi.WdEnvironment;
@@ -45,6 +46,9 @@ public final class VfioBackendProvider implements WdBackendProvider {
     /** Groups whose IOVA ranges availability reads (each opened and closed again). */
     private static final int MAX_PROBED_GROUPS = 4;
 
+    /** {@code wd.mm.vfio.limit-bytes}: the most bytes of chunks the bridge holds (maps) at once (default: no limit). */
+    public static final WdOption<Long> LIMIT_BYTES = AllocatorSettings.limitOption("vfio");
+
     /** Creates the provider (called by {@link java.util.ServiceLoader}). */
     public VfioBackendProvider() {}
 
@@ -71,7 +75,7 @@ public final class VfioBackendProvider implements WdBackendProvider {
 
     @Override
     public List<WdOption<?>> options() {
-        return List.of(DEVICE, IOVA_MODE, IOVA_BASE, IOVA_LIMIT);
+        return List.of(DEVICE, IOVA_MODE, IOVA_BASE, IOVA_LIMIT, LIMIT_BYTES);
     }
 
     /**
@@ -215,6 +219,6 @@ public final class VfioBackendProvider implements WdBackendProvider {
             container.close();
             throw e;
         }
-        return VfioBridge.over(container, iovas);
+        return VfioBridge.over(container, iovas, options.get(LIMIT_BYTES));
     }
 }

@@ -3,8 +3,10 @@ package dev.wdmm.backend.vfio;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdStats;
 import dev.wdmm.memory.alloc.AllocatorSettings;
 import dev.wdmm.memory.alloc.ChunkAllocator;
+import dev.wdmm.memory.alloc.LeakReports;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
 import dev.wdmm.memory.nativeio.VfioMappings;
 import dev.wdmm.spi.WdArguments;
@@ -33,12 +35,30 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
     private final Container container;
     private final VfioChunks chunks;
     private final ChunkAllocator allocator;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closed;
+    private final LeakReports.Watch watch;
 
-    private VfioBridge(Container container, VfioChunks chunks) {
+    private VfioBridge(Container container, VfioChunks chunks, long limitBytes) {
         this.container = container;
         this.chunks = chunks;
-        this.allocator = ChunkAllocator.open(chunks, AllocatorSettings.of("vfio bridge device=" + container.device()));
+        String owner = "vfio bridge device=" + container.device();
+        ChunkAllocator opened =
+                ChunkAllocator.open(chunks, AllocatorSettings.of(owner).withLimit(limitBytes));
+        AtomicBoolean done = new AtomicBoolean();
+        this.allocator = opened;
+        this.closed = done;
+        this.watch = LeakReports.watch(this, owner, () -> release(done, opened, container));
+    }
+
+    /** Frees every allocation (every chunk unmapped from the container, then from memory), closes the container. */
+    private static void release(AtomicBoolean done, ChunkAllocator allocator, Container container) {
+        if (done.compareAndSet(false, true)) {
+            try {
+                allocator.close();
+            } finally {
+                container.close();
+            }
+        }
     }
 
     /**
@@ -47,8 +67,13 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
      * @throws RuntimeException after closing the container, if the allocator cannot be opened
      */
     static VfioBridge over(Container container, IovaAllocator iovas) {
+        return over(container, iovas, WdStats.NO_LIMIT);
+    }
+
+    /** As {@link #over(Container, IovaAllocator)}, with a limit on the bytes of chunks held (mapped). */
+    static VfioBridge over(Container container, IovaAllocator iovas, long limitBytes) {
         try {
-            return new VfioBridge(container, new VfioChunks(container, iovas, container.info()));
+            return new VfioBridge(container, new VfioChunks(container, iovas, container.info()), limitBytes);
         } catch (RuntimeException e) {
             container.close();
             throw e;
@@ -104,13 +129,28 @@ final class VfioBridge implements WdMmBridge, WdDeviceAccess, VfioMappings {
     /** Frees every allocation still live (every chunk unmapped from the container, then from memory), closes the container. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                allocator.close();
-            } finally {
-                container.close();
-            }
-        }
+        watch.close();
+    }
+
+    /** The allocator's figures, with the container's kernel mappings (one per chunk). */
+    @Override
+    public WdStats stats() {
+        WdStats below = allocator.stats();
+        VfioMappings.Statistics kernel = chunks.statistics();
+        return new WdStats(
+                below.owner(),
+                true,
+                below.liveAllocations(),
+                below.liveBytes(),
+                below.totalAllocations(),
+                below.allocationFailures(),
+                below.heldBytes(),
+                below.peakHeldBytes(),
+                below.heldBySize(),
+                below.limitBytes(),
+                kernel.kernelMappings(),
+                kernel.chunksAcquired(),
+                null);
     }
 
     @Override

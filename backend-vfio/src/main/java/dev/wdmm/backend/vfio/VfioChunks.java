@@ -6,6 +6,7 @@ import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdNativeException;
 import dev.wdmm.memory.alloc.ChunkMemory;
 import dev.wdmm.memory.alloc.ChunkSource;
+import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.nativeio.NativeMemory;
 import dev.wdmm.memory.nativeio.Vfio;
 import dev.wdmm.memory.nativeio.VfioIommuInfo;
@@ -36,6 +37,9 @@ final class VfioChunks implements ChunkSource {
     static final long CHUNK_SIZE = 2L << 20;
 
     private final DmaMapper kernel;
+    /** Names the device in JFR events. */
+    private final String device;
+
     private final IovaMode mode;
     private final IovaAllocator iovas;
     private final VfioIommuInfo info;
@@ -57,6 +61,7 @@ final class VfioChunks implements ChunkSource {
      */
     VfioChunks(DmaMapper kernel, IovaAllocator iovas, VfioIommuInfo info) {
         this.kernel = kernel;
+        this.device = kernel instanceof Container container ? container.device() : String.valueOf(kernel);
         this.mode = iovas == null ? IovaMode.VA : IovaMode.ALLOCATED;
         this.iovas = iovas;
         this.info = info;
@@ -143,6 +148,7 @@ final class VfioChunks implements ChunkSource {
         try {
             mapCalls.incrementAndGet();
             kernel.map(mapping.address(), iova, bytes);
+            WdEvents.vfioMap(device, mapping.address(), iova, bytes);
         } catch (WdNativeException e) {
             giveBack(iova, bytes);
             if (e.errno() == Vfio.ENOSPC || e.errno() == Vfio.ENOMEM) {
@@ -197,6 +203,7 @@ final class VfioChunks implements ChunkSource {
         try {
             unmapCalls.incrementAndGet();
             long unmapped = kernel.unmap(chunk.iova(), bytes);
+            WdEvents.vfioUnmap(device, chunk.iova(), unmapped);
             if (unmapped != bytes) {
                 throw new IllegalStateException("VFIO_IOMMU_UNMAP_DMA(iova=" + hex(chunk.iova()) + " size=" + bytes
                         + ") unmapped bytes=" + unmapped + ", not the chunk's " + bytes);

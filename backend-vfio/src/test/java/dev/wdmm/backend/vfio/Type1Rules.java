@@ -63,6 +63,20 @@ final class Type1Rules implements DmaMapper {
         return mappings.size();
     }
 
+    /**
+     * The IOVA this stand-in kernel maps the byte at {@code vaddr} to: the IOVA oracle of the bridge
+     * contract, kept by the "kernel", not by the bridge.
+     */
+    synchronized long iovaOf(long vaddr) {
+        for (Map.Entry<Long, long[]> mapping : mappings.entrySet()) {
+            long offset = vaddr - mapping.getValue()[0];
+            if (offset >= 0 && offset < mapping.getValue()[1]) {
+                return mapping.getKey() + offset;
+            }
+        }
+        throw new AssertionError("va=" + hex(vaddr) + " is in no VFIO_IOMMU_MAP_DMA mapping");
+    }
+
     /** The vaddr of the mapping at exactly {@code iova}, or -1. */
     synchronized long vaddrAt(long iova) {
         long[] mapping = mappings.get(iova);

@@ -1,7 +1,7 @@
 package dev.wdmm.backend.vfio;
 
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeCampaign;
+import dev.wdmm.tck.WdMmBridgeCampaign;
 
 /**
  * The reliability campaign (100,000 model-checked random operations) against the VFIO bridge, on

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdDeviceAccess;
 import dev.wdmm.api.WdMmBridge;
-import dev.wdmm.core.contract.WdMmBridgeContractTest;
 import dev.wdmm.memory.nativeio.VfioMappings;
+import dev.wdmm.tck.IovaOracle;
+import dev.wdmm.tck.WdMmBridgeContractTest;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,19 @@ import org.junit.jupiter.api.Test;
  */
 class VfioContractTest extends WdMmBridgeContractTest {
 
+    private RuleContainer container;
+
     @Override
     protected WdMmBridge newBridge() {
-        return RuleContainer.bridge();
+        container = new RuleContainer();
+        return VfioBridge.over(container, IovaAllocator.over(RuleContainer.X86.ranges(), 1L << 32, 1L << 39));
+    }
+
+    /** What the stand-in kernel was told to map (VFIO_IOMMU_MAP_DMA's vaddr, iova, size), not the bridge's table. */
+    @Override
+    protected IovaOracle iovaOracle() {
+        Type1Rules kernel = container.kernel;
+        return IovaOracle.of("VFIO_IOMMU_MAP_DMA mappings", kernel::iovaOf);
     }
 
     @Override

@@ -88,6 +88,8 @@ final class FileMapBridge implements WdMmBridge {
                         "size=" + size + ": no free extent of " + length + " bytes in wd.mm.filemap.size=" + capacity
                                 + " (free them, or raise wd.mm.filemap.size)"));
         long offset = extent.getKey();
+        // read before the removal below: TreeMap may reuse a removed entry's node for its successor
+        long extentLength = extent.getValue();
         Arena arena = Arena.ofShared();
         MemorySegment mapping;
         try {
@@ -98,8 +100,8 @@ final class FileMapBridge implements WdMmBridge {
                     size, "size=" + size + ": mapping file offset " + offset + " failed: " + e, e);
         }
         freeExtents.remove(offset);
-        if (extent.getValue() > length) {
-            freeExtents.put(offset + length, extent.getValue() - length);
+        if (extentLength > length) {
+            freeExtents.put(offset + length, extentLength - length);
         }
         live.put(mapping.address(), new Allocation(mapping.address(), size, offset, length, arena));
         freed.remove(mapping.address());

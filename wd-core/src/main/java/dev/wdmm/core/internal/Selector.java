@@ -96,6 +96,7 @@ final class Selector {
                 outcome.forced());
         selection.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, "wd-mm: {0}", w));
         LOG.log(System.Logger.Level.DEBUG, () -> "wd-mm backend selection:\n" + selection.toText());
+        StatsEvents.selected(selection);
         return selection;
     }
 

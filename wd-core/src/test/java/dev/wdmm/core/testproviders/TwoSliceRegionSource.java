@@ -44,6 +44,25 @@ public final class TwoSliceRegionSource implements WdRegionSource {
     }
 
     /**
+     * The DMA address this fixture gave the byte at {@code address}, or the address itself outside
+     * its regions (the identity bridge's memory): the queue contract's IOVA oracle, kept by the
+     * test's fixture, not by the queue under test.
+     *
+     * @param address a virtual address
+     * @return its DMA address
+     */
+    public long dmaOf(long address) {
+        for (WdReservedMemory region : live.keySet()) {
+            for (WdSlice slice : region.slices()) {
+                if (slice.contains(address, 1)) {
+                    return slice.dma() + (address - slice.va());
+                }
+            }
+        }
+        return address;
+    }
+
+    /**
      * Regions reserved and not released.
      *
      * @return the count

@@ -1,5 +1,7 @@
 package dev.wdmm.memory.alloc;
 
+import dev.wdmm.api.WdStats;
+import dev.wdmm.spi.WdOption;
 import java.util.Objects;
 
 /**
@@ -12,8 +14,11 @@ import java.util.Objects;
  *     turn (the n-th thread to use the allocator refills its cache from stripe {@code n mod stripes})
  * @param checked checked mode and its quarantine ({@link CheckedMode#OFF} by default): a debugging
  *     aid that gives each allocation a scope of its own, quarantines freed memory and records sites
+ * @param limitBytes the most bytes of chunks the allocator holds at once ({@link WdStats#NO_LIMIT}
+ *     by default): an allocation that needs a chunk beyond it fails with a
+ *     {@link dev.wdmm.api.WdAllocationException} naming the limit, after empty chunks were given back
  */
-public record AllocatorSettings(String owner, int retainEmpty, int stripes, CheckedMode checked) {
+public record AllocatorSettings(String owner, int retainEmpty, int stripes, CheckedMode checked, long limitBytes) {
     /** Default of {@link #retainEmpty}: one empty chunk per bin. */
     public static final int DEFAULT_RETAIN_EMPTY = 1;
 
@@ -21,10 +26,13 @@ public record AllocatorSettings(String owner, int retainEmpty, int stripes, Chec
      * Checks the values.
      *
      * @throws NullPointerException if {@code owner} or {@code checked} is null
-     * @throws IllegalArgumentException if {@code retainEmpty < 0} or {@code stripes} is not a
-     *     power of two in {@code [1, 1024]}
+     * @throws IllegalArgumentException if {@code retainEmpty < 0}, {@code stripes} is not a
+     *     power of two in {@code [1, 1024]} or {@code limitBytes <= 0}
      */
     public AllocatorSettings {
+        if (limitBytes <= 0) {
+            throw new IllegalArgumentException("limitBytes=" + limitBytes + " must be > 0");
+        }
         Objects.requireNonNull(owner, "owner is null");
         Objects.requireNonNull(checked, "checked is null");
         if (retainEmpty < 0) {
@@ -49,6 +57,49 @@ public record AllocatorSettings(String owner, int retainEmpty, int stripes, Chec
     }
 
     /**
+     * Settings without a limit.
+     *
+     * @param owner names the owner in messages
+     * @param retainEmpty empty chunks each bin keeps, {@code >= 0}
+     * @param stripes bins per size class, a power of two in {@code [1, 1024]}
+     * @param checked the checked mode
+     * @throws NullPointerException if {@code owner} or {@code checked} is null
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public AllocatorSettings(String owner, int retainEmpty, int stripes, CheckedMode checked) {
+        this(owner, retainEmpty, stripes, checked, WdStats.NO_LIMIT);
+    }
+
+    /**
+     * A copy with another limit on the bytes of chunks held.
+     *
+     * @param bytes the limit, {@code > 0} ({@link WdStats#NO_LIMIT}: none)
+     * @return new settings; these are unchanged
+     * @throws IllegalArgumentException if {@code bytes <= 0}
+     */
+    public AllocatorSettings withLimit(long bytes) {
+        return new AllocatorSettings(owner, retainEmpty, stripes, checked, bytes);
+    }
+
+    /**
+     * The option {@code wd.mm.<backend>.limit-bytes} a backend declares for its limit: the most
+     * bytes of memory its bridge holds at once (chunks, huge pages; for a pool-backed bridge, bytes
+     * of blocks allocated). Default: no limit.
+     *
+     * @param backend the backend's name, e.g. {@code "sva"}
+     * @return the option; {@link WdStats#NO_LIMIT} means none
+     */
+    public static WdOption<Long> limitOption(String backend) {
+        return WdOption.size(
+                "wd.mm." + backend + ".limit-bytes",
+                WdStats.NO_LIMIT,
+                1,
+                WdStats.NO_LIMIT,
+                "the most bytes of memory the bridge holds at once; an allocation beyond it fails naming the limit"
+                        + " (default: no limit)");
+    }
+
+    /**
      * A copy with another checked mode.
      *
      * @param mode the checked mode
@@ -56,7 +107,7 @@ public record AllocatorSettings(String owner, int retainEmpty, int stripes, Chec
      * @throws NullPointerException if {@code mode} is null
      */
     public AllocatorSettings withChecked(CheckedMode mode) {
-        return new AllocatorSettings(owner, retainEmpty, stripes, mode);
+        return new AllocatorSettings(owner, retainEmpty, stripes, mode, limitBytes);
     }
 
     /**

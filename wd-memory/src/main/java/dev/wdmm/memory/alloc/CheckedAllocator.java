@@ -4,6 +4,7 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdStats;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -162,11 +163,41 @@ final class CheckedAllocator implements ChunkAllocator {
             return;
         }
         closed = true;
+        List<AllocationSite> sites = tracker.liveSites();
+        long live = tracker.liveAllocations();
         try {
             tracker.close(false);
         } finally {
-            inner.close();
+            if (inner instanceof StripedAllocator fast) {
+                fast.closeCounting(); // this layer reports, with the sites
+            } else {
+                inner.close();
+            }
         }
+        LeakReports.closed(
+                owner, live, sites.stream().mapToLong(AllocationSite::size).sum(), sites);
+    }
+
+    /** The fast allocator's figures, with quarantined allocations not counted as live. */
+    @Override
+    public WdStats stats() {
+        WdStats below = inner.stats();
+        long live = closed ? 0 : tracker.liveAllocations();
+        long bytes = closed ? 0 : Math.max(0, below.liveBytes() - tracker.quarantinedBytes());
+        return new WdStats(
+                below.owner(),
+                true,
+                live,
+                bytes,
+                below.totalAllocations(),
+                below.allocationFailures(),
+                below.heldBytes(),
+                below.peakHeldBytes(),
+                below.heldBySize(),
+                below.limitBytes(),
+                below.deviceMappings(),
+                below.deviceMappingsTotal(),
+                null);
     }
 
     @Override

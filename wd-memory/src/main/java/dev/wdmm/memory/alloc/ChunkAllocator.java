@@ -1,5 +1,6 @@
 package dev.wdmm.memory.alloc;
 
+import dev.wdmm.api.WdStats;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -155,6 +156,18 @@ public interface ChunkAllocator extends AutoCloseable {
     long heldChunks();
 
     /**
+     * A snapshot of the accounting ({@link WdStats}): live allocations and bytes (summed over the
+     * thread caches' own counters, exact when no other thread is in the allocator), allocations
+     * made, failures, chunk bytes held by size, their peak and the limit
+     * ({@link AllocatorSettings#limitBytes()}). No device mappings (a bridge that makes some adds them).
+     *
+     * @return the snapshot; after close, live figures and held bytes are 0
+     */
+    default WdStats stats() {
+        return WdStats.notAccounted(toString());
+    }
+
+    /**
      * Whether this allocator runs in checked mode ({@link CheckedMode}).
      *
      * @return true in checked mode; false (the default) in fast mode
@@ -198,7 +211,11 @@ public interface ChunkAllocator extends AutoCloseable {
      */
     boolean isClosed();
 
-    /** Releases every chunk and closes the source. Idempotent; never throws for outstanding allocations. */
+    /**
+     * Releases every chunk and closes the source. Idempotent; never throws for outstanding
+     * allocations: it reports them ({@link LeakReports#closed}: count and bytes, and in checked mode
+     * their sites) on the {@value LeakReports#LOGGER} logger.
+     */
     @Override
     void close();
 }

@@ -93,12 +93,13 @@ final class ClassSpan extends Span {
     /**
      * Makes the live slot starting at {@code address} free.
      *
-     * @return false if it was not live (never allocated, already freed, or a racing free won)
+     * @return the requested size it had, or 0 if it was not live (never allocated, already freed,
+     *     or a racing free won)
      */
-    boolean unclaim(long address) {
+    int unclaim(long address) {
         int slot = slot(address);
         int size = (int) RECORD.getAcquire(record, slot);
-        return size != 0 && RECORD.compareAndSet(record, slot, size, 0);
+        return size != 0 && RECORD.compareAndSet(record, slot, size, 0) ? size : 0;
     }
 
     /** The requested size of the slot containing {@code address} (inside this chunk), 0 if it is free. */

@@ -4,9 +4,12 @@ import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdOwnershipException;
+import dev.wdmm.api.WdStats;
+import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.table.PageDirectory;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +50,8 @@ final class StripedAllocator implements ChunkAllocator {
     private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
     /** Live runs; live slots are counted by the thread caches. */
     private final AtomicLong liveRuns = new AtomicLong();
+    /** Accounting off the hot path: runs, failures, chunk bytes held and the limit on them. */
+    private final AllocatorCounters counters;
 
     private volatile boolean closed;
     /** Calls under way that acquire or release chunks ({@link #enterSource}). */
@@ -77,6 +82,7 @@ final class StripedAllocator implements ChunkAllocator {
         }
         this.caches = new ThreadCaches(classes, settings.stripes());
         this.caching = settings.retainEmpty() > 0;
+        this.counters = new AllocatorCounters(settings.limitBytes());
     }
 
     static StripedAllocator open(ChunkSource source, AllocatorSettings settings) {
@@ -126,7 +132,7 @@ final class StripedAllocator implements ChunkAllocator {
         m.spans[n] = null;
         m.count = n;
         span.claim(address, size);
-        cache.count(1);
+        cache.countAlloc(size);
         return address;
     }
 
@@ -141,6 +147,7 @@ final class StripedAllocator implements ChunkAllocator {
                 throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
             }
             liveRuns.incrementAndGet();
+            counters.runAllocated(size);
             return run.base;
         } finally {
             exitSource();
@@ -164,11 +171,12 @@ final class StripedAllocator implements ChunkAllocator {
 
     /** Makes the slot free (checked) and puts it in the calling thread's cache, giving older slots back when full. */
     private void freeSlot(ClassSpan page, long address) {
-        if (page.slotStart(address) != address || page.released || !page.unclaim(address)) {
+        int size;
+        if (page.slotStart(address) != address || page.released || (size = page.unclaim(address)) == 0) {
             throw page.freeRefused(address, owner);
         }
         ThreadCache cache = caches.current();
-        cache.count(-1);
+        cache.countFree(size);
         if (!caching) {
             page.bin.putBack(page, address);
             return;
@@ -196,6 +204,7 @@ final class StripedAllocator implements ChunkAllocator {
             throw Refusals.freedAgain(address, owner);
         }
         liveRuns.decrementAndGet();
+        counters.runFreed(run.size());
         release(run);
     }
 
@@ -300,13 +309,28 @@ final class StripedAllocator implements ChunkAllocator {
      * tries once more. Called with no bin lock held (trimming takes them one at a time).
      */
     ChunkMemory acquire(long bytes, long requested) {
-        ChunkMemory memory = source.acquire(bytes, requested);
-        if (memory == null && giveBackEmpty()) {
+        if (!counters.reserve(bytes) && !(giveBackEmpty() && counters.reserve(bytes))) {
+            counters.failed();
+            WdEvents.allocationFailure(owner, requested, "limit");
+            throw counters.overLimit(owner, requested, bytes);
+        }
+        ChunkMemory memory = null;
+        try {
             memory = source.acquire(bytes, requested);
+            if (memory == null && giveBackEmpty()) {
+                memory = source.acquire(bytes, requested);
+            }
+        } finally {
+            if (memory == null) {
+                counters.unreserve(bytes);
+            }
         }
         if (memory == null) {
+            counters.failed();
+            WdEvents.allocationFailure(owner, requested, "exhausted");
             throw source.exhausted(requested, bytes);
         }
+        WdEvents.chunkAcquired(owner, memory.segment().address(), bytes, requested);
         return memory;
     }
 
@@ -348,8 +372,7 @@ final class StripedAllocator implements ChunkAllocator {
             // after close began, close releases what is left (it waits for calls under way)
             if (!closed && spans.remove(span.base, span)) {
                 released.add(span.base, span.bytes);
-                directory.clear(span.base, span.bytes);
-                source.release(span.memory);
+                unpublish(span);
             }
         } finally {
             sourceUsers.decrementAndGet();
@@ -373,11 +396,21 @@ final class StripedAllocator implements ChunkAllocator {
         sourceUsers.decrementAndGet();
     }
 
-    /** Unpublishes a span and gives its chunk back, for close (no call is under way then). */
+    /** Unpublishes a span taken out of {@code spans} (by close, or by a release) and gives its chunk back. */
+    private void unpublish(Span span) {
+        directory.clear(span.base, span.bytes);
+        try {
+            source.release(span.memory);
+        } finally {
+            counters.unreserve(span.bytes);
+            WdEvents.chunkReleased(owner, span.base, span.bytes);
+        }
+    }
+
+    /** Gives a chunk back on close (no call is under way then). */
     private void releaseOnClose(Span span) {
         if (spans.remove(span.base, span)) {
-            directory.clear(span.base, span.bytes);
-            source.release(span.memory);
+            unpublish(span);
         }
     }
 
@@ -402,10 +435,19 @@ final class StripedAllocator implements ChunkAllocator {
         }
     }
 
+    /** Releases every chunk and reports what was still allocated ({@link LeakReports}). */
     @Override
-    public synchronized void close() {
+    public void close() {
+        AllocatorCounters.Outstanding outstanding = closeCounting();
+        if (outstanding != null) {
+            LeakReports.closed(owner, outstanding.allocations(), outstanding.bytes(), List.of());
+        }
+    }
+
+    /** Closes without reporting; returns what was outstanding, or null if it was closed already. */
+    synchronized AllocatorCounters.Outstanding closeCounting() {
         if (closed) {
-            return;
+            return null;
         }
         closed = true;
         for (Bin bin : bins) {
@@ -414,6 +456,7 @@ final class StripedAllocator implements ChunkAllocator {
         while (sourceUsers.get() != 0) {
             Thread.onSpinWait(); // a racing acquire or release finishes with the source still open
         }
+        counters.closing(caches.totals(), liveRuns.get());
         liveRuns.set(0);
         try {
             for (Span span : spans.values()) {
@@ -423,6 +466,7 @@ final class StripedAllocator implements ChunkAllocator {
             caches.close();
             source.close();
         }
+        return counters.outstandingAtClose();
     }
 
     @Override
@@ -438,6 +482,17 @@ final class StripedAllocator implements ChunkAllocator {
     @Override
     public long heldChunks() {
         return spans.size();
+    }
+
+    @Override
+    public WdStats stats() {
+        long[] totals = closed ? new long[] {0, 0, caches.totals()[2]} : caches.totals();
+        java.util.TreeMap<Long, Long> bySize = new java.util.TreeMap<>();
+        for (Span span : spans.values()) {
+            bySize.merge(span.bytes, 1L, Long::sum);
+        }
+        long runs = closed ? 0 : liveRuns.get();
+        return counters.snapshot(owner, totals[0] + runs, totals[1], totals[2], bySize);
     }
 
     @Override

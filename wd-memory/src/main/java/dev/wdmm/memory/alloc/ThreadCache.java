@@ -22,10 +22,15 @@ final class ThreadCache {
 
     private static final Magazine NONE = new Magazine(0);
     private static final VarHandle LIVE;
+    private static final VarHandle BYTES;
+    private static final VarHandle ALLOCATIONS;
 
     static {
         try {
-            LIVE = MethodHandles.lookup().findVarHandle(ThreadCache.class, "live", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LIVE = lookup.findVarHandle(ThreadCache.class, "live", long.class);
+            BYTES = lookup.findVarHandle(ThreadCache.class, "bytes", long.class);
+            ALLOCATIONS = lookup.findVarHandle(ThreadCache.class, "allocations", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -39,6 +44,10 @@ final class ThreadCache {
     private final Magazine[] magazines;
     /** Allocations made minus frees done by this thread (negative when it freed other threads' allocations). */
     private long live;
+    /** Requested bytes allocated minus bytes freed by this thread (negative as {@link #live} can be). */
+    private long bytes;
+    /** Allocations made by this thread. */
+    private long allocations;
 
     /** The slots of one class: {@code addresses[0, count)} and their chunks, newest last. */
     static final class Magazine {
@@ -88,14 +97,32 @@ final class ThreadCache {
         return m;
     }
 
-    /** Counts allocations ({@code delta > 0}) or frees ({@code delta < 0}); owner only. */
-    void count(long delta) {
-        LIVE.setOpaque(this, live + delta);
+    /** Counts an allocation of {@code size} bytes; owner only (plain reads, opaque writes: no atomic instruction). */
+    void countAlloc(long size) {
+        LIVE.setOpaque(this, live + 1);
+        BYTES.setOpaque(this, bytes + size);
+        ALLOCATIONS.setOpaque(this, allocations + 1);
+    }
+
+    /** Counts a free of {@code size} bytes; owner only. */
+    void countFree(long size) {
+        LIVE.setOpaque(this, live - 1);
+        BYTES.setOpaque(this, bytes - size);
     }
 
     /** The count, readable by any thread (exact once the owner is quiescent). */
     long live() {
         return (long) LIVE.getOpaque(this);
+    }
+
+    /** Live bytes counted by this thread, readable by any thread (exact once the owner is quiescent). */
+    long bytes() {
+        return (long) BYTES.getOpaque(this);
+    }
+
+    /** Allocations made by this thread, readable by any thread (exact once the owner is quiescent). */
+    long allocations() {
+        return (long) ALLOCATIONS.getOpaque(this);
     }
 
     /**

@@ -26,6 +26,10 @@ final class ThreadCaches {
     private final List<ThreadCache> registry = new ArrayList<>();
     /** The live counts of caches dropped from the registry. */
     private long retired;
+    /** The live bytes of caches dropped from the registry. */
+    private long retiredBytes;
+    /** The allocations of caches dropped from the registry (kept by close). */
+    private long retiredAllocations;
 
     private int sweepAt = FIRST_SWEEP;
     /** Caches ever registered: the next one's stripe. */
@@ -63,6 +67,8 @@ final class ThreadCaches {
             if (!cache.thread.isAlive()) {
                 cache.flushAll();
                 retired += cache.live();
+                retiredBytes += cache.bytes();
+                retiredAllocations += cache.allocations();
                 it.remove();
                 dropped++;
             }
@@ -79,6 +85,22 @@ final class ThreadCaches {
         return live;
     }
 
+    /**
+     * Live allocations, live bytes and allocations ever made, over every thread, in that order
+     * (exact when no thread is in the allocator).
+     *
+     * @return three counts
+     */
+    synchronized long[] totals() {
+        long[] totals = {retired, retiredBytes, retiredAllocations};
+        for (ThreadCache cache : registry) {
+            totals[0] += cache.live();
+            totals[1] += cache.bytes();
+            totals[2] += cache.allocations();
+        }
+        return totals;
+    }
+
     /** Caches registered now (for tests). */
     synchronized int registered() {
         return registry.size();
@@ -89,8 +111,12 @@ final class ThreadCaches {
      * caches still list is dropped with them, never handed out again (their allocator is closed).
      */
     synchronized void close() {
+        for (ThreadCache cache : registry) {
+            retiredAllocations += cache.allocations();
+        }
         registry.clear();
         retired = 0;
+        retiredBytes = 0;
         local.remove();
     }
 }

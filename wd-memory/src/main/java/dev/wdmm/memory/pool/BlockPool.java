@@ -1,6 +1,7 @@
 package dev.wdmm.memory.pool;
 
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdPoolStats;
 import dev.wdmm.api.WdReservedMemory;
 import java.lang.foreign.MemorySegment;
 
@@ -261,6 +262,35 @@ public interface BlockPool extends AutoCloseable {
      * @return the region's segment
      */
     MemorySegment region();
+
+    /**
+     * Allocations made since creation (single blocks and runs). Read without a lock: a racing
+     * reader may see a value a few operations old.
+     *
+     * @return the count
+     */
+    long totalAllocations();
+
+    /**
+     * A snapshot of the pool's figures, UADK v2's {@code wd_blockpool_stats}: block size, blocks,
+     * free blocks, failures, and the usage and waste rates ({@link WdPoolStats}).
+     *
+     * @return the snapshot; after destroy, the figures at the moment it was destroyed
+     */
+    default WdPoolStats stats() {
+        int blocks = blockCount();
+        return new WdPoolStats(
+                blockSize(), blocks, Math.clamp(freeBlocks(), 0, blocks), allocFailures(), region().byteSize());
+    }
+
+    /**
+     * Destroys the pool whatever is still allocated, for an owner that releases the region anyway
+     * (a bridge's close): every later call fails with {@link dev.wdmm.api.WdClosedException}.
+     * Never throws for outstanding blocks; idempotent.
+     *
+     * @return blocks still allocated at that moment (0 if already destroyed)
+     */
+    int destroyForcibly();
 
     /**
      * Destroys the pool: refused while any block is allocated. Idempotent once it succeeded.

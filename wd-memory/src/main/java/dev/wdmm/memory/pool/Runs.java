@@ -36,6 +36,8 @@ final class Runs {
 
     /** Blocks held by runs; written under the monitor, read racily by statistics. */
     private volatile int outstanding;
+    /** Runs claimed since creation; written under the run monitor. */
+    private long claimed;
 
     /** Scratch for a claim, created by the first one (a pool that never serves runs pays nothing). */
     private int[] drained;
@@ -92,6 +94,7 @@ final class Runs {
             }
             STATE.setRelease(state, head, RUN_HEAD);
             outstanding += k;
+            claimed++;
         }
         global.push(drained, 0, popped);
         return head;
@@ -174,6 +177,11 @@ final class Runs {
     /** The length of the run headed by {@code head}. */
     int length(int head) {
         return run[head];
+    }
+
+    /** Runs claimed since creation (read racily by statistics, like the stripes' counters). */
+    long claimed() {
+        return claimed;
     }
 
     /** Blocks held by runs now. */

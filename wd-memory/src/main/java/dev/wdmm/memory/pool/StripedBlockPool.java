@@ -8,6 +8,7 @@ import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdOwnershipException;
 import dev.wdmm.api.WdOwnershipException.Reason;
 import dev.wdmm.api.WdReservedMemory;
+import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.spi.WdArguments;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -125,6 +126,7 @@ final class StripedBlockPool implements BlockPool {
         if (head >= 0) {
             return layout.address(head);
         }
+        WdEvents.poolExhausted("block pool", setup.blockSize(), layout.blocks(), k);
         if (refusal == null) {
             failures.incrementAndGet();
             return NO_BLOCK;
@@ -188,6 +190,7 @@ final class StripedBlockPool implements BlockPool {
             }
         } while (seen != spills.get());
         failures.incrementAndGet();
+        WdEvents.poolExhausted("block pool", setup.blockSize(), layout.blocks(), 1);
         return NO_BLOCK;
     }
 
@@ -384,6 +387,34 @@ final class StripedBlockPool implements BlockPool {
     @Override
     public MemorySegment region() {
         return layout.region;
+    }
+
+    @Override
+    public long totalAllocations() {
+        long n = runs.claimed();
+        for (Stripe stripe : stripes) {
+            n += stripe.allocs;
+        }
+        return n;
+    }
+
+    @Override
+    public int destroyForcibly() {
+        int outstanding;
+        lockAll();
+        try {
+            if (destroyed) {
+                return 0;
+            }
+            outstanding = layout.blocks() - freeBlocks();
+            destroyed = true;
+        } finally {
+            unlockAll();
+        }
+        if (bridge != null) {
+            bridge.free(layout.region);
+        }
+        return outstanding;
     }
 
     @Override

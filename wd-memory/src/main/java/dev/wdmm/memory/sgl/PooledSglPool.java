@@ -2,6 +2,7 @@ package dev.wdmm.memory.sgl;
 
 import dev.wdmm.api.WdAllocationException;
 import dev.wdmm.api.WdClosedException;
+import dev.wdmm.api.WdPoolStats;
 import dev.wdmm.memory.pool.BlockPool;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -301,6 +302,17 @@ final class PooledSglPool implements SglPool {
     @Override
     public synchronized long allocFailures() {
         return failures;
+    }
+
+    /** As the interface's, with the block pool's real block size in the region bytes. */
+    @Override
+    public synchronized WdPoolStats stats() {
+        return new WdPoolStats(
+                setup.sglBytes(),
+                setup.sglCount(),
+                freeCount,
+                failures,
+                (long) setup.blocksNeeded() * blocks.blockSize());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.wdmm.memory.sgl;
 
 import dev.wdmm.api.WdMmBridge;
+import dev.wdmm.api.WdPoolStats;
 import dev.wdmm.api.WdReservedMemory;
 import dev.wdmm.memory.pool.BlockPool;
 import dev.wdmm.memory.pool.BlockPoolSetup;
@@ -134,6 +135,26 @@ public interface SglPool extends AutoCloseable {
      * @throws IllegalStateException if chains are out; nothing changes
      */
     void destroy();
+
+    /**
+     * A snapshot in UADK v2's {@code wd_mempool_stats} terms ({@link WdPoolStats}), counting whole
+     * SGLs: block size = the data bytes one SGL holds ({@link SglPoolSetup#sglBytes()}), blocks =
+     * SGLs, free blocks = free SGLs, failures; region bytes = the blocks the pool took from its
+     * block pool (images included), so the waste rate counts the hardware images and the blocks'
+     * padding.
+     *
+     * @return the snapshot
+     */
+    default WdPoolStats stats() {
+        SglPoolSetup setup = setup();
+        long blockBytes = Math.max(setup.bufferSize(), setup.imageBytes());
+        return new WdPoolStats(
+                setup.sglBytes(),
+                sglCount(),
+                Math.clamp(freeSgls(), 0, sglCount()),
+                allocFailures(),
+                (long) setup.blocksNeeded() * blockBytes);
+    }
 
     /** Same as {@link #destroy()}. */
     @Override
