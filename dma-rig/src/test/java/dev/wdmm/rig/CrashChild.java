@@ -67,6 +67,11 @@ final class CrashChild {
                     thrown = ends.stream().filter(e -> e != null).findFirst().orElse(null);
                     detail = " refused=" + ends.stream().filter(e -> e != null).count() + "/" + ends.size();
                 }
+                case "pool-block-after-destroy",
+                        "sgl-buffer-after-destroy",
+                        "pool-over-released-region",
+                        "sgl-over-released-region",
+                        "calls-during-close" -> thrown = CrashPools.run(mm, mistake);
                 default -> throw new IllegalArgumentException("mistake=" + mistake);
             }
         } catch (RuntimeException e) {

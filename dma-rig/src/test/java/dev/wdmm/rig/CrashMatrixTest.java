@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * here, in fast mode and in checked mode ({@code wd.mm.checked=true}), child JVMs
  * ({@link CrashChild}) touch a segment after {@code free} (small and large), after the facade is
  * closed, while another thread closes it, after the chunk it was carved from went back to the
- * OS, and after a close with freed (in checked mode: quarantined) allocations outstanding. Each
+ * OS, and after a close with freed (in checked mode: quarantined) allocations outstanding; a pool
+ * block and an SGL buffer after their pool was destroyed, a block pool and an SGL pool over the
+ * region of a closed queue (passthrough), bridge calls racing a close ({@link CrashPools}). Each
  * child must exit normally and end its access the way the lifetime model promises:
  * {@link IllegalStateException} everywhere in checked mode; in fast mode everywhere but after the
  * free of a small allocation whose chunk is still held (the access then reaches memory the bridge
@@ -35,9 +37,19 @@ class CrashMatrixTest {
             "write-after-close-large",
             "read-during-close",
             "read-after-chunk-release",
-            "close-with-freed-outstanding");
+            "close-with-freed-outstanding",
+            "pool-block-after-destroy",
+            "sgl-buffer-after-destroy",
+            "pool-over-released-region",
+            "sgl-over-released-region",
+            "calls-during-close");
+
+    /** Mistakes over a queue's reserved region: only passthrough's queues reserve memory. */
+    private static final List<String> REGION_MISTAKES =
+            List.of("pool-over-released-region", "sgl-over-released-region");
 
     private static final String ISE = IllegalStateException.class.getName();
+    private static final String CLOSED = dev.wdmm.api.WdClosedException.class.getName();
 
     @Test
     void sva() throws Exception {
@@ -79,15 +91,18 @@ class CrashMatrixTest {
         matrix("passthrough", true);
     }
 
-    /** What ends the child's access: the exception's class name, or {@code none}. */
-    static String expected(String backend, boolean checked, String mistake) {
-        if (checked) {
-            return ISE;
-        }
+    /** What may end the child's access: exception class names, or {@code none}. */
+    static List<String> expected(String backend, boolean checked, String mistake) {
         return switch (mistake) {
-            case "read-after-free-small" -> "none";
-            case "write-after-free-large" -> backend.equals("passthrough") ? "none" : ISE;
-            default -> ISE;
+            case "pool-over-released-region", "sgl-over-released-region" -> List.of(CLOSED);
+            // the loop ends in a refused call or in an access to memory the close released
+            case "calls-during-close" -> List.of(CLOSED, ISE);
+            // a pool over bridge memory: its region goes back to the bridge, whose slot may stay held
+            case "pool-block-after-destroy", "sgl-buffer-after-destroy" ->
+                checked ? List.of(ISE, CLOSED) : List.of("none", ISE, CLOSED);
+            case "read-after-free-small" -> List.of(checked ? ISE : "none");
+            case "write-after-free-large" -> List.of(!checked && backend.equals("passthrough") ? "none" : ISE);
+            default -> List.of(ISE);
         };
     }
 
@@ -111,6 +126,12 @@ class CrashMatrixTest {
             if (backend.equals("passthrough") && mistake.equals("read-after-chunk-release")) {
                 continue; // a block pool over one region: no chunk is ever given back before close
             }
+            if (!backend.equals("passthrough") && REGION_MISTAKES.contains(mistake)) {
+                continue; // no region source: these backends' queues reserve no memory
+            }
+            if (backend.equals("passthrough") && mistake.equals("calls-during-close")) {
+                continue; // passthrough close racing alloc/free: issue 12 item 2 (the stats work), not here
+            }
             String out = child(backend, mode, mistake);
             String outcome =
                     out.lines().filter(l -> l.startsWith("OUTCOME")).findFirst().orElse(out);
@@ -124,7 +145,8 @@ class CrashMatrixTest {
                 // access reaches memory the bridge still owns); either way no crash
                 assertTrue(outcome.contains(" threw=none") || outcome.contains(" threw=" + ISE), out);
             } else {
-                assertTrue(outcome.contains(" threw=" + expected(backend, checked, mistake)), out);
+                List<String> allowed = expected(backend, checked, mistake);
+                assertTrue(allowed.stream().anyMatch(e -> outcome.contains(" threw=" + e)), allowed + ": " + out);
             }
         }
         outcomes.forEach(o -> System.out.println("crash matrix: " + o));

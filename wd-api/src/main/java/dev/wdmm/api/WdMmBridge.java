@@ -61,13 +61,18 @@ public interface WdMmBridge extends AutoCloseable {
     long iovaMap(MemorySegment segment, long size);
 
     /**
-     * Undoes {@link #iovaMap}: C's {@code wd_unmap(usr, va, iova, sz)}.
+     * Undoes {@link #iovaMap}: C's {@code wd_unmap(usr, va, iova, sz)}. Each unmap undoes one map
+     * of exactly the same range; a free drops the allocation's outstanding maps.
      *
      * @param segment the start of the mapped range
      * @param iova the IOVA that {@link #iovaMap} returned for it
      * @param size the size that was mapped
+     * @throws NullPointerException if {@code segment} is null
      * @throws IllegalArgumentException if the arguments do not describe a mapping of this bridge
-     *     (the IOVA does not match, or the range is bad as for {@link #iovaMap})
+     *     (the IOVA does not match, the range is bad as for {@link #iovaMap}, or no map of exactly
+     *     this range is outstanding: never mapped, already unmapped, another offset or size); the
+     *     backends of this project refuse it at once while at most one map of the allocation is
+     *     outstanding
      * @throws WdClosedException after close
      */
     void iovaUnmap(MemorySegment segment, long iova, long size);

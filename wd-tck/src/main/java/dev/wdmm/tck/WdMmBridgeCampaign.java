@@ -49,10 +49,14 @@ public abstract class WdMmBridgeCampaign {
         MAP_FREED,
         UNMAP,
         UNMAP_WRONG_IOVA,
+        UNMAP_NEVER_MAPPED,
+        UNMAP_TWICE,
+        UNMAP_SHORTER,
         VERIFY_ALL
     }
 
-    private record Live(MemorySegment segment, long tag, long iova) {
+    /** A live allocation and its maps not yet unmapped, each {@code {offset, size, iova}}. */
+    private record Live(MemorySegment segment, long tag, long iova, List<long[]> maps) {
         long start() {
             return segment.address();
         }
@@ -185,14 +189,15 @@ public abstract class WdMmBridgeCampaign {
                 long size = 1 + random.nextLong(allocation.size() - offset);
                 try {
                     long iova = bridge.iovaMap(allocation.segment().asSlice(offset, size), size);
-                    assertEquals(iova, bridge.iovaMap(allocation.segment().asSlice(offset, 1), 1), "stable, linear");
+                    allocation.maps().add(new long[] {offset, size, iova});
+                    assertEquals(iova, mapAndUnmap(bridge, allocation, offset, 1), "stable, linear");
                 } catch (WdMappingException notContiguous) {
                     assertTrue(
                             notContiguous.breakOffset() > 0 && notContiguous.breakOffset() < size,
                             notContiguous.toString());
                 }
                 assertEquals(
-                        allocation.iova(), bridge.iovaMap(allocation.segment(), 1), "the start's IOVA never changes");
+                        allocation.iova(), mapAndUnmap(bridge, allocation, 0, 1), "the start's IOVA never changes");
             }
             case MAP_PAST_END -> {
                 Live allocation = pick(random, live);
@@ -210,7 +215,41 @@ public abstract class WdMmBridgeCampaign {
             }
             case UNMAP -> {
                 Live allocation = pick(random, live);
-                bridge.iovaUnmap(allocation.segment().asSlice(0, 1), allocation.iova(), 1);
+                if (allocation.maps().isEmpty()) {
+                    mapAndUnmap(bridge, allocation, random.nextLong(allocation.size()), 1);
+                } else {
+                    long[] map = allocation
+                            .maps()
+                            .remove(random.nextInt(allocation.maps().size()));
+                    bridge.iovaUnmap(allocation.segment().asSlice(map[0], map[1]), map[2], map[1]);
+                }
+            }
+            case UNMAP_NEVER_MAPPED -> {
+                Live allocation = unmapAll(bridge, pick(random, live));
+                long offset = random.nextLong(allocation.size());
+                long size = 1 + random.nextLong(allocation.size() - offset);
+                long iova = mapAndUnmap(bridge, allocation, offset, 1);
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> bridge.iovaUnmap(allocation.segment().asSlice(offset, size), iova, size));
+            }
+            case UNMAP_TWICE -> {
+                Live allocation = unmapAll(bridge, pick(random, live));
+                long offset = random.nextLong(allocation.size());
+                long iova = mapAndUnmap(bridge, allocation, offset, 1);
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> bridge.iovaUnmap(allocation.segment().asSlice(offset, 1), iova, 1));
+            }
+            case UNMAP_SHORTER -> {
+                Live allocation = unmapAll(bridge, pick(random, live));
+                if (allocation.size() > 1) {
+                    long size = 2 + random.nextLong(Math.min(allocation.size(), 4096) - 1);
+                    MemorySegment range = allocation.segment().asSlice(0, size);
+                    long iova = bridge.iovaMap(range, size);
+                    assertThrows(IllegalArgumentException.class, () -> bridge.iovaUnmap(range, iova, size - 1));
+                    bridge.iovaUnmap(range, iova, size);
+                }
             }
             case UNMAP_WRONG_IOVA -> {
                 Live allocation = pick(random, live);
@@ -248,9 +287,27 @@ public abstract class WdMmBridgeCampaign {
         }
         long tag = random.nextLong();
         fill(segment, tag);
-        Live allocation = new Live(segment, tag, bridge.iovaMap(segment, 1));
-        live.put(start, allocation);
+        long iova = bridge.iovaMap(segment, 1);
+        bridge.iovaUnmap(segment, iova, 1);
+        live.put(start, new Live(segment, tag, iova, new ArrayList<>()));
         freed.remove(start);
+    }
+
+    /** Maps {@code [offset, offset + size)} of an allocation and unmaps it again; returns the IOVA. */
+    private static long mapAndUnmap(WdMmBridge bridge, Live allocation, long offset, long size) {
+        MemorySegment range = allocation.segment().asSlice(offset, size);
+        long iova = bridge.iovaMap(range, size);
+        bridge.iovaUnmap(range, iova, size);
+        return iova;
+    }
+
+    /** Unmaps every outstanding map of an allocation (so that any further unmap must be refused). */
+    private static Live unmapAll(WdMmBridge bridge, Live allocation) {
+        for (long[] map : allocation.maps()) {
+            bridge.iovaUnmap(allocation.segment().asSlice(map[0], map[1]), map[2], map[1]);
+        }
+        allocation.maps().clear();
+        return allocation;
     }
 
     /** A recently freed start address that no live allocation covers now, or null. */

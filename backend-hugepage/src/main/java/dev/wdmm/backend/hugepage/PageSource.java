@@ -160,11 +160,24 @@ final class PageSource implements ChunkSource {
         return pageSize;
     }
 
-    /** Whole huge pages, or null on shortage (see {@link #tryAcquire}). */
+    /**
+     * Whole huge pages, or null on a shortage that giving back this bridge's empty pages may cure
+     * (see {@link #tryAcquire}). A shortage they cannot cure (more pages than the cap, or than the
+     * free huge pages and every page held together) throws at once, so the refused allocation
+     * changes nothing: no cached page is given back for it.
+     */
     @Override
     public ChunkMemory acquire(long bytes, long requested) {
-        MemorySegment mapping = tryAcquire(bytes / pageSize);
-        return mapping == null ? null : new HugeChunk(mapping, table);
+        long pages = bytes / pageSize;
+        MemorySegment mapping = tryAcquire(pages);
+        if (mapping == null) {
+            long free = HugepageCounts.findOrUnknown(sysfs, pageSize).free();
+            if (pages > maxPages || (free >= 0 && pages > free + held.get())) {
+                throw shortage(requested, pages);
+            }
+            return null;
+        }
+        return new HugeChunk(mapping, table);
     }
 
     @Override

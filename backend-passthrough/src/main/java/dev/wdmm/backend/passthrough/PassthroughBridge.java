@@ -16,6 +16,7 @@ import dev.wdmm.memory.alloc.AllocationTracker;
 import dev.wdmm.memory.alloc.CheckedMode;
 import dev.wdmm.memory.alloc.ConstrainedAllocations;
 import dev.wdmm.memory.alloc.LeakReports;
+import dev.wdmm.memory.alloc.MapRecords;
 import dev.wdmm.memory.events.WdEvents;
 import dev.wdmm.memory.pool.BlockPool;
 import dev.wdmm.memory.pool.BlockPoolSetup;
@@ -57,6 +58,8 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
     private static final String OWNER = "passthrough bridge";
 
     private final AtomicLongArray sizes;
+    /** Outstanding maps of the allocation starting at each position ({@link MapRecords}). */
+    private final long[] maps;
     /** Checked mode's tracker; null in fast mode. */
     private final AllocationTracker checks;
 
@@ -89,6 +92,7 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
         long span = start + region.segment().byteSize() - base;
         this.sizes = new AtomicLongArray(Math.toIntExact(Math.max(0, span / stride + 1)));
         this.lookup = new PassthroughLookup(this, region);
+        this.maps = new long[sizes.length()];
         this.limit = new BlockLimit(OWNER, limitBytes, pool.blockSize(), stride);
         this.closer = new PassthroughCloser(OWNER, pool, checks, sizes, base, stride, region, owner);
         this.watch = LeakReports.watch(this, OWNER, closer);
@@ -146,7 +150,9 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
                             + " blocks of blockSize=" + pool.blockSize() + " are allocated (allocFailures="
                             + pool.allocFailures() + "; raise " + PassthroughBackendProvider.BLOCK_COUNT.name() + ")");
         }
-        sizes.set(position(address), size);
+        int position = position(address);
+        maps[position] = 0; // published by the volatile store of the size
+        sizes.set(position, size);
         if (closer.closed) {
             // close ran meanwhile and released the region (the block with it): the caller must not get it
             throw closedException();
@@ -241,8 +247,11 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
         WdArguments.requireNative("segment", segment);
         checkOpen();
         WdArguments.requireRange(segment, size);
-        requireLive("map", segment.address(), size);
-        return pool.iovaMap(segment.address(), size);
+        long address = segment.address();
+        long start = requireLive("map", address, size);
+        long iova = pool.iovaMap(address, size);
+        MapRecords.map(maps, position(start), address - start, size);
+        return iova;
     }
 
     @Override
@@ -250,12 +259,14 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
         WdArguments.requireNative("segment", segment);
         checkOpen();
         WdArguments.requireRange(segment, size);
-        requireLive("unmap", segment.address(), size);
-        long expected = pool.iovaMap(segment.address(), size);
+        long address = segment.address();
+        long start = requireLive("unmap", address, size);
+        long expected = pool.iovaMap(address, size);
         if (iova != expected) {
             throw new IllegalArgumentException("iova=" + hex(iova) + " must be " + hex(expected) + ", the IOVA of va="
-                    + hex(segment.address()) + " size=" + size);
+                    + hex(address) + " size=" + size);
         }
+        MapRecords.unmap(maps, position(start), start, address - start, size, "passthrough bridge");
     }
 
     /** Offers {@link WdIovaLookup} (IOVA to address over the region, live allocations only). */
@@ -364,13 +375,15 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
         return (int) (offset / stride);
     }
 
-    private void requireLive(String operation, long address, long size) {
+    /** The start of the live allocation holding all of {@code [address, address + size)}, or the refusal. */
+    private long requireLive(String operation, long address, long size) {
         positionOrRefuse(operation, address);
         long start = liveStart(address);
         if (start == BlockPool.NO_BLOCK || size > sizes.get(position(start)) - (address - start)) {
             checkOpen();
             throw refusal(operation, address, size);
         }
+        return start;
     }
 
     /**
@@ -440,6 +453,13 @@ final class PassthroughBridge implements WdMmBridge, WdConstrainedAlloc {
     void checkOpen() {
         if (closer.closed) {
             throw closedException();
+        }
+        if (owner == null && !region.segment().scope().isAlive()) {
+            // a queue's region, released with the queue: hand out no address in unmapped memory
+            throw new WdClosedException("passthrough bridge over region va="
+                    + hex(region.segment().address())
+                    + " size=" + region.segment().byteSize() + " refused: the region was released (its queue was"
+                    + " closed); a bridge over a queue's reserved memory lives no longer than the queue");
         }
     }
 

@@ -39,16 +39,21 @@ final class Bin {
             }
         }
         // acquire outside the lock: a shortage trims other bins, which takes their locks
-        ClassSpan fresh = ClassSpan.of(allocator.acquire(allocator.chunkSize(), requested), this, slotShift);
-        allocator.adopt(fresh);
-        synchronized (this) {
-            if (allocator.isClosed()) {
-                allocator.release(fresh);
-                allocator.ensureOpen("alloc", requested);
+        allocator.enterSource("alloc", requested);
+        try {
+            ClassSpan fresh = ClassSpan.of(allocator.acquire(allocator.chunkSize(), requested), this, slotShift);
+            allocator.adopt(fresh);
+            synchronized (this) {
+                if (allocator.isClosed()) {
+                    allocator.release(fresh);
+                    allocator.ensureOpen("alloc", requested);
+                }
+                link(fresh);
+                emptySpans++;
+                return takeLocked(addresses, spans, max);
             }
-            link(fresh);
-            emptySpans++;
-            return takeLocked(addresses, spans, max);
+        } finally {
+            allocator.exitSource();
         }
     }
 

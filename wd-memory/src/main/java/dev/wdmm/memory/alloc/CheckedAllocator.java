@@ -90,6 +90,13 @@ final class CheckedAllocator implements ChunkAllocator {
     }
 
     @Override
+    public void iovaUnmapAddress(long address, long iova, long size) {
+        ensureOpen("iovaUnmap(va=" + hex(address) + ")");
+        requireLive(address);
+        inner.iovaUnmapAddress(address, iova, size);
+    }
+
+    @Override
     public long contiguousLength(long address, long limit) {
         ensureOpen("contiguousLength(va=" + hex(address) + ")");
         requireLive(address);

@@ -93,6 +93,7 @@ public interface ChunkAllocator extends AutoCloseable {
 
     /**
      * The IOVA of {@code [address, address + size)}, which must lie inside one live allocation.
+     * The map is recorded until {@link #iovaUnmapAddress} undoes it or the allocation is freed.
      *
      * @param address any address inside a live allocation
      * @param size bytes, {@code > 0}
@@ -104,6 +105,21 @@ public interface ChunkAllocator extends AutoCloseable {
      * @throws dev.wdmm.api.WdClosedException after close
      */
     long iovaMapAddress(long address, long size);
+
+    /**
+     * Undoes one {@link #iovaMapAddress} of exactly {@code [address, address + size)}; every map
+     * of an allocation is recorded until unmapped or freed ({@link MapRecords} says how exactly).
+     *
+     * @param address the start of the mapped range
+     * @param iova what {@link #iovaMapAddress} returned for it
+     * @param size the mapped bytes
+     * @throws IllegalArgumentException if {@code size <= 0} or the range wraps; if {@code iova} is
+     *     not the range's IOVA; if no map of exactly this range is outstanding (never mapped,
+     *     already unmapped, another offset or size); nothing changes
+     * @throws dev.wdmm.api.WdOwnershipException if the range is not inside a live allocation
+     * @throws dev.wdmm.api.WdClosedException after close
+     */
+    void iovaUnmapAddress(long address, long iova, long size);
 
     /**
      * How many bytes from {@code address} on are IOVA-contiguous, at most {@code limit} and never

@@ -30,6 +30,8 @@ final class ClassSpan extends Span {
     private final int slots;
     /** Requested size of each live slot, 0 for a free one. */
     private final int[] record;
+    /** Outstanding maps of each live slot ({@link MapRecords}); reset when the slot goes live. */
+    private final long[] maps;
 
     private int[] freeStack;
     private int freeTop;
@@ -48,6 +50,7 @@ final class ClassSpan extends Span {
         this.slotShift = slotShift;
         this.slots = (int) (bytes >>> slotShift);
         this.record = new int[slots];
+        this.maps = new long[slots];
         this.freeStack = new int[Math.min(INITIAL_STACK, slots)];
     }
 
@@ -82,7 +85,9 @@ final class ClassSpan extends Span {
 
     /** Makes the taken slot at {@code address} live with {@code size} bytes; only its taker calls this. */
     void claim(long address, long size) {
-        RECORD.setRelease(record, slot(address), (int) size);
+        int slot = slot(address);
+        maps[slot] = 0; // published by the release store below
+        RECORD.setRelease(record, slot, (int) size);
     }
 
     /**
@@ -105,6 +110,16 @@ final class ClassSpan extends Span {
     /** Whether the slot containing {@code address} (inside this chunk) is live. */
     boolean isAllocated(long address) {
         return allocationSize(address) != 0;
+    }
+
+    @Override
+    int mapIndex(long start) {
+        return slot(start);
+    }
+
+    @Override
+    long[] maps() {
+        return maps;
     }
 
     private int slot(long address) {
@@ -135,10 +150,12 @@ final class ClassSpan extends Span {
     WdOwnershipException freeRefused(long address, String owner) {
         long start = slotStart(address);
         if (released) {
+            // the slot was free when its chunk went back (a racing free won, or it was never allocated)
             return new WdOwnershipException(
                     address,
-                    WdOwnershipException.Reason.FOREIGN,
-                    "va=" + hex(address) + " is not an allocation of this " + owner + " (its chunk was given back)");
+                    WdOwnershipException.Reason.ALREADY_FREED,
+                    "va=" + hex(address) + " is not a live allocation of this " + owner
+                            + " (its chunk was given back: already freed or never allocated)");
         }
         long size = allocationSize(address);
         if (size == 0 || start == address) {

@@ -7,6 +7,8 @@ package dev.wdmm.memory.alloc;
 final class RunSpan extends Span {
     private final long size;
     private volatile boolean freed;
+    /** The run's one map record ({@link MapRecords}). */
+    private final long[] maps = new long[1];
 
     private RunSpan(ChunkMemory memory, long size) {
         super(memory);
@@ -22,6 +24,16 @@ final class RunSpan extends Span {
      */
     static RunSpan of(ChunkMemory memory, long size) {
         return new RunSpan(memory, size);
+    }
+
+    @Override
+    int mapIndex(long start) {
+        return 0;
+    }
+
+    @Override
+    long[] maps() {
+        return maps;
     }
 
     /** The requested size: maps stop there. */

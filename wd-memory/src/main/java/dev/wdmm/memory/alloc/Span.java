@@ -26,6 +26,18 @@ abstract sealed class Span permits ClassSpan, RunSpan {
         this.iova = memory.iova();
     }
 
+    /**
+     * The map record of the live allocation starting at {@code start} (see {@link MapRecords}):
+     * an {@code int} array holds none, so the record lives beside the size record.
+     *
+     * @param start the allocation's start
+     * @return the record's index for {@link #maps()}
+     */
+    abstract int mapIndex(long start);
+
+    /** The map records of this chunk's allocations, indexed by {@link #mapIndex}. */
+    abstract long[] maps();
+
     /** The IOVA of {@code [address, address + size)}, inside the chunk: arithmetic when the chunk is contiguous. */
     final long translate(long address, long size) {
         return iova != ChunkMemory.NOT_CONTIGUOUS ? iova + (address - base) : memory.translate(address, size);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -60,6 +61,10 @@ final class StripedAllocator implements ChunkAllocator {
     private final AllocatorCounters counters;
 
     private volatile boolean closed;
+    /** Calls under way that acquire or release chunks ({@link #enterSource}). */
+    private final AtomicInteger sourceUsers = new AtomicInteger();
+    /** Chunks released lately: a refusal there says "already freed", not "foreign". */
+    private final ReleasedChunks released = new ReleasedChunks();
 
     private StripedAllocator(ChunkSource source, AllocatorSettings settings) {
         this.source = source;
@@ -141,26 +146,35 @@ final class StripedAllocator implements ChunkAllocator {
     }
 
     private long allocRun(long size) {
-        RunSpan run = RunSpan.of(acquire((size + granule - 1) & -granule, size), size);
-        adopt(run);
-        if (closed) {
-            // close may already have released it; either way the caller must not get it
-            release(run);
-            throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
+        enterSource("alloc", size);
+        try {
+            RunSpan run = RunSpan.of(acquire((size + granule - 1) & -granule, size), size);
+            adopt(run);
+            if (closed) {
+                // close releases it (it waits for this call); either way the caller must not get it
+                release(run);
+                throw new WdClosedException(owner + " is closed: alloc(size=" + size + ") refused");
+            }
+            liveRuns.incrementAndGet();
+            counters.runAllocated(size);
+            return run.base;
+        } finally {
+            exitSource();
         }
-        liveRuns.incrementAndGet();
-        counters.runAllocated(size);
-        return run.base;
     }
 
     @Override
     public void freeAddress(long address) {
         ensureOpen("free", address);
-        Span span = owner(address);
-        if (span instanceof ClassSpan page) {
-            freeSlot(page, address);
-        } else {
-            freeRun((RunSpan) span, address);
+        try {
+            Span span = owner(address);
+            if (span instanceof ClassSpan page) {
+                freeSlot(page, address);
+            } else {
+                freeRun((RunSpan) span, address);
+            }
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "free", address);
         }
     }
 
@@ -193,18 +207,10 @@ final class StripedAllocator implements ChunkAllocator {
 
     private void freeRun(RunSpan run, long address) {
         if (address != run.base) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.INTERIOR,
-                    "va=" + hex(address)
-                            + " is interior to allocation va=" + hex(run.base) + " size=" + run.size() + " (offset="
-                            + (address - run.base) + ") of this " + owner + "; free takes the start address");
+            throw Refusals.interior(address, run.base, run.size(), owner);
         }
         if (!run.markFreed()) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " was already freed by this " + owner);
+            throw Refusals.freedAgain(address, owner);
         }
         liveRuns.decrementAndGet();
         counters.runFreed(run.size());
@@ -214,41 +220,82 @@ final class StripedAllocator implements ChunkAllocator {
     @Override
     public long iovaMapAddress(long address, long size) {
         ensureOpen("iovaMap", address);
+        try {
+            Span span = mappable(address, size);
+            if (span == null) {
+                return registrations.map(registered(address), address, size);
+            }
+            long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
+            long iova = span.translate(address, size); // a refused map (not contiguous) is not recorded
+            MapRecords.map(span.maps(), span.mapIndex(start), address - start, size);
+            return iova;
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "iovaMap", address);
+        }
+    }
+
+    @Override
+    public void iovaUnmapAddress(long address, long iova, long size) {
+        ensureOpen("iovaUnmap", address);
+        Span span;
+        try {
+            span = mappable(address, size);
+            if (span == null) {
+                registrations.unmap(registered(address), address, iova, size);
+                return;
+            }
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "iovaUnmap", address);
+        }
+        long expected = span.translate(address, size);
+        if (iova != expected) {
+            throw new IllegalArgumentException("iova=" + hex(iova) + " does not match va=" + hex(address) + " size="
+                    + size + ", which maps to iova=" + hex(expected) + " in this " + owner);
+        }
+        long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
+        MapRecords.unmap(span.maps(), span.mapIndex(start), start, address - start, size, owner);
+    }
+
+    /**
+     * The span of a live allocation holding all of {@code [address, address + size)}, null when no
+     * chunk holds {@code address} (it may be registered external memory), or the refusal.
+     */
+    private Span mappable(long address, long size) {
         WdArguments.requirePositive("size", size);
         if (Long.compareUnsigned(address + size, address) < 0) {
             throw new IllegalArgumentException("va=" + hex(address) + " size=" + size + " wraps the address space");
         }
         Span span = ownerOrNull(address);
         if (span == null) {
-            return registrations.map(registered(address), address, size);
+            return null;
         }
         long end = allocationEnd(span, address);
         if (Long.compareUnsigned(address + size, end) > 0) {
             long start = span instanceof ClassSpan page ? page.slotStart(address) : span.base;
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.FOREIGN,
-                    "va=" + hex(address)
-                            + " size=" + size + " runs past the end of allocation va=" + hex(start) + " size="
-                            + (end - start)
-                            + " of this " + owner + ": a range must end within its allocation, which ends at va="
-                            + hex(end)
-                            + " (" + (end - address) + " bytes from va)");
+            throw Refusals.pastEnd(address, size, start, end, owner);
         }
-        return span.translate(address, size);
+        return span;
     }
 
     @Override
     public long contiguousLength(long address, long limit) {
         ensureOpen("contiguousLength", address);
         WdArguments.requirePositive("limit", limit);
-        Span span = ownerOrNull(address);
-        if (span == null) {
-            Registrations.Registration r = registered(address);
-            return r.memory.contiguousLength(address, Math.min(limit, r.base + r.size - address));
+        try {
+            Span span = ownerOrNull(address);
+            if (span == null) {
+                Registrations.Registration r = registered(address);
+                return r.memory.contiguousLength(address, Math.min(limit, r.base + r.size - address));
+            }
+            long end = allocationEnd(span, address);
+            return span.memory.contiguousLength(address, Math.min(limit, end - address));
+        } catch (WdOwnershipException refused) {
+            throw closedOr(refused, "contiguousLength", address);
         }
-        long end = allocationEnd(span, address);
-        return span.memory.contiguousLength(address, Math.min(limit, end - address));
+    }
+
+    private RuntimeException closedOr(WdOwnershipException refused, String operation, long address) {
+        return Refusals.closedOr(closed, refused, operation, address, owner);
     }
 
     /** The end of the live allocation containing {@code address}, or an ownership exception. */
@@ -256,39 +303,19 @@ final class StripedAllocator implements ChunkAllocator {
         if (span instanceof ClassSpan page) {
             long size = page.allocationSize(address);
             if (size == 0) {
-                throw new WdOwnershipException(
-                        address,
-                        WdOwnershipException.Reason.ALREADY_FREED,
-                        "va=" + hex(address)
-                                + " is in a free slot (va=" + hex(page.slotStart(address)) + " size=" + page.slotSize()
-                                + ") of this " + owner + ": already freed or never allocated");
+                throw Refusals.freeSlot(address, page.slotStart(address), page.slotSize(), owner);
             }
             return page.slotStart(address) + size;
         }
         RunSpan run = (RunSpan) span;
         long end = run.base + run.size();
         if (run.isFreed()) {
-            throw new WdOwnershipException(
-                    address,
-                    WdOwnershipException.Reason.ALREADY_FREED,
-                    "va=" + hex(address) + " is in an allocation of this " + owner + " that was already freed");
+            throw Refusals.freedRun(address, owner);
         }
         if (Long.compareUnsigned(address, end) >= 0) {
             throw foreign(address);
         }
         return end;
-    }
-
-    @Override
-    public void iovaUnmapAddress(long address, long iova, long size) {
-        ensureOpen("iovaUnmap", address);
-        WdArguments.requirePositive("size", size);
-        Span span = ownerOrNull(address);
-        if (span == null) {
-            registrations.unmap(registered(address), address, iova, size);
-        } else {
-            WdArguments.requireMatchingIova(address, size, iova, iovaMapAddress(address, size));
-        }
     }
 
     private Span owner(long address) {
@@ -316,11 +343,14 @@ final class StripedAllocator implements ChunkAllocator {
 
     private WdOwnershipException foreign(long address) {
         Registrations.Registration r = registrations == null ? null : registrations.find(address);
-        return new WdOwnershipException(
-                address,
-                WdOwnershipException.Reason.FOREIGN,
-                "va=" + hex(address) + " is not memory of this " + owner
-                        + (r == null ? "" : " (it is registered external memory, " + r + ": unregister it, not free)"));
+        if (r != null) {
+            return new WdOwnershipException(
+                    address,
+                    WdOwnershipException.Reason.FOREIGN,
+                    "va=" + hex(address) + " is not memory of this " + owner + " (it is registered external memory, "
+                            + r + ": unregister it, not free)");
+        }
+        return Refusals.notHeld(address, released.find(address), owner);
     }
 
     /** The span whose directory entry covers {@code address}'s chunk slot, or null (no range check). */
@@ -404,15 +434,51 @@ final class StripedAllocator implements ChunkAllocator {
 
     /** Unpublishes a span (later lookups there fail as foreign) and gives its chunk back, once. */
     void release(Span span) {
-        if (spans.remove(span.base, span)) {
-            AllocatorLookup.unindex(iovaIndex, span);
-            directory.clear(span.base, span.bytes);
-            try {
-                source.release(span.memory);
-            } finally {
-                counters.unreserve(span.bytes);
-                WdEvents.chunkReleased(owner, span.base, span.bytes);
+        sourceUsers.incrementAndGet();
+        try {
+            // after close began, close releases what is left (it waits for calls under way)
+            if (!closed && spans.remove(span.base, span)) {
+                released.add(span.base, span.bytes);
+                unpublish(span);
             }
+        } finally {
+            sourceUsers.decrementAndGet();
+        }
+    }
+
+    /**
+     * Marks a call that acquires or releases chunks as under way, or refuses it after close;
+     * {@link #close()} waits until none is under way before it releases chunks and closes the source.
+     */
+    void enterSource(String operation, long argument) {
+        sourceUsers.incrementAndGet();
+        if (closed) {
+            sourceUsers.decrementAndGet();
+            ensureOpen(operation, argument);
+        }
+    }
+
+    /** Ends what {@link #enterSource} began. */
+    void exitSource() {
+        sourceUsers.decrementAndGet();
+    }
+
+    /** Unpublishes a span taken out of {@code spans} (by close, or by a release) and gives its chunk back. */
+    private void unpublish(Span span) {
+        AllocatorLookup.unindex(iovaIndex, span);
+        directory.clear(span.base, span.bytes);
+        try {
+            source.release(span.memory);
+        } finally {
+            counters.unreserve(span.bytes);
+            WdEvents.chunkReleased(owner, span.base, span.bytes);
+        }
+    }
+
+    /** Gives a chunk back on close (no call is under way then). */
+    private void releaseOnClose(Span span) {
+        if (spans.remove(span.base, span)) {
+            unpublish(span);
         }
     }
 
@@ -458,6 +524,9 @@ final class StripedAllocator implements ChunkAllocator {
         for (Bin bin : bins) {
             bin.quiesce();
         }
+        while (sourceUsers.get() != 0) {
+            Thread.onSpinWait(); // a racing acquire or release finishes with the source still open
+        }
         counters.closing(caches.totals(), liveRuns.get());
         liveRuns.set(0);
         try {
@@ -465,7 +534,7 @@ final class StripedAllocator implements ChunkAllocator {
                 registrations.close();
             }
             for (Span span : spans.values()) {
-                release(span);
+                releaseOnClose(span);
             }
         } finally {
             caches.close();

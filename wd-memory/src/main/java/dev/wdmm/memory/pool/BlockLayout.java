@@ -3,6 +3,7 @@ package dev.wdmm.memory.pool;
 import static dev.wdmm.spi.WdArguments.hex;
 
 import dev.wdmm.api.WdAllocationException;
+import dev.wdmm.api.WdClosedException;
 import dev.wdmm.api.WdMappingException;
 import dev.wdmm.api.WdMmBridge;
 import dev.wdmm.api.WdReservedMemory;
@@ -123,6 +124,11 @@ final class BlockLayout {
         Objects.requireNonNull(memory, "region is null");
         Objects.requireNonNull(setup, "setup is null");
         MemorySegment region = memory.segment();
+        if (!region.scope().isAlive()) {
+            // the queue that reserved it was closed: its memory is unmapped, never touch it
+            throw new WdClosedException("region va=" + hex(region.address()) + " size=" + region.byteSize()
+                    + " was released (its queue was closed): a pool needs a live reserved region");
+        }
         List<WdSlice> slices = memory.slices();
         long base = alignUp(region.address(), setup.alignment());
         long end = region.address() + region.byteSize();

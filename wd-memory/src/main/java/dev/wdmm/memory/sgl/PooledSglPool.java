@@ -80,9 +80,16 @@ final class PooledSglPool implements SglPool {
     static PooledSglPool create(BlockPool blocks, SglPoolSetup setup, boolean ownsBlocks) {
         Objects.requireNonNull(blocks, "blocks is null");
         Objects.requireNonNull(setup, "setup is null");
+        long[] taken = null;
         try {
-            return new PooledSglPool(blocks, setup, ownsBlocks, takeBlocks(blocks, setup));
+            taken = takeBlocks(blocks, setup);
+            return new PooledSglPool(blocks, setup, ownsBlocks, taken);
         } catch (RuntimeException e) {
+            if (taken != null) {
+                for (long address : taken) {
+                    blocks.freeAddress(address); // a refused creation keeps no block
+                }
+            }
             if (ownsBlocks) {
                 blocks.destroy();
             }
