@@ -103,13 +103,6 @@ final class CheckedAllocator implements ChunkAllocator {
         return inner.contiguousLength(address, limit);
     }
 
-    @Override
-    public void iovaUnmapAddress(long address, long iova, long size) {
-        ensureOpen("iovaUnmap(va=" + hex(address) + ")");
-        requireLive(address);
-        inner.iovaUnmapAddress(address, iova, size);
-    }
-
     /**
      * The fast allocator's capabilities; its {@link WdIovaLookup} behind a check that refuses an
      * IOVA inside a quarantined allocation as {@link WdIovaException.Reason#FREED}.

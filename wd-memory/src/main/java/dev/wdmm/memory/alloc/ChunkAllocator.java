@@ -108,7 +108,8 @@ public interface ChunkAllocator extends AutoCloseable {
 
     /**
      * Undoes one {@link #iovaMapAddress} of exactly {@code [address, address + size)}; every map
-     * of an allocation is recorded until unmapped or freed ({@link MapRecords} says how exactly).
+     * of an allocation is recorded until unmapped or freed ({@link MapRecords} says how exactly); for
+     * registered external memory it ends one of the registration's live mappings.
      *
      * @param address the start of the mapped range
      * @param iova what {@link #iovaMapAddress} returned for it
@@ -133,21 +134,6 @@ public interface ChunkAllocator extends AutoCloseable {
      * @throws dev.wdmm.api.WdClosedException after close
      */
     long contiguousLength(long address, long limit);
-
-    /**
-     * Undoes a map of {@code [address, address + size)}: checks that {@code iova} is what
-     * {@link #iovaMapAddress} gives for it; for registered memory it also ends one live mapping.
-     *
-     * @param address the start of the mapped range
-     * @param iova what {@link #iovaMapAddress} returned
-     * @param size bytes, {@code > 0}
-     * @throws IllegalArgumentException if the IOVA does not match, or (registered memory) no map is live
-     * @throws dev.wdmm.api.WdOwnershipException as {@link #iovaMapAddress}
-     * @throws dev.wdmm.api.WdClosedException after close
-     */
-    default void iovaUnmapAddress(long address, long iova, long size) {
-        dev.wdmm.spi.WdArguments.requireMatchingIova(address, size, iova, iovaMapAddress(address, size));
-    }
 
     /**
      * A capability of this allocator, for the bridge's {@code unwrap}: {@link dev.wdmm.api.WdIovaLookup}
