@@ -72,7 +72,7 @@ final class AnonymousChunks implements ChunkSource {
                 segment.set(ValueLayout.JAVA_BYTE, offset, (byte) 0);
             }
         }
-        return new IdentityChunk(segment);
+        return ExternalHolder.identity().hold(segment); // IOVA == virtual address, as for registered memory
     }
 
     @Override
@@ -107,23 +107,5 @@ final class AnonymousChunks implements ChunkSource {
     @Override
     public void close() {
         // nothing beyond the chunks
-    }
-
-    /** A chunk whose IOVA is its virtual address. */
-    private record IdentityChunk(MemorySegment segment) implements ChunkMemory {
-        @Override
-        public long iova() {
-            return segment.address();
-        }
-
-        @Override
-        public long translate(long address, long size) {
-            return address;
-        }
-
-        @Override
-        public long contiguousLength(long address, long limit) {
-            return limit;
-        }
     }
 }
