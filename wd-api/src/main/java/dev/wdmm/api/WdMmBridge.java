@@ -127,7 +127,8 @@ public interface WdMmBridge extends AutoCloseable {
 
     /**
      * This bridge seen as a capability it offers ({@link WdAddressAccess}, {@link WdContiguity},
-     * {@link WdDeviceAccess}, or one a backend documents), like JDBC's {@code unwrap}. The
+     * {@link WdDeviceAccess}, {@link WdRegistration}, {@link WdIovaLookup},
+     * {@link WdConstrainedAlloc}, or one a backend documents), like JDBC's {@code unwrap}. The
      * capability shares the bridge's lifetime and thread-safety: after {@link #close()} its
      * methods throw {@link WdClosedException}. The default returns this bridge if it implements
      * {@code capability}; a bridge that wraps another (a facade, a decorator) returns the wrapped
