@@ -44,7 +44,12 @@ public class SglWriterBench {
     private static final int ENTRIES = 16;
     private static final long[] LENGTHS = {256, 64 * 1024, 64};
 
-    /** Backend name; only backends with the address API ({@code sva}, {@code noiommu}, {@code hugepage}). */
+    /**
+     * Backend name. With the address API ({@code sva}, {@code noiommu}, {@code hugepage}) every
+     * entry is translated through {@link WdAddressAccess#iovaMapAddress}; without it (passthrough:
+     * the run scripts pass every available backend) each buffer is mapped once at setup and an
+     * entry's IOVA is its buffer's IOVA plus the offset (passthrough's allocations are contiguous).
+     */
     @Param({"sva", "noiommu", "hugepage"})
     public String backend;
 
@@ -60,9 +65,8 @@ public class SglWriterBench {
     @Setup(Level.Trial)
     @SuppressWarnings("restricted") // a view of buffer memory the bridge holds for the whole trial
     public void open() {
-        bridge = Backends.open(backend, 64 * 1024, 1);
-        WdAddressAccess raw = bridge.unwrap(WdAddressAccess.class)
-                .orElseThrow(() -> new IllegalStateException("backend=" + backend + " has no address API"));
+        bridge = Backends.open(backend, 64 * 1024, LENGTHS.length + 4); // the buffers and the images
+        WdAddressAccess raw = bridge.unwrap(WdAddressAccess.class).orElse(null);
         for (int i = 0; i < LENGTHS.length; i++) {
             buffers[i] = bridge.alloc(LENGTHS[i]);
             vas[i] = buffers[i].address();
@@ -74,7 +78,23 @@ public class SglWriterBench {
                 ? (va, limit) -> limit
                 : (va, limit) ->
                         physical.contiguousLength(MemorySegment.ofAddress(va).reinterpret(limit), limit);
-        iova = va -> raw.iovaMapAddress(va, 1);
+        iova = raw != null ? va -> raw.iovaMapAddress(va, 1) : mappedOnce();
+    }
+
+    /** The buffers mapped once; an address inside one translates by its offset. */
+    private LongUnaryOperator mappedOnce() {
+        long[] iovas = new long[LENGTHS.length];
+        for (int i = 0; i < LENGTHS.length; i++) {
+            iovas[i] = bridge.iovaMap(buffers[i], LENGTHS[i]);
+        }
+        return va -> {
+            for (int i = 0; i < LENGTHS.length; i++) {
+                if (Long.compareUnsigned(va - vas[i], LENGTHS[i]) < 0) {
+                    return iovas[i] + (va - vas[i]);
+                }
+            }
+            throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is in none of the buffers");
+        };
     }
 
     /** Frees everything and closes the backend. */
